@@ -1,0 +1,67 @@
+// The effective configuration after HCL parsing, validation and defaults. HCL keys are snake_case
+// (drop-in compatible with the original registrar); here they are camelCase. Handlers never import this
+// file: each declares the narrow slice it needs with the same field names, so a RegistrarConfig fits.
+
+export type LogLevel = 'panic' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export type CommonConfig = {
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'text' | 'json';
+  readonly logPath?: string;
+  readonly trustDomain: string;
+  /** `unix:///path` for a local socket (set from server_socket_path), or `host:port` for TCP + mTLS. */
+  readonly serverAddress: string;
+  readonly agentSocketPath?: string;
+  readonly cluster: string;
+  readonly podLabel?: string;
+  readonly podAnnotation?: string;
+  readonly disabledNamespaces: readonly string[];
+};
+
+export type WebhookConfig = CommonConfig & {
+  readonly mode: 'webhook';
+  readonly addr: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly cacertPath: string;
+  readonly insecureSkipClientVerification: boolean;
+  /** Plain-HTTP port for /healthz and /readyz; "0" disables. */
+  readonly healthAddr: string;
+};
+
+export type LeaderElectionConfig = {
+  readonly leaderElection: boolean;
+  readonly leaderElectionResourceLock: 'leases';
+};
+
+export type ReconcileConfig = CommonConfig &
+  LeaderElectionConfig & {
+    readonly mode: 'reconcile';
+    readonly controllerName: string;
+    readonly addPodDnsNames: boolean;
+    readonly clusterDnsZone: string;
+    readonly metricsAddr: string;
+    /** Full resync period in milliseconds. */
+    readonly resyncIntervalMs: number;
+  };
+
+export type CrdConfig = CommonConfig &
+  LeaderElectionConfig & {
+    readonly mode: 'crd';
+    readonly podController: boolean;
+    readonly addSvcDnsName: boolean;
+    readonly identityTemplate?: string;
+    readonly identityTemplateLabel?: string;
+    readonly context: Readonly<Record<string, string>>;
+    readonly dnsNameTemplates: readonly string[];
+    readonly webhookEnabled: boolean;
+    readonly webhookPort: number;
+    readonly webhookCertDir: string;
+    readonly webhookServiceName: string;
+    readonly metricsBindAddr: string;
+    /** Full resync period in milliseconds. */
+    readonly resyncIntervalMs: number;
+  };
+
+export type RegistrarConfig = WebhookConfig | ReconcileConfig | CrdConfig;
+export type Mode = RegistrarConfig['mode'];

@@ -1,0 +1,53 @@
+// The import rule (ARCHITECTURE.md): handlers/ are pure and may import only handlers/ and valibot;
+// adapters/ never import runtime/. Checked here so that a violation fails CI.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+    .map((e) => relative(root, join(e.parentPath, e.name)));
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+    .map((m) => m[1] as string);
+}
+
+test('handlers import only handlers/ and valibot', () => {
+  const offences: string[] = [];
+  for (const file of sources('handlers')) {
+    for (const spec of imports(file)) {
+      const allowed = spec === 'valibot' || (spec.startsWith('.') && join(file, '..', spec).startsWith('handlers'));
+      if (!allowed) offences.push(`${file} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offences, []);
+});
+
+test('handlers use no clock, randomness or process globals', () => {
+  const offences: string[] = [];
+  for (const file of sources('handlers')) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const banned of ['Date.now(', 'new Date()', 'Math.random(', 'process.', 'setTimeout(', 'crypto.']) {
+      if (text.includes(banned)) offences.push(`${file} uses ${banned}`);
+    }
+  }
+  assert.deepEqual(offences, []);
+});
+
+test('adapters never import runtime/', () => {
+  const offences: string[] = [];
+  for (const file of sources('adapters')) {
+    for (const spec of imports(file)) {
+      if (spec.startsWith('.') && join(file, '..', spec).startsWith('runtime')) offences.push(`${file} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offences, []);
+});
