@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { aPod } from '../../test/fixtures/k8s-objects.js';
+import { podFederatesWith } from './federates-with.js';
+
+const cases: [string, string | undefined, ReturnType<typeof podFederatesWith>][] = [
+  ['no annotation means no federation', undefined, { ok: true, trustDomains: [] }],
+  ['one trust domain', 'domain.test', { ok: true, trustDomains: ['domain.test'] }],
+  ['items are trimmed', ' a.test ,  b.test', { ok: true, trustDomains: ['a.test', 'b.test'] }],
+  ['empty items are dropped', ',a.test,,b.test,', { ok: true, trustDomains: ['a.test', 'b.test'] }],
+  ['an empty value means no federation', '', { ok: true, trustDomains: [] }],
+  ['spiffe:// form is accepted and stored bare', 'spiffe://a.test', { ok: true, trustDomains: ['a.test'] }],
+  ['duplicates are merged', 'a.test,a.test', { ok: true, trustDomains: ['a.test'] }],
+  [
+    'an invalid trust domain is an error naming the item',
+    'a.test,Bad_Domain',
+    {
+      ok: false,
+      error:
+        'annotation "spiffe.io/federatesWith" item "Bad_Domain" is not a trust domain: trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores',
+    },
+  ],
+];
+
+for (const [name, value, expected] of cases) {
+  test(`federatesWith: ${name}`, () => {
+    const pod = aPod(value === undefined ? {} : { annotations: { 'spiffe.io/federatesWith': value } });
+    assert.deepEqual(podFederatesWith(pod), expected);
+  });
+}

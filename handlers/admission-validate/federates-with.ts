@@ -1,0 +1,27 @@
+import { parseTrustDomain } from '../entries/spiffe-id.js';
+import type { Pod } from '../k8s/pod.js';
+
+// The original registrar's federation.go: pods list the trust domains their SVIDs federate with in one
+// annotation, comma-separated. Items are trimmed and empty ones dropped ("a, b," is a and b). We also
+// parse each name, so a typo is reported to the user instead of failing the whole entry inside SPIRE.
+
+export const federatesWithAnnotation = 'spiffe.io/federatesWith';
+
+export type FederatesWith =
+  | { readonly ok: true; readonly trustDomains: readonly string[] }
+  | { readonly ok: false; readonly error: string };
+
+export function podFederatesWith(pod: Pod): FederatesWith {
+  const raw = pod.metadata.annotations?.[federatesWithAnnotation];
+  if (raw === undefined) return { ok: true, trustDomains: [] };
+  const trustDomains: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const td = parseTrustDomain(item);
+    if (!td.ok) {
+      return { ok: false, error: `annotation "${federatesWithAnnotation}" item "${item}" is not a trust domain: ${td.error}` };
+    }
+    if (!trustDomains.includes(td.value)) trustDomains.push(td.value);
+  }
+  return { ok: true, trustDomains };
+}

@@ -1,0 +1,142 @@
+import * as v from 'valibot';
+import { newEntry, type Entry, type Selector } from '../entries/entry.js';
+import { selector } from '../entries/selectors.js';
+import { workloadSpiffeId, type IdentityConfig } from '../identity/workload-spiffe-id.js';
+import { PodSchema, type Pod } from '../k8s/pod.js';
+import { clusterNodeId, type ClusterNodeConfig } from '../webhook-node/cluster-node-entry.js';
+import { describeIssues, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
+import { podFederatesWith } from './federates-with.js';
+
+// Webhook mode's decision for one pod admission request (the original registrar's controller.go,
+// reviewAdmission): the pod is always allowed; what varies is which SPIRE entry operations follow.
+// The decision is data; runtime/webhook performs the operations and writes the notes as log lines.
+
+export type PodReviewConfig = IdentityConfig &
+  ClusterNodeConfig & {
+    readonly disabledNamespaces: readonly string[];
+  };
+
+/** Entry operations, performed by the runtime in order. Both are idempotent. */
+export type EntryOp =
+  | { readonly op: 'create'; readonly entry: Entry }
+  /** Delete every entry whose selector set is exactly `selectors` and whose parent is `parentId`. */
+  | { readonly op: 'delete'; readonly parentId: string; readonly selectors: readonly Selector[] };
+
+export type NoteLevel = 'debug' | 'info' | 'warn' | 'error';
+/** A log line for the runtime to write: constant message, variable data in fields. */
+export type ReviewNote = {
+  readonly level: NoteLevel;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, string>>;
+};
+
+export type PodReview = {
+  readonly response: AdmissionResponse;
+  readonly ops: readonly EntryOp[];
+  readonly notes: readonly ReviewNote[];
+};
+
+/** Prefix of every AdmissionResponse warning, so that users see who is talking (kubectl prints "Warning: ..."). */
+export const warningPrefix = 'k8s-workload-registrar: ';
+
+export function podSelectors(namespace: string, name: string): Selector[] {
+  return [selector('k8s', `ns:${namespace}`), selector('k8s', `pod-name:${name}`)];
+}
+
+export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodReview {
+  const about = {
+    namespace: request.namespace,
+    name: request.name,
+    kind: `${request.kind.group}/${request.kind.version}/${request.kind.kind}`,
+    operation: request.operation,
+  };
+  const allow = (ops: readonly EntryOp[], notes: readonly ReviewNote[], warnings: readonly string[] = []): PodReview => ({
+    response: { uid: request.uid, allowed: true, ...(warnings.length > 0 ? { warnings: [...warnings] } : {}) },
+    ops,
+    notes,
+  });
+  const note = (level: NoteLevel, message: string, extra: Record<string, string> = {}): ReviewNote => ({
+    level,
+    message,
+    fields: { ...about, ...extra },
+  });
+
+  if (cfg.disabledNamespaces.includes(request.namespace)) {
+    return allow([], [note('debug', 'Ignoring pod in disabled namespace')]);
+  }
+  const { group, version, kind } = request.kind;
+  if (group !== '' || version !== 'v1' || kind !== 'Pod' || request.subResource !== '') {
+    return allow([], [note('warn', 'Admission review request is not for a pod')]);
+  }
+  if (request.operation !== 'CREATE' && request.operation !== 'DELETE') {
+    return allow([], [note('warn', 'Admission review operation is not handled')]);
+  }
+  // The webhook is declared sideEffects: NoneOnDryRun, so a dry run must not touch SPIRE.
+  if (request.dryRun === true) {
+    return allow([], [note('debug', 'Ignoring dry-run admission request')]);
+  }
+
+  if (request.operation === 'DELETE') {
+    const name = request.name || objectName(request.oldObject);
+    if (name === '') {
+      const reason = 'the DELETE request names no pod';
+      return allow([], [note('warn', 'Pod entry not deleted', { reason })], [`${warningPrefix}SPIRE entry not deleted: ${reason}`]);
+    }
+    return allow([{ op: 'delete', parentId: clusterNodeId(cfg), selectors: podSelectors(request.namespace, name) }], []);
+  }
+
+  const parsed = v.safeParse(PodSchema, request.object);
+  if (!parsed.success) {
+    const reason = `the request's pod object is invalid: ${describeIssues(parsed.issues)}`;
+    return allow([], [note('error', 'Pod entry not created', { reason })], [`${warningPrefix}no SPIRE entry created: ${reason}`]);
+  }
+  return reviewPodCreate(podInRequest(parsed.output, request), cfg, allow, note);
+}
+
+function reviewPodCreate(
+  pod: Pod,
+  cfg: PodReviewConfig,
+  allow: (ops: readonly EntryOp[], notes: readonly ReviewNote[], warnings?: readonly string[]) => PodReview,
+  note: (level: NoteLevel, message: string, extra?: Record<string, string>) => ReviewNote,
+): PodReview {
+  const { namespace, name } = pod.metadata;
+  const refuse = (reason: string): PodReview =>
+    allow([], [note('error', 'Pod entry not created', { name, reason })], [`${warningPrefix}no SPIRE entry created: ${reason}`]);
+
+  // The API server applies generateName before validating webhooks run, so a template-made pod arrives
+  // with its final name in object.metadata.name. Without a name the entry's pod-name selector would be
+  // empty (SPIRE refuses it) and no later DELETE could find the entry, so nothing is written.
+  if (name === '') return refuse('the pod has no name (metadata.name and request.name are empty)');
+
+  const identity = workloadSpiffeId(pod, cfg);
+  if (identity.kind === 'none') return allow([], [note('debug', 'Pod has no identity', { name, reason: identity.reason })]);
+  if (identity.kind === 'invalid') return refuse(identity.reason);
+
+  const federation = podFederatesWith(pod);
+  if (!federation.ok) return refuse(federation.error);
+
+  const entry = newEntry({
+    spiffeId: identity.spiffeId,
+    parentId: clusterNodeId(cfg),
+    selectors: podSelectors(namespace, name),
+    federatesWith: federation.trustDomains,
+  });
+  return allow([{ op: 'create', entry }], []);
+}
+
+/** The pod as admitted: namespace and name fall back to the request's when the object omits them. */
+function podInRequest(pod: Pod, request: AdmissionRequest): Pod {
+  return {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      namespace: pod.metadata.namespace || request.namespace,
+      name: pod.metadata.name || request.name,
+    },
+  };
+}
+
+function objectName(object: unknown): string {
+  const parsed = v.safeParse(v.looseObject({ metadata: v.looseObject({ name: v.optional(v.string(), '') }) }), object);
+  return parsed.success ? parsed.output.metadata.name : '';
+}

@@ -1,0 +1,26 @@
+import { newEntry, type Entry } from '../entries/entry.js';
+import { selector } from '../entries/selectors.js';
+
+// Webhook mode parents every pod entry to one entry per cluster, whose selector matches any agent that
+// attested with k8s_psat in that cluster (the original registrar's controller.go, Initialize/nodeID).
+// Every node of the cluster can therefore obtain every workload's SVID: the mode's known drawback.
+
+export type ClusterNodeConfig = { readonly trustDomain: string; readonly cluster: string };
+
+/** `spiffe://<td>/k8s-workload-registrar/<cluster>/node` */
+export function clusterNodeId(cfg: ClusterNodeConfig): string {
+  return `spiffe://${cfg.trustDomain}/k8s-workload-registrar/${cfg.cluster}/node`;
+}
+
+/** `spiffe://<td>/spire/server`, the parent of node entries. */
+export function serverId(cfg: Pick<ClusterNodeConfig, 'trustDomain'>): string {
+  return `spiffe://${cfg.trustDomain}/spire/server`;
+}
+
+export function clusterNodeEntry(cfg: ClusterNodeConfig): Entry {
+  return newEntry({
+    spiffeId: clusterNodeId(cfg),
+    parentId: serverId(cfg),
+    selectors: [selector('k8s_psat', `cluster:${cfg.cluster}`)],
+  });
+}
