@@ -24,7 +24,12 @@ export type Entry = {
   readonly hint: string;
   /** Unix seconds, set by the server. */
   readonly createdAt: number;
+  /** SPIRE >= 1.15 `additional_attributes`; absent when the server sent none. Kept so that a full-replace
+   *  update of an entry someone else configured does not clear them. */
+  readonly additionalAttributes?: AdditionalAttributes;
 };
+
+export type AdditionalAttributes = { readonly disableX509SvidPrefetch: boolean; readonly jwtSvidIncludeJti: boolean };
 
 export type EntryInit = Pick<Entry, 'spiffeId' | 'parentId' | 'selectors'> & Partial<Entry>;
 
