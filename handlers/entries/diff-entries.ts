@@ -1,0 +1,134 @@
+// The level-based plan: what to create, update and delete so that SPIRE's owned entries equal the
+// declared ones. Pure and deterministic (sorted by entry key), so two replicas plan the same thing and the
+// plan itself is unit-tested. Vocabulary from spire-controller-manager pkg/spireentry/reconciler.go.
+import type { Entry } from './entry.js';
+import { entryKey } from './entry-key.js';
+import type { Ownership } from './ownership.js';
+
+/** An entry some Kubernetes object asks for; `source` names that object (`pod/<ns>/<name>`). */
+export type DeclaredEntry = { readonly entry: Entry; readonly source: string };
+
+export type EntryPlan = {
+  readonly create: readonly Entry[];
+  /** Full replacements; each carries the ID of the current entry it rewrites. */
+  readonly update: readonly Entry[];
+  /** Current entries to delete (whole entries, so that the shell can log what went). */
+  readonly delete: readonly Entry[];
+  /** Declared entries that lost to another declaring the same key. */
+  readonly masked: readonly DeclaredEntry[];
+};
+
+export const emptyPlan: EntryPlan = { create: [], update: [], delete: [], masked: [] };
+
+export function isEmptyPlan(p: EntryPlan): boolean {
+  return p.create.length === 0 && p.update.length === 0 && p.delete.length === 0;
+}
+
+/**
+ * - Only entries `own` recognises are ever updated or deleted; the rest of `current` is ignored.
+ * - Same key (SPIFFE ID, parent ID, selector set) on both sides: keep the current entry with the lowest
+ *   ID, update it when another field differs, delete the other duplicates. The lowest ID is the original
+ *   registrar's choice too (base_controller.go), so replicas and old versions agree on the survivor.
+ * - A declared key with no current entry takes over an unmatched current entry of the same object (lowest
+ *   ID) by update, so a changed label or node rewrites the SPIFFE/parent ID without a gap in which the
+ *   workload has no SVID; only when the object has none is an entry created.
+ * - Unmatched owned entries are deleted.
+ */
+export function diffEntries(declared: readonly DeclaredEntry[], current: readonly Entry[], own: Ownership): EntryPlan {
+  const masked: DeclaredEntry[] = [];
+  const wanted = new Map<string, DeclaredEntry>();
+  for (const d of [...declared].sort(byKeyThenSource)) {
+    const k = entryKey(d.entry);
+    if (wanted.has(k)) masked.push(d);
+    else wanted.set(k, d);
+  }
+
+  const have = new Map<string, Entry[]>();
+  for (const e of [...current].sort(byId)) {
+    if (own.objectOf(e) === undefined) continue;
+    const k = entryKey(e);
+    const list = have.get(k);
+    if (list) list.push(e);
+    else have.set(k, [e]);
+  }
+
+  const create: Entry[] = [];
+  const update: Entry[] = [];
+  const del: Entry[] = [];
+  const unplaced: DeclaredEntry[] = [];
+  for (const [k, d] of [...wanted].sort(([a], [b]) => compare(a, b))) {
+    const list = have.get(k);
+    if (!list) {
+      unplaced.push(d);
+      continue;
+    }
+    have.delete(k);
+    const [keep, ...extra] = list as [Entry, ...Entry[]];
+    if (!sameEntryContent(keep, d.entry)) update.push({ ...d.entry, id: keep.id });
+    del.push(...extra);
+  }
+
+  const leftByObject = new Map<string, Entry[]>();
+  for (const e of [...have.values()].flat().sort(byId)) {
+    const o = own.objectOf(e) as string;
+    const list = leftByObject.get(o);
+    if (list) list.push(e);
+    else leftByObject.set(o, [e]);
+  }
+  for (const d of unplaced) {
+    const o = own.objectOf(d.entry);
+    const reuse = o === undefined ? undefined : leftByObject.get(o)?.shift();
+    if (reuse) update.push({ ...d.entry, id: reuse.id });
+    else create.push({ ...d.entry, id: '' });
+  }
+  for (const list of leftByObject.values()) del.push(...list);
+
+  return {
+    create,
+    update: update.sort(byKeyThenId),
+    delete: del.sort(byKeyThenId),
+    masked,
+  };
+}
+
+/** True when every field SPIRE lets us update matches; DNS names and federatesWith compare as sets. */
+export function sameEntryContent(a: Entry, b: Entry): boolean {
+  return (
+    a.x509SvidTtl === b.x509SvidTtl &&
+    a.jwtSvidTtl === b.jwtSvidTtl &&
+    a.admin === b.admin &&
+    a.downstream === b.downstream &&
+    a.expiresAt === b.expiresAt &&
+    a.storeSvid === b.storeSvid &&
+    a.hint === b.hint &&
+    sameSet(a.dnsNames, b.dnsNames) &&
+    sameSet(a.federatesWith.map(bareTrustDomain), b.federatesWith.map(bareTrustDomain))
+  );
+}
+
+/** SPIRE stores federates_with as `spiffe://td` but returns bare names; either spelling means the same. */
+function bareTrustDomain(td: string): string {
+  return td.startsWith('spiffe://') ? td.slice('spiffe://'.length) : td;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const x = [...new Set(a)].sort();
+  const y = [...new Set(b)].sort();
+  return x.length === y.length && x.every((s, i) => s === y[i]);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byId(a: Entry, b: Entry): number {
+  return compare(a.id, b.id);
+}
+
+function byKeyThenId(a: Entry, b: Entry): number {
+  return compare(entryKey(a), entryKey(b)) || byId(a, b);
+}
+
+function byKeyThenSource(a: DeclaredEntry, b: DeclaredEntry): number {
+  return compare(entryKey(a.entry), entryKey(b.entry)) || compare(a.source, b.source);
+}
