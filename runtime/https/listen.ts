@@ -1,7 +1,7 @@
-// Listening and graceful closing, shared by the HTTPS and the plain-HTTP server.
+// Listening and graceful closing for the HTTPS server.
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseListenAddr } from './listen-addr.js';
+import { parseListenAddr } from '../observability/listen-addr.js';
 
 /** What the servers need of a Hono app (any env or schema): its fetch handler. */
 export type FetchApp = { readonly fetch: (request: Request) => Response | Promise<Response> };
@@ -9,7 +9,9 @@ export type FetchApp = { readonly fetch: (request: Request) => Response | Promis
 export type Listening = { readonly host: string; readonly port: number };
 
 export async function listen(server: HttpServer, addr: string): Promise<Listening> {
-  const { host, port } = parseListenAddr(addr);
+  const parsed = parseListenAddr(addr);
+  if (!parsed) throw new Error(`listen address "${addr}" disables the listener, but this one is required`);
+  const { host, port } = parsed;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(new Error(`listen on ${addr}`, { cause: err }));
     server.once('error', onError);
