@@ -1,0 +1,14 @@
+// A configuration that cannot be used. `problems` lists every error found (one line each, prefixed with
+// `file:` or `file:line:`), not just the first, so one edit-and-retry round fixes them all.
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly problems: readonly string[],
+    /** Warnings found on the way (unknown keys...), so `validate` can show them next to the errors. */
+    readonly warnings: readonly string[] = [],
+  ) {
+    super(problems.length === 1 ? (problems[0] as string) : `${problems.length} configuration problems:\n${problems.join('\n')}`);
+  }
+}

@@ -1,0 +1,71 @@
+// Reads one HCL value as the kind its key expects (config-keys.ts), with valibot. Coercions follow the
+// original's HCL v1 decoder where it was lenient (a number where a string is expected, a quoted number
+// where a whole number is expected), so configs that worked there keep working.
+import * as v from 'valibot';
+import type { KeyKind } from './config-keys.js';
+import { parseGoDuration } from './go-duration.js';
+
+export type ValueResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+
+const str = v.union([v.string(), v.pipe(v.number(), v.transform(String))]);
+const stringMap = v.record(v.string(), str);
+
+const schemas = {
+  string: str,
+  bool: v.boolean(),
+  int: v.union([v.pipe(v.number(), v.integer()), v.pipe(v.string(), v.regex(/^[+-]?\d+$/), v.transform(Number))]),
+  stringList: v.array(str),
+  // Block syntax `context { A = "b" }` arrives as [{ A: 'b' }] (repeated blocks merge); `context = { ... }` as an object.
+  stringMap: v.union([stringMap, v.pipe(v.array(stringMap), v.transform((maps) => Object.assign({}, ...maps) as Record<string, string>))]),
+  duration: v.pipe(
+    v.string(),
+    v.transform(parseGoDuration),
+    v.check((ms) => ms !== undefined),
+  ),
+} as const satisfies Record<KeyKind, v.GenericSchema>;
+
+export const expectedType: Readonly<Record<KeyKind, string>> = {
+  string: 'a string',
+  bool: 'a bool (true or false)',
+  int: 'a whole number',
+  stringList: 'a list of strings',
+  stringMap: 'a map of strings (context { Key = "value" })',
+  duration: 'a duration such as "10s" or "1m30s"',
+};
+
+export function readValue(kind: KeyKind, raw: unknown): ValueResult {
+  const expression = findExpression(raw);
+  if (expression !== undefined) {
+    return { ok: false, message: `expected ${expectedType[kind]}, got the unquoted expression ${expression} (strings need double quotes)` };
+  }
+  const r = v.safeParse(schemas[kind], raw);
+  return r.success ? { ok: true, value: r.output } : { ok: false, message: `expected ${expectedType[kind]}, got ${describe(raw)}` };
+}
+
+/** The HCL bridge turns `key = word` and `key = 1 + 2` into "${word}"-style strings. */
+function findExpression(raw: unknown): string | undefined {
+  if (typeof raw === 'string') {
+    const m = /^\$\{([\s\S]*)\}$/.exec(raw);
+    return m ? m[1] : undefined;
+  }
+  if (Array.isArray(raw)) return raw.map(findExpression).find((e) => e !== undefined);
+  if (raw !== null && typeof raw === 'object') return Object.values(raw).map(findExpression).find((e) => e !== undefined);
+  return undefined;
+}
+
+export function describe(raw: unknown): string {
+  if (raw === null || raw === undefined) return 'null';
+  if (typeof raw === 'string') return `string ${JSON.stringify(raw)}`;
+  if (typeof raw === 'number') return `number ${raw}`;
+  if (typeof raw === 'boolean') return `bool ${raw}`;
+  if (Array.isArray(raw)) {
+    if (raw.length > 0 && raw.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
+      const inner = raw.map((x) => describe(x)).find((d) => d !== 'a map');
+      return inner === undefined ? 'a block' : inner.replace(/^a map/, 'a block');
+    }
+    const bad = raw.find((x) => typeof x !== 'string' && typeof x !== 'number');
+    return bad === undefined ? 'a list' : `a list containing ${describe(bad)}`;
+  }
+  const bad = Object.entries(raw as Record<string, unknown>).find(([, x]) => typeof x !== 'string' && typeof x !== 'number');
+  return bad === undefined ? 'a map' : `a map whose ${JSON.stringify(bad[0])} is ${describe(bad[1])}`;
+}
