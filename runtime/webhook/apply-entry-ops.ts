@@ -1,0 +1,66 @@
+// Performs a pod review's entry operations against SPIRE. Webhook mode is edge-based by design: a DELETE
+// names a pod that no longer exists anywhere we could look it up, so it costs exactly one ListEntries
+// (exact selectors, under the cluster node entry) and one BatchDeleteEntry. Both operations are
+// idempotent: ALREADY_EXISTS on create and NOT_FOUND on delete count as success, as in the original.
+// A review carries at most one operation, so a failure leaves nothing half-written: either the one entry
+// was created, or the listed entries were (or were already) deleted, or nothing was changed at all.
+import type { Logger } from 'pino';
+import type { CallOptions, EntryStore } from '../../adapters/entry-store.js';
+import type { EntryOp } from '../../handlers/admission-validate/review-pod.js';
+import { StatusCode, type Status } from '../../handlers/entries/status-code.js';
+import { entryLogFields, LogField } from '../log-fields.js';
+import { formatSelector } from '../../handlers/entries/selectors.js';
+
+export async function applyEntryOps(store: EntryStore, ops: readonly EntryOp[], log: Logger, options: CallOptions = {}): Promise<void> {
+  for (const op of ops) {
+    if (op.op === 'create') await createEntry(store, op, log, options);
+    else await deleteEntries(store, op, log, options);
+  }
+}
+
+async function createEntry(store: EntryStore, op: Extract<EntryOp, { op: 'create' }>, log: Logger, options: CallOptions): Promise<void> {
+  const results = await store.createEntries([op.entry], options).catch((err: unknown) => {
+    throw new Error('create pod entry', { cause: err });
+  });
+  const result = results[0];
+  if (!result) throw new Error('create pod entry: SPIRE returned no result');
+  if (result.status.code !== StatusCode.OK && result.status.code !== StatusCode.ALREADY_EXISTS) {
+    log.error({ ...entryLogFields(op.entry), [LogField.status]: statusText(result.status) }, 'Failed to create pod entry');
+    throw new Error(`create pod entry: ${statusText(result.status)}`);
+  }
+  log.info(entryLogFields(result.entry ?? op.entry), 'Created pod entry');
+}
+
+async function deleteEntries(store: EntryStore, op: Extract<EntryOp, { op: 'delete' }>, log: Logger, options: CallOptions): Promise<void> {
+  const selectors = op.selectors.map(formatSelector).join(',');
+  const found = await store
+    .listEntries({ byParentId: op.parentId, bySelectors: { selectors: op.selectors, match: 'exact' } }, options)
+    .catch((err: unknown) => {
+      throw new Error('list pod entries', { cause: err });
+    });
+  if (found.length === 0) {
+    log.debug({ [LogField.parentId]: op.parentId, [LogField.selectors]: selectors }, 'No pod entry to delete');
+    return;
+  }
+  if (found.length > 1) log.warn({ [LogField.selectors]: selectors, count: found.length }, 'Multiple pod entries found to delete');
+  const results = await store.deleteEntries(found.map((e) => e.id), options).catch((err: unknown) => {
+    throw new Error('delete pod entries', { cause: err });
+  });
+  const failures: string[] = [];
+  found.forEach((entry, i) => {
+    const status = results[i]?.status ?? { code: StatusCode.UNKNOWN, message: 'SPIRE returned no result' };
+    if (status.code === StatusCode.OK) log.info(entryLogFields(entry), 'Deleted pod entry');
+    else if (status.code === StatusCode.NOT_FOUND) log.debug(entryLogFields(entry), 'Pod entry already deleted');
+    else {
+      log.error({ ...entryLogFields(entry), [LogField.status]: statusText(status) }, 'Failed to delete pod entry');
+      failures.push(`${entry.id}: ${statusText(status)}`);
+    }
+  });
+  if (failures.length > 0) throw new Error(`delete pod entries: ${failures.join('; ')}`);
+}
+
+const codeNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+function statusText(s: Status): string {
+  return `${codeNames.get(s.code) ?? `code ${s.code}`}: ${s.message}`;
+}
