@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { entryKey } from '../../handlers/entries/entry-key.js';
+import type { Entry } from '../../handlers/entries/entry.js';
+import { okStatus, StatusCode } from '../../handlers/entries/status-code.js';
+import type { Node } from '../../handlers/k8s/node.js';
+import type { Pod } from '../../handlers/k8s/pod.js';
+import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
+import type { EntryStore } from '../../adapters/entry-store.js';
+import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
+import { aPodEntry, ROOT } from '../../test/fixtures/reconcile-entries.js';
+import type { Clock } from '../clock.js';
+import { createReconciler, type ClusterView } from './reconciler.js';
+
+const cfg: PodEntriesConfig = {
+  trustDomain: 'example.org',
+  controllerName: 'spire-k8s-registrar',
+  cluster: 'k8stest',
+  podLabel: 'spire-workload',
+  disabledNamespaces: [],
+  addPodDnsNames: false,
+  clusterDnsZone: 'cluster.local',
+};
+
+/** A Map-backed store that enforces SPIRE's similar-entry rule and counts calls. */
+function fakeStore(initial: Entry[] = []) {
+  const entries = new Map(initial.map((e) => [e.id, e]));
+  const calls = { list: 0, create: 0, update: 0, delete: 0 };
+  let next = 0;
+  const store: EntryStore = {
+    async listEntries() {
+      calls.list++;
+      return [...entries.values()];
+    },
+    async getEntry() {
+      throw new Error('not used');
+    },
+    async countEntries() {
+      return entries.size;
+    },
+    async createEntries(list) {
+      calls.create++;
+      return list.map((e) => {
+        const similar = [...entries.values()].find((x) => entryKey(x) === entryKey(e));
+        if (similar) return { status: { code: StatusCode.ALREADY_EXISTS, message: 'similar entry already exists' }, entry: similar };
+        const created = { ...e, id: `gen-${next++}` };
+        entries.set(created.id, created);
+        return { status: okStatus, entry: created };
+      });
+    },
+    async updateEntries(list) {
+      calls.update++;
+      return list.map((e) => {
+        if (!entries.has(e.id)) return { status: { code: StatusCode.NOT_FOUND, message: 'failed to update entry' } };
+        entries.set(e.id, e);
+        return { status: okStatus, entry: e };
+      });
+    },
+    async deleteEntries(ids) {
+      calls.delete++;
+      return ids.map((id) => ({ id, status: entries.delete(id) ? okStatus : { code: StatusCode.NOT_FOUND, message: 'entry not found' } }));
+    },
+    async close() {},
+  };
+  return { store, entries, calls };
+}
+
+function view(nodes: Node[], pods: Pod[]): ClusterView & { pods: () => Pod[]; set(p: Pod[]): void } {
+  let current = pods;
+  return {
+    nodes: () => nodes,
+    pods: () => current,
+    endpoints: () => [],
+    node: (name) => nodes.find((n) => n.metadata.name === name),
+    pod: (ns, name) => current.find((p) => p.metadata.namespace === ns && p.metadata.name === name),
+    set(p) {
+      current = p;
+    },
+  };
+}
+
+const clock = (): Clock & { t: number } => ({ t: 0, now() { return this.t; }, setTimer: () => ({ cancel() {} }) });
+const silent = pino({ level: 'silent' });
+const labelled = (name: string, value = name) => aPod({ name, namespace: 'default', nodeName: 'minikube', labels: { 'spire-workload': value } });
+
+test('the first pass lists once, creates node and pod entries, deletes stale owned ones, keeps foreign ones', async () => {
+  const foreign = { ...aPodEntry('default', 'x', 'x', { parentId: 'spiffe://example.org/someone' }), id: 'f' };
+  const stale = { ...aPodEntry('default', 'gone', 'gone'), id: 's' };
+  const { store, entries, calls } = fakeStore([foreign, stale]);
+  const r = createReconciler({ store, view: view([aNode()], [labelled('web'), aPod({ name: 'plain' })]), config: cfg, log: silent, resyncIntervalMs: 10_000, clock: clock() });
+  await r.runPass();
+  assert.deepEqual(calls, { list: 1, create: 1, update: 0, delete: 1 });
+  assert.deepEqual([...entries.values()].map((e) => e.spiffeId).sort(), [
+    'spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube',
+    'spiffe://example.org/web',
+    'spiffe://example.org/x',
+  ].sort());
+});
+
+test('between resyncs an event reconciles its object from the index, without listing', async () => {
+  const { store, entries, calls } = fakeStore();
+  const c = clock();
+  const v = view([aNode()], [labelled('a')]);
+  const r = createReconciler({ store, view: v, config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c });
+  await r.runPass();
+  v.set([labelled('a', 'relabelled'), labelled('b')]);
+  r.markDirty('pod/default/a');
+  r.markDirty('pod/default/b');
+  c.t = 5_000;
+  await r.runPass();
+  assert.equal(calls.list, 1);
+  assert.deepEqual([...entries.values()].map((e) => e.spiffeId).sort(), [
+    'spiffe://example.org/b',
+    'spiffe://example.org/relabelled',
+    `${ROOT}/minikube`,
+  ]);
+  v.set([labelled('b')]);
+  r.markDirty('pod/default/a');
+  await r.runPass();
+  assert.equal(calls.list, 1);
+  assert.equal(entries.size, 2);
+  assert.equal(r.index.size, 2);
+});
+
+test('a pass with nothing dirty before the resync is due does nothing; once due it lists again', async () => {
+  const { store, calls } = fakeStore();
+  const c = clock();
+  const r = createReconciler({ store, view: view([aNode()], []), config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c });
+  await r.runPass();
+  await r.runPass();
+  assert.equal(calls.list, 1);
+  c.t = 10_000;
+  await r.runPass();
+  assert.equal(calls.list, 2);
+});
+
+test('an entry deleted by hand in SPIRE comes back on the next full pass', async () => {
+  const { store, entries } = fakeStore();
+  const c = clock();
+  const r = createReconciler({ store, view: view([aNode()], [labelled('web')]), config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c });
+  await r.runPass();
+  const id = [...entries.values()].find((e) => e.spiffeId.endsWith('/web'))?.id as string;
+  entries.delete(id);
+  c.t = 10_000;
+  await r.runPass();
+  assert.ok([...entries.values()].some((e) => e.spiffeId === 'spiffe://example.org/web'));
+});
+
+test('a failed item fails the pass and makes the next pass list again', async () => {
+  const f = fakeStore();
+  const failing: EntryStore = {
+    ...f.store,
+    async createEntries(list) {
+      return list.map(() => ({ status: { code: StatusCode.INVALID_ARGUMENT, message: 'nope' } }));
+    },
+  };
+  const r = createReconciler({ store: failing, view: view([aNode()], []), config: cfg, log: silent, resyncIntervalMs: 10_000, clock: clock() });
+  await assert.rejects(r.runPass(), /1 entry writes failed/);
+  assert.equal(r.index.loaded, false);
+  await assert.rejects(r.runPass());
+  assert.equal(f.calls.list, 2);
+});

@@ -1,0 +1,164 @@
+// The reconcile-mode pass (STYLE.md 2.3): snapshot -> declared -> owned entries -> diff -> apply -> log.
+// A full pass lists SPIRE once and rebuilds the owned index; it runs at start (after the informers
+// synced), every resync interval, and whenever the index may be stale. In between, events only mark
+// objects dirty and a pass reconciles just those against the index: no ListEntries per pod, and the
+// writes of many events coalesce into batched calls.
+import type { Logger } from 'pino';
+import { diffEntries, type DeclaredEntry, type EntryPlan } from '../../handlers/entries/diff-entries.js';
+import { reconcileOwnership } from '../../handlers/entries/ownership.js';
+import type { Endpoints } from '../../handlers/k8s/endpoints.js';
+import type { Node } from '../../handlers/k8s/node.js';
+import type { Pod } from '../../handlers/k8s/pod.js';
+import { nodeEntries, nodeRootId, type RenderIssue } from '../../handlers/node-reconcile/node-entries.js';
+import { podEntries, type PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
+import type { EntryStore } from '../../adapters/entry-store.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { RegistrarMetrics } from '../observability/metrics.js';
+import { applyPlan, type ApplyCounts } from './apply-plan.js';
+import { OwnedIndex } from './owned-index.js';
+
+/** Read access to the informer caches (already parsed). */
+export type ClusterView = {
+  nodes(): readonly Node[];
+  pods(): readonly Pod[];
+  endpoints(): readonly Endpoints[];
+  node(name: string): Node | undefined;
+  pod(namespace: string, name: string): Pod | undefined;
+};
+
+export type ReconcilerOptions = {
+  readonly store: EntryStore;
+  readonly view: ClusterView;
+  readonly config: PodEntriesConfig;
+  readonly log: Logger;
+  /** A full pass is due once this long has passed since the last one. */
+  readonly resyncIntervalMs: number;
+  readonly metrics?: RegistrarMetrics;
+  readonly clock?: Clock;
+};
+
+export type Reconciler = {
+  /** Marks one object (`node/<name>`, `pod/<ns>/<name>`) for the next pass. */
+  markDirty(object: string): void;
+  /** Runs a full pass when one is due (or forced), else reconciles the dirty objects. */
+  runPass(opts?: { full?: boolean; signal?: AbortSignal }): Promise<void>;
+  readonly index: OwnedIndex;
+};
+
+export function createReconciler(opts: ReconcilerOptions): Reconciler {
+  const { store, view, config, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const own = reconcileOwnership(nodeRootId(config), config.cluster);
+  const index = new OwnedIndex(own);
+  let dirty = new Set<string>();
+  let lastFull = Number.NEGATIVE_INFINITY;
+  let reported = new Map<string, string>();
+
+  const reportIssues = (issues: readonly RenderIssue[], objects?: ReadonlySet<string>) => {
+    const next = new Map(objects ? [...reported].filter(([o]) => !objects.has(o)) : []);
+    for (const i of issues) {
+      if (reported.get(i.object) !== i.reason) log.warn({ object: i.object, reason: i.reason }, 'Cannot render entry');
+      next.set(i.object, i.reason);
+    }
+    reported = next;
+  };
+
+  const render = (nodes: readonly Node[], pods: readonly Pod[]) => {
+    const n = nodeEntries(nodes, config);
+    const p = podEntries(pods, config.addPodDnsNames ? view.endpoints() : [], config);
+    return { declared: [...n.declared, ...p.declared], issues: [...n.issues, ...p.issues] };
+  };
+
+  async function fullPass(signal?: AbortSignal) {
+    dirty = new Set();
+    let all;
+    try {
+      all = await store.listEntries(undefined, signal ? { signal } : {});
+    } catch (cause) {
+      throw new Error('list entries', { cause });
+    }
+    index.reset(all);
+    const owned = all.filter((e) => own.objectOf(e) !== undefined);
+    const { declared, issues } = render(view.nodes(), view.pods());
+    reportIssues(issues);
+    lastFull = clock.now();
+    return { plan: diffEntries(declared, owned, own), declared, listed: all.length };
+  }
+
+  function keysPass() {
+    const objects = dirty;
+    dirty = new Set();
+    const nodes: Node[] = [];
+    const pods: Pod[] = [];
+    for (const object of objects) {
+      const [kind, a, b] = object.split('/');
+      if (kind === 'node' && a !== undefined) {
+        const node = view.node(a);
+        if (node) nodes.push(node);
+      } else if (kind === 'pod' && a !== undefined && b !== undefined) {
+        const pod = view.pod(a, b);
+        if (pod) pods.push(pod);
+      }
+    }
+    const { declared, issues } = render(nodes, pods);
+    reportIssues(issues, objects);
+    const current = [...objects].flatMap((o) => index.entriesOf(o));
+    // A declared entry for an object outside `objects` cannot occur: sources are the objects rendered.
+    const mine: DeclaredEntry[] = declared.filter((d) => objects.has(d.source));
+    return { plan: diffEntries(mine, current, own), declared: mine, objects };
+  }
+
+  async function runPass(o: { full?: boolean; signal?: AbortSignal } = {}) {
+    const started = clock.now();
+    const full = o.full || !index.loaded || started - lastFull >= opts.resyncIntervalMs;
+    if (!full && dirty.size === 0) return;
+    const before = dirty;
+    let plan: EntryPlan;
+    let summary: Record<string, unknown>;
+    try {
+      if (full) {
+        const r = await fullPass(o.signal);
+        plan = r.plan;
+        summary = { full: true, listed: r.listed, declared: r.declared.length };
+      } else {
+        const r = keysPass();
+        plan = r.plan;
+        summary = { full: false, objects: r.objects.size, declared: r.declared.length };
+      }
+      const counts = await applyPlan(plan, { store, index, log, ...(o.signal ? { signal: o.signal } : {}) });
+      record(counts, counts.failed > 0 ? undefined : 'success', started);
+      const changed = counts.created + counts.updated + counts.deleted + counts.failed + plan.masked.length > 0;
+      const line = { ...summary, ...counts, masked: plan.masked.length, durationMs: clock.now() - started };
+      if (changed) log.info(line, 'Reconciled entries');
+      else log.debug(line, 'Reconciled entries');
+      if (counts.failed > 0) {
+        // Which objects failed is in the log; list again on the retry rather than guess.
+        index.invalidate();
+        throw new Error(`${counts.failed} entry writes failed`);
+      }
+    } catch (err) {
+      for (const k of before) dirty.add(k);
+      record(undefined, 'error', started);
+      throw err;
+    }
+  }
+
+  function record(counts: ApplyCounts | undefined, result: 'success' | 'error' | undefined, started: number) {
+    const m = opts.metrics;
+    if (!m) return;
+    if (counts) {
+      m.entriesCreated.inc(counts.created);
+      m.entriesUpdated.inc(counts.updated);
+      m.entriesDeleted.inc(counts.deleted);
+    }
+    if (result) m.reconcileDuration.observe({ controller: 'reconcile', result }, (clock.now() - started) / 1000);
+  }
+
+  return {
+    markDirty(object) {
+      dirty.add(object);
+    },
+    runPass,
+    index,
+  };
+}
