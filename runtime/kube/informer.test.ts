@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as v from 'valibot';
+import { flush, manualClock } from '../../test/fixtures/manual-clock.js';
+import { type ChangeKind, createInformer, projection, type RestartReason } from './informer.js';
+import { type InformerSource, KubeApiError, type WatchEvent } from './list-watch-source.js';
+
+// A scripted API server for one collection: tests change objects, and decide whether the change is
+// delivered on the open watch (`put`/`remove`) or happens while the informer is not looking (`quietly`).
+function scriptedSource() {
+  const objects = new Map<string, unknown>();
+  let rv = 0;
+  let watcher: { onEvent: (e: WatchEvent) => void; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  const calls: string[] = [];
+  let listFailures = 0;
+  const pod = (name: string, app: string, ip = '10.0.0.1') => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', resourceVersion: String(rv), labels: { app } },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] },
+    status: { podIP: ip },
+  });
+  const source: InformerSource = {
+    resource: 'pods',
+    async list() {
+      calls.push('list');
+      if (listFailures > 0) {
+        listFailures--;
+        throw new Error('connect ECONNREFUSED');
+      }
+      return { items: [...objects.values()], resourceVersion: String(rv) };
+    },
+    watch(fromRv, onEvent, signal) {
+      calls.push(`watch@${fromRv}`);
+      return new Promise<void>((resolve, reject) => {
+        watcher = { onEvent, resolve, reject };
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    },
+  };
+  const change = (name: string, make: (() => unknown) | undefined, deliver: boolean) => {
+    rv++;
+    const obj = make?.();
+    const existed = objects.has(name);
+    if (obj === undefined) objects.delete(name);
+    else objects.set(name, obj);
+    if (!deliver || !watcher) return;
+    const sent = obj ?? { metadata: { name, namespace: 'default', resourceVersion: String(rv) } };
+    watcher.onEvent({ type: obj === undefined ? 'DELETED' : existed ? 'MODIFIED' : 'ADDED', object: sent });
+  };
+  return {
+    source,
+    calls,
+    failNextLists(n: number) {
+      listFailures = n;
+    },
+    put: (name: string, app: string, ip?: string) => change(name, () => pod(name, app, ip), true),
+    remove: (name: string) => change(name, undefined, true),
+    quietly: {
+      put: (name: string, app: string, ip?: string) => change(name, () => pod(name, app, ip), false),
+      remove: (name: string) => change(name, undefined, false),
+    },
+    deliverRaw: (e: WatchEvent) => watcher?.onEvent(e),
+    endWatch: () => watcher?.resolve(),
+    failWatch: (err: unknown) => watcher?.reject(err),
+    expire: () => watcher?.reject(new KubeApiError('watch pods: too old resource version', 410, 'Expired')),
+  };
+}
+
+// The projection keeps two fields; the pod's image, node and resourceVersion are not kept.
+const PodSlice = v.looseObject({
+  metadata: v.looseObject({ name: v.string(), labels: v.optional(v.record(v.string(), v.string()), {}) }),
+  status: v.optional(v.looseObject({ podIP: v.optional(v.string(), '') }), {}),
+});
+const project = projection(PodSlice, (p) => (p.metadata.labels.app === 'ignored' ? undefined : { name: p.metadata.name, app: p.metadata.labels.app, ip: p.status.podIP }));
+
+function started(s: ReturnType<typeof scriptedSource>, extra: { onRestart?: (r: RestartReason) => void } = {}) {
+  const clock = manualClock();
+  const events: string[] = [];
+  const inf = createInformer({
+    source: s.source,
+    project,
+    clock,
+    backoff: { minMs: 100, maxMs: 800, jitter: 0 },
+    healthyWatchMs: 5000,
+    ...extra,
+  });
+  inf.onChange((key: string, kind: ChangeKind) => events.push(`${kind} ${key}`));
+  inf.start();
+  return { inf, clock, events };
+}
+
+test('lists, then watches from the list resourceVersion, and follows add, update and delete', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('a', 'web');
+  const { inf, events } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  assert.deepEqual(s.calls, ['list', 'watch@1']);
+  assert.deepEqual(inf.get('default/a'), { name: 'a', app: 'web', ip: '10.0.0.1' });
+  s.put('b', 'db');
+  s.put('a', 'api');
+  s.remove('b');
+  assert.deepEqual(events, ['upsert default/a', 'upsert default/b', 'upsert default/a', 'delete default/b']);
+  assert.deepEqual(inf.list(), [{ name: 'a', app: 'api', ip: '10.0.0.1' }]);
+  assert.equal(inf.size, 1);
+});
+
+test('the cache stores only the projection, and changes outside it raise no event', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('a', 'web');
+  const { inf, events } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  events.length = 0;
+  s.put('a', 'web'); // new resourceVersion, same projected fields
+  assert.deepEqual(events, []);
+  assert.deepEqual(Object.keys(inf.get('default/a') ?? {}).sort(), ['app', 'ip', 'name']);
+});
+
+test('an object that stops projecting is emitted as a delete, and comes back as an upsert', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('a', 'web');
+  const { inf, events } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  events.length = 0;
+  s.put('a', 'ignored');
+  assert.equal(inf.get('default/a'), undefined);
+  s.put('a', 'web');
+  assert.deepEqual(events, ['delete default/a', 'upsert default/a']);
+});
+
+test('410 Gone re-lists and loses nothing, including deletes that happened while disconnected', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('keep', 'web');
+  s.quietly.put('gone', 'web');
+  s.quietly.put('changed', 'web');
+  const reasons: RestartReason[] = [];
+  const { inf, events, clock } = started(s, { onRestart: (r) => reasons.push(r) });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  events.length = 0;
+  // While the watch is not delivering: one deleted, one changed, one added.
+  s.quietly.remove('gone');
+  s.quietly.put('changed', 'api');
+  s.quietly.put('new', 'web');
+  s.expire();
+  await clock.advance(1000);
+  assert.deepEqual(events.sort(), ['delete default/gone', 'upsert default/changed', 'upsert default/new']);
+  assert.deepEqual(inf.list().map((p) => p.name).sort(), ['changed', 'keep', 'new']);
+  assert.deepEqual(reasons, ['expired']);
+  assert.equal(s.calls.filter((c) => c === 'list').length, 2);
+});
+
+test('a watch error re-watches from the last resourceVersion seen, without re-listing', async (t) => {
+  const s = scriptedSource();
+  const reasons: RestartReason[] = [];
+  const { inf, clock } = started(s, { onRestart: (r) => reasons.push(r) });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  s.put('a', 'web');
+  s.failWatch(new Error('socket hang up'));
+  await clock.advance(1000);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@1']);
+  assert.deepEqual(reasons, ['watch-error']);
+});
+
+test('watches that fail at once back off exponentially up to the cap; a healthy watch resets it', async (t) => {
+  const s = scriptedSource();
+  const { inf, clock } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  const t0 = clock.now();
+  const watchTimes: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    s.failWatch(new Error('connection reset'));
+    const before = s.calls.length;
+    while (s.calls.length === before) await clock.advance(50);
+    watchTimes.push(clock.now() - t0);
+  }
+  // delays 100, 200, 400, 800, 800, 800 (cap), each counted from the previous failure
+  assert.deepEqual(watchTimes, [100, 300, 700, 1500, 2300, 3100]);
+  await clock.advance(6000); // this watch stays open past healthyWatchMs
+  s.failWatch(new Error('connection reset'));
+  const before = s.calls.length;
+  const tFail = clock.now();
+  while (s.calls.length === before) await clock.advance(50);
+  assert.equal(clock.now() - tFail, 100, 'back at the minimum delay');
+});
+
+test('a watch closed by the server after a healthy run is re-opened at once', async (t) => {
+  const s = scriptedSource();
+  const reasons: RestartReason[] = [];
+  const { inf, clock } = started(s, { onRestart: (r) => reasons.push(r) });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  s.put('a', 'web');
+  s.endWatch();
+  await clock.advance(0);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@1']);
+  assert.deepEqual(reasons, ['watch-closed']);
+});
+
+test('a failing list is retried with backoff and synced() waits for the first good list', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('a', 'web');
+  s.failNextLists(2);
+  const { inf, clock } = started(s);
+  t.after(() => inf.stop());
+  await flush();
+  assert.equal(inf.hasSynced(), false);
+  await clock.advance(100);
+  assert.equal(inf.hasSynced(), false);
+  await clock.advance(200);
+  await inf.synced();
+  assert.deepEqual(s.calls.slice(0, 3), ['list', 'list', 'list']);
+  assert.equal(inf.size, 1);
+});
+
+test('stop ends the loop, and synced() rejects when stopped before syncing', async () => {
+  const s = scriptedSource();
+  s.failNextLists(100);
+  const { inf, clock } = started(s);
+  await flush();
+  await inf.stop();
+  await assert.rejects(inf.synced(), /stopped before it synced/);
+  const n = s.calls.length;
+  await clock.advance(10_000);
+  assert.equal(s.calls.length, n);
+});
+
+test('a throwing listener does not stop other listeners or the informer', async (t) => {
+  const s = scriptedSource();
+  const { inf, events } = started(s);
+  t.after(() => inf.stop());
+  inf.onChange(() => {
+    throw new Error('handler bug');
+  });
+  await inf.synced();
+  await flush();
+  s.put('a', 'web');
+  s.put('b', 'web');
+  assert.deepEqual(events, ['upsert default/a', 'upsert default/b']);
+});
+
+test('objects without a name are ignored', async (t) => {
+  const s = scriptedSource();
+  const { inf } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  s.deliverRaw({ type: 'ADDED', object: { metadata: { namespace: 'default' } } });
+  s.deliverRaw({ type: 'ADDED', object: 'not an object' });
+  assert.equal(inf.size, 0);
+  s.put('a', 'web');
+  assert.equal(inf.size, 1);
+});

@@ -1,0 +1,237 @@
+// A resilient informer: list, then watch from the list's resourceVersion; on 410 Gone re-list; on any
+// other error or end of stream re-watch with capped exponential backoff and jitter. client-node's own
+// informer stops for good on the first error, naive restart loops flood the API server
+// (kubernetes-client/javascript#1933), and its restarts never replay adds or deletes (#795). Here a
+// re-list diffs against the cache: what vanished while disconnected is emitted as a delete, what
+// changed as an upsert. The cache holds only what `project` returns, keyed by namespace/name.
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'pino';
+import * as v from 'valibot';
+import { type BackoffOptions, createBackoff } from '../backoff.js';
+import { type Clock, sleep, systemClock } from '../clock.js';
+import { type InformerSource, isGone, type WatchEvent } from './list-watch-source.js';
+
+export type ChangeKind = 'upsert' | 'delete';
+export type ChangeListener = (key: string, kind: ChangeKind) => void;
+export type RestartReason = 'expired' | 'watch-error' | 'watch-closed' | 'list-error';
+
+export type InformerOptions<T> = {
+  readonly source: InformerSource;
+  /**
+   * Parses a raw object and keeps only the fields a handler needs; `undefined` means "not of
+   * interest" (an object that stops being of interest is emitted as a delete).
+   */
+  readonly project: (raw: unknown) => T | undefined;
+  /** Whether two projections are the same (no event then); default deep equality. */
+  readonly equals?: (a: T, b: T) => boolean;
+  /** Delays between failed lists and unhealthy watches; default 800 ms doubling to 30 s (client-go's reflector). */
+  readonly backoff?: BackoffOptions;
+  /** A watch that delivered an event or stayed open this long was healthy and resets the backoff; default 10 s. */
+  readonly healthyWatchMs?: number;
+  readonly onRestart?: (reason: RestartReason) => void;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+};
+
+export interface Informer<T> {
+  /** Starts listing and watching; call once, after adding listeners. */
+  start(): void;
+  /** Resolves after the first successful list is in the cache; rejects if stopped before that. */
+  synced(): Promise<void>;
+  hasSynced(): boolean;
+  /** Every cached projection (insertion order; sort if order matters). */
+  list(): T[];
+  get(key: string): T | undefined;
+  readonly size: number;
+  /** Calls `listener(key, kind)` after the cache changed; returns an unsubscribe function. */
+  onChange(listener: ChangeListener): () => void;
+  /** Stops watching; resolves once the loop has exited. */
+  stop(): Promise<void>;
+}
+
+/** The cache key: "namespace/name", or "name" for cluster-scoped objects. */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+const KeyMetaSchema = v.looseObject({
+  metadata: v.looseObject({
+    name: v.string(),
+    namespace: v.optional(v.string()),
+    resourceVersion: v.optional(v.string()),
+  }),
+});
+
+function rawKey(raw: unknown): { key: string; resourceVersion: string | undefined } | undefined {
+  const r = v.safeParse(KeyMetaSchema, raw);
+  if (!r.success) return undefined;
+  return { key: objectKey(r.output.metadata.namespace, r.output.metadata.name), resourceVersion: r.output.metadata.resourceVersion };
+}
+
+/** A `project` function from a valibot schema and a field pick; objects that fail the schema are skipped. */
+export function projection<S extends v.GenericSchema, T>(
+  schema: S,
+  pick: (parsed: v.InferOutput<S>) => T | undefined,
+  onInvalid?: (raw: unknown, issues: readonly v.BaseIssue<unknown>[]) => void,
+): (raw: unknown) => T | undefined {
+  return (raw) => {
+    const r = v.safeParse(schema, raw);
+    if (r.success) return pick(r.output);
+    onInvalid?.(raw, r.issues);
+    return undefined;
+  };
+}
+
+export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
+  const clock = opts.clock ?? systemClock;
+  const equals = opts.equals ?? isDeepStrictEqual;
+  const backoff = createBackoff(opts.backoff ?? { minMs: 800, maxMs: 30_000 });
+  const healthyWatchMs = opts.healthyWatchMs ?? 10_000;
+  const resource = opts.source.resource;
+  const log = opts.log?.child({ resource });
+
+  let cache = new Map<string, T>();
+  const listeners = new Set<ChangeListener>();
+  const stopper = new AbortController();
+  let resourceVersion = '';
+  let started = false;
+  let hasSynced = false;
+  let loopDone: Promise<void> = Promise.resolve();
+
+  let resolveSynced: () => void = () => {};
+  let rejectSynced: (e: Error) => void = () => {};
+  const syncedPromise = new Promise<void>((resolve, reject) => {
+    resolveSynced = resolve;
+    rejectSynced = reject;
+  });
+  syncedPromise.catch(() => {}); // a caller that never asks must not see an unhandled rejection
+
+  const emit = (key: string, kind: ChangeKind) => {
+    for (const l of listeners) {
+      try {
+        l(key, kind);
+      } catch (err) {
+        log?.error({ err, key, kind }, 'Informer change listener failed');
+      }
+    }
+  };
+
+  const applyList = (items: readonly unknown[]) => {
+    const next = new Map<string, T>();
+    for (const raw of items) {
+      const id = rawKey(raw);
+      if (!id) continue;
+      const p = opts.project(raw);
+      if (p !== undefined) next.set(id.key, p);
+    }
+    const changes: Array<[string, ChangeKind]> = [];
+    for (const key of cache.keys()) if (!next.has(key)) changes.push([key, 'delete']);
+    for (const [key, p] of next) {
+      const old = cache.get(key);
+      if (old === undefined || !equals(old, p)) changes.push([key, 'upsert']);
+    }
+    cache = next;
+    for (const [key, kind] of changes) emit(key, kind);
+  };
+
+  const applyEvent = (e: WatchEvent) => {
+    const id = rawKey(e.object);
+    if (id?.resourceVersion) resourceVersion = id.resourceVersion;
+    if (e.type === 'BOOKMARK' || !id) return;
+    const old = cache.get(id.key);
+    if (e.type === 'DELETED') {
+      if (old !== undefined && cache.delete(id.key)) emit(id.key, 'delete');
+      return;
+    }
+    const p = opts.project(e.object);
+    if (p === undefined) {
+      if (old !== undefined && cache.delete(id.key)) emit(id.key, 'delete');
+      return;
+    }
+    if (old !== undefined && equals(old, p)) return;
+    cache.set(id.key, p);
+    emit(id.key, 'upsert');
+  };
+
+  const restart = async (reason: RestartReason, healthy: boolean, err?: unknown) => {
+    opts.onRestart?.(reason);
+    if (healthy) backoff.reset();
+    const delay = healthy && reason !== 'watch-error' ? 0 : backoff.next();
+    if (reason === 'expired') log?.info({ retryInMs: delay }, 'Informer resource version expired; re-listing');
+    else if (reason === 'watch-closed') log?.debug({ retryInMs: delay }, 'Informer watch closed; re-watching');
+    else log?.warn({ err, retryInMs: delay }, reason === 'list-error' ? 'Informer list failed; retrying' : 'Informer watch failed; re-watching');
+    if (delay > 0) await sleep(clock, delay, stopper.signal);
+  };
+
+  const run = async () => {
+    const signal = stopper.signal;
+    while (!signal.aborted) {
+      // list
+      try {
+        const listed = await opts.source.list(signal);
+        if (signal.aborted) break;
+        applyList(listed.items);
+        resourceVersion = listed.resourceVersion;
+        if (!hasSynced) {
+          hasSynced = true;
+          log?.info({ objects: cache.size }, 'Informer synced');
+          resolveSynced();
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        await restart('list-error', false, err);
+        continue;
+      }
+      // watch until the resourceVersion expires
+      while (!signal.aborted) {
+        const startedAt = clock.now();
+        let sawEvent = false;
+        const healthy = () => sawEvent || clock.now() - startedAt >= healthyWatchMs;
+        try {
+          await opts.source.watch(
+            resourceVersion,
+            (e) => {
+              if (signal.aborted) return;
+              sawEvent = true;
+              applyEvent(e);
+            },
+            signal,
+          );
+          if (signal.aborted) break;
+          await restart('watch-closed', healthy());
+        } catch (err) {
+          if (signal.aborted) break;
+          if (isGone(err)) {
+            await restart('expired', healthy());
+            break;
+          }
+          await restart('watch-error', healthy(), err);
+        }
+      }
+    }
+  };
+
+  return {
+    start() {
+      if (started) throw new Error(`informer for ${resource} started twice`);
+      started = true;
+      loopDone = run().catch((err: unknown) => log?.error({ err }, 'Informer stopped unexpectedly'));
+    },
+    synced: () => syncedPromise,
+    hasSynced: () => hasSynced,
+    list: () => [...cache.values()],
+    get: (key) => cache.get(key),
+    get size() {
+      return cache.size;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    async stop() {
+      stopper.abort();
+      if (!hasSynced) rejectSynced(new Error(`informer for ${resource} stopped before it synced`));
+      await loopDone;
+    },
+  };
+}
