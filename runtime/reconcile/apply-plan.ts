@@ -29,7 +29,7 @@ export async function applyPlan(plan: EntryPlan, deps: ApplyDeps): Promise<Apply
   };
 
   if (plan.delete.length > 0) {
-    const results = await guarded(index, 'delete entries', () => store.deleteEntries(plan.delete.map((e) => e.id), options));
+    const results = await guarded(index, 'delete entries', () => store.deleteEntries(plan.delete.map((e) => e.id), options), deps.signal);
     results.forEach((r, i) => {
       const e = plan.delete[i] as Entry;
       if (r.status.code === StatusCode.OK || r.status.code === StatusCode.NOT_FOUND) {
@@ -41,7 +41,7 @@ export async function applyPlan(plan: EntryPlan, deps: ApplyDeps): Promise<Apply
   }
 
   if (plan.create.length > 0) {
-    const results = await guarded(index, 'create entries', () => store.createEntries(plan.create, options));
+    const results = await guarded(index, 'create entries', () => store.createEntries(plan.create, options), deps.signal);
     results.forEach((r, i) => {
       const want = plan.create[i] as Entry;
       if (r.status.code === StatusCode.OK && r.entry) {
@@ -56,7 +56,7 @@ export async function applyPlan(plan: EntryPlan, deps: ApplyDeps): Promise<Apply
   }
 
   if (plan.update.length > 0) {
-    const results = await guarded(index, 'update entries', () => store.updateEntries(plan.update, undefined, options));
+    const results = await guarded(index, 'update entries', () => store.updateEntries(plan.update, undefined, options), deps.signal);
     results.forEach((r, i) => {
       const want = plan.update[i] as Entry;
       if (r.status.code === StatusCode.OK) {
@@ -74,7 +74,9 @@ export async function applyPlan(plan: EntryPlan, deps: ApplyDeps): Promise<Apply
 }
 
 /** A whole call that fails leaves us unsure what the server holds: list again on the next pass. */
-async function guarded<T>(index: OwnedIndex, what: string, call: () => Promise<T>): Promise<T> {
+async function guarded<T>(index: OwnedIndex, what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  // Leadership lost (or shutdown) between two phases: write nothing more.
+  signal?.throwIfAborted();
   try {
     return await call();
   } catch (cause) {

@@ -1,0 +1,121 @@
+// The informers reconcile mode reads, with caches projected to the fields the handlers use (a pod's
+// status churn or a node's heartbeats then cause no events), and a ClusterView over them.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { EndpointsSchema, type EndpointAddress, type Endpoints } from '../../handlers/k8s/endpoints.js';
+import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
+import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
+import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
+import { createInformer, objectKey, projection, type Informer } from '../kube/informer.js';
+import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import type { RegistrarMetrics } from '../observability/metrics.js';
+import type { ClusterView } from './reconciler.js';
+
+export type ClusterInformers = {
+  readonly nodes: Informer<Node>;
+  readonly pods: Informer<Pod>;
+  /** Only with add_pod_dns_names. */
+  readonly endpoints?: Informer<Endpoints>;
+  readonly view: ClusterView;
+  start(): void;
+  synced(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type ClusterInformersOptions = {
+  readonly kubeConfig: KubeConfig;
+  readonly config: PodEntriesConfig;
+  readonly log: Logger;
+  readonly metrics?: RegistrarMetrics;
+  /** Replaces the API server source (tests). */
+  readonly source?: (plural: 'nodes' | 'pods' | 'endpoints') => InformerSource;
+};
+
+export function createClusterInformers(opts: ClusterInformersOptions): ClusterInformers {
+  const { config, log } = opts;
+  const source = opts.source ?? ((plural) => kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural }));
+  const onInvalid = (raw: unknown, issues: readonly { message: string }[]) =>
+    log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
+  const common = <T>(plural: 'nodes' | 'pods' | 'endpoints', project: (raw: unknown) => T | undefined) =>
+    createInformer<T>({
+      source: source(plural),
+      project,
+      log,
+      onRestart: (reason) => opts.metrics?.informerRestarts.inc({ resource: plural, reason }),
+    });
+
+  const nodes = common('nodes', projection(NodeSchema, projectNode, onInvalid));
+  const pods = common('pods', projection(PodSchema, (p) => projectPod(p, config), onInvalid));
+  const endpoints = config.addPodDnsNames ? common('endpoints', projection(EndpointsSchema, projectEndpoints, onInvalid)) : undefined;
+  const all = [nodes, pods, ...(endpoints ? [endpoints] : [])];
+
+  const view: ClusterView = {
+    nodes: () => nodes.list(),
+    pods: () => pods.list(),
+    endpoints: () => endpoints?.list() ?? [],
+    node: (name) => nodes.get(objectKey(undefined, name)),
+    pod: (namespace, name) => pods.get(objectKey(namespace, name)),
+  };
+
+  return {
+    nodes,
+    pods,
+    ...(endpoints ? { endpoints } : {}),
+    view,
+    start: () => all.forEach((i) => i.start()),
+    synced: async () => {
+      await Promise.all(all.map((i) => i.synced()));
+    },
+    stop: async () => {
+      await Promise.all(all.map((i) => i.stop()));
+    },
+  };
+}
+
+function projectNode(n: Node): Node {
+  return { metadata: meta(n.metadata.name, '', n.metadata.uid) };
+}
+
+/** Keeps what identity, selectors, scheduling and DNS names read; only the configured label/annotation. */
+export function projectPod(p: Pod, cfg: PodEntriesConfig): Pod {
+  const m = p.metadata;
+  const pick = (from: Record<string, string> | null | undefined, key: string | undefined): Record<string, string> =>
+    key !== undefined && from?.[key] !== undefined ? { [key]: from[key] } : {};
+  return {
+    metadata: {
+      ...meta(m.name, m.namespace, m.uid),
+      labels: pick(m.labels, cfg.podLabel),
+      annotations: pick(m.annotations, cfg.podAnnotation),
+      ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    },
+    spec: { nodeName: p.spec.nodeName, serviceAccountName: p.spec.serviceAccountName, hostname: '', subdomain: '', containers: [] },
+    status: { phase: '', podIP: cfg.addPodDnsNames ? p.status.podIP : '' },
+  };
+}
+
+function projectEndpoints(e: Endpoints): Endpoints {
+  return {
+    metadata: meta(e.metadata.name, e.metadata.namespace, e.metadata.uid),
+    subsets: (e.subsets ?? []).map((s) => ({
+      addresses: (s.addresses ?? []).map(projectAddress),
+      notReadyAddresses: (s.notReadyAddresses ?? []).map(projectAddress),
+    })),
+  };
+}
+
+function projectAddress(a: EndpointAddress): EndpointAddress {
+  return {
+    ip: a.ip,
+    hostname: a.hostname,
+    ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace } } : {}),
+  };
+}
+
+function meta(name: string, namespace: string, uid: string): Node['metadata'] {
+  return { name, namespace, uid, labels: {}, annotations: {}, ownerReferences: [], finalizers: [] };
+}
+
+function objectName(raw: unknown): string | undefined {
+  const m = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
+  return typeof m?.name === 'string' ? [m.namespace, m.name].filter((x) => typeof x === 'string' && x).join('/') : undefined;
+}
