@@ -38,7 +38,7 @@ export type ParsedCsr = {
 
 /** Throws when the DER is not a PKCS#10 request. */
 export async function parseCsr(der: Uint8Array): Promise<ParsedCsr> {
-  const csr = new x509.Pkcs10CertificateRequest(der);
+  const csr = new x509.Pkcs10CertificateRequest(new Uint8Array(der).buffer);
   const ext = csr.getExtension('2.5.29.17'); // id-ce-subjectAltName
   const items = ext ? [...new x509.SubjectAlternativeNameExtension(ext.rawData).names.items] : [];
   let signatureValid = false;

@@ -7,7 +7,8 @@ export type CryptoKey = webcrypto.CryptoKey;
 export type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 export const crypto = webcrypto;
-x509.cryptoProvider.set(webcrypto);
+// `as never`: node's webcrypto types and the DOM `Crypto` type @peculiar/x509 names differ only in typing.
+x509.cryptoProvider.set(webcrypto as never);
 
 /** The one key and signature algorithm this project uses (SPIRE's default key type is EC P-256). */
 export const keyAlgorithm: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
