@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { manualClock } from '../../test/fixtures/manual-clock.js';
-import { createLeaderElector, leaderElectionLeaseName, leaderIdentity } from './leader-election.js';
+import { createLeaderElector, leaderElectionLeaseName, leaderIdentity, runLeaderElection } from './leader-election.js';
 import { LeaseConflictError, type LeaseClient, type LeaseRecord } from './lease-client.js';
 
 // One Lease in memory with the API server's compare-and-swap; each replica gets its own client, which
@@ -50,7 +50,7 @@ function replica(name: string, client: LeaseClient, clock: ReturnType<typeof man
       term = signal;
       events.push('started');
     },
-    onStoppedLeading: () => events.push('stopped'),
+    onStoppedLeading: () => void events.push('stopped'),
     leaderGauge: { set: (v) => gauge.push(v) },
   });
   return { elector, events, gauge, term: () => term };
@@ -166,4 +166,36 @@ test('the lease is named after the controller and identities are unique per proc
   assert.match(a, /^registrar-0_[0-9a-f-]{36}$/);
   assert.notEqual(a, leaderIdentity({ POD_NAME: 'registrar-0' }, 'host'));
   assert.match(leaderIdentity({}, 'host-1'), /^host-1_/);
+});
+
+test('on stop the lease is released only after onStoppedLeading finished draining', async () => {
+  const clock = manualClock();
+  const lease = memoryLease();
+  const order: string[] = [];
+  let finishDrain = () => {};
+  const controller = new AbortController();
+  const done = runLeaderElection({
+    client: lease.client(),
+    identity: 'a',
+    clock,
+    signal: controller.signal,
+    onStartedLeading: () => void order.push('started'),
+    onStoppedLeading: () =>
+      new Promise<void>((resolve) => {
+        order.push('draining');
+        finishDrain = () => {
+          order.push(`drained (holder ${lease.record()?.holderIdentity})`);
+          resolve();
+        };
+      }),
+  });
+  await clock.advance(1000);
+  controller.abort();
+  await clock.advance(0);
+  assert.deepEqual(order, ['started', 'draining']);
+  assert.equal(lease.record()?.holderIdentity, 'a', 'still held while draining');
+  finishDrain();
+  await done;
+  assert.deepEqual(order, ['started', 'draining', 'drained (holder a)']);
+  assert.equal(lease.record()?.holderIdentity, '');
 });

@@ -19,8 +19,12 @@ export type LeaderElectorOptions = {
   readonly retryPeriodMs?: number;
   /** Called when this process becomes leader; `signal` aborts when it stops leading. */
   readonly onStartedLeading: (signal: AbortSignal) => void;
-  /** Called when this process stops leading (lost the lease, or released it on stop). */
-  readonly onStoppedLeading: () => void;
+  /**
+   * Called when this process stops leading (lost the lease, or stop() was called). On stop, the lease
+   * is released only after the returned promise settles: drain in-flight writes here, so a follower
+   * never writes while the old leader still does.
+   */
+  readonly onStoppedLeading: () => void | Promise<void>;
   /** Called when the observed holder changes ('' = nobody). */
   readonly onNewLeader?: (identity: string) => void;
   /** Set to 1 while leading and 0 otherwise (the leader gauge). */
@@ -51,6 +55,20 @@ export function leaderElectionLeaseName(controllerName: string): string {
 /** Pod name (POD_NAME, else the host name, which Kubernetes sets to the pod name) plus a random suffix. */
 export function leaderIdentity(env: NodeJS.ProcessEnv = process.env, host: string = hostname()): string {
   return `${env.POD_NAME || host}_${randomUUID()}`;
+}
+
+/**
+ * Campaigns until `signal` aborts, then steps down (awaiting onStoppedLeading) and releases the lease;
+ * resolves when all that is done. The shape reconcile and crd modes call.
+ */
+export async function runLeaderElection(opts: LeaderElectorOptions & { readonly signal: AbortSignal }): Promise<void> {
+  const elector = createLeaderElector(opts);
+  elector.start();
+  await new Promise<void>((resolve) => {
+    if (opts.signal.aborted) return resolve();
+    opts.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await elector.stop();
 }
 
 type Attempt = 'acquired' | 'held-by-other' | 'failed';
@@ -189,9 +207,13 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
       term.abort();
       setLeading(false);
       if (lost) log?.warn({ identity: id }, 'Lost the leader lease');
-      else await release();
       log?.info({ identity: id }, 'Stopped leading');
-      opts.onStoppedLeading();
+      try {
+        await opts.onStoppedLeading();
+      } catch (err) {
+        log?.error({ err }, 'Stopped-leading callback failed');
+      }
+      if (!lost) await release();
     }
   };
 
