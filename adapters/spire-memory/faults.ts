@@ -1,0 +1,44 @@
+// Failure on demand for fault tests: every RPC of the in-memory server passes through `before()`.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StatusCode } from '../../handlers/entries/status-code.js';
+import { RpcError } from './rpc-error.js';
+
+export class Faults {
+  #unavailable = false;
+  #delayMs = 0;
+  #nth = new Map<string, { remaining: number; code: number }>();
+
+  /** While on, every RPC fails with UNAVAILABLE. */
+  unavailable(on: boolean): void {
+    this.#unavailable = on;
+  }
+
+  /** Every RPC waits this long before answering (0 = no delay). */
+  delayMs(ms: number): void {
+    this.#delayMs = ms;
+  }
+
+  /** The n-th call of `method` from now (1 = the next one) fails with `code`; later calls succeed. */
+  failNth(method: string, n: number, code: number): void {
+    this.#nth.set(method, { remaining: n, code });
+  }
+
+  reset(): void {
+    this.#unavailable = false;
+    this.#delayMs = 0;
+    this.#nth.clear();
+  }
+
+  async before(method: string): Promise<void> {
+    if (this.#delayMs > 0) await sleep(this.#delayMs);
+    if (this.#unavailable) throw new RpcError(StatusCode.UNAVAILABLE, 'in-memory SPIRE server is unavailable (fault injected)');
+    const armed = this.#nth.get(method);
+    if (armed) {
+      armed.remaining -= 1;
+      if (armed.remaining <= 0) {
+        this.#nth.delete(method);
+        throw new RpcError(armed.code, `${method} failed (fault injected)`);
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// connectSpire: the registrar's SPIRE client. A unix:// address talks plain gRPC on the socket; a TCP
+// address uses mTLS with the X509-SVID from the agent's Workload API, trusting the bundle it returns
+// and accepting only the server's own ID (spiffe://<td>/spire/server). A new SVID from the agent
+// replaces the channel; calls already in flight finish on the old one.
+import * as grpc from '@grpc/grpc-js';
+import { isIP } from 'node:net';
+import type { PeerCertificate } from 'node:tls';
+import type { EntryStore } from '../entry-store.js';
+import type { SvidMinter } from '../svid-minter.js';
+import { type RetryPolicy, defaultRetryPolicy } from './backoff.js';
+import { type BatchSizes, defaultBatchSizes } from './entry-rpc.js';
+import { grpcEntryRpc } from './entry-rpc.grpc.js';
+import type { CallSettings } from './grpc-call.js';
+import { pagedBatchedEntryStore } from './paged-batched-store.js';
+import { parseServerAddress } from './server-address.js';
+import { grpcSvidMinter } from './svid-minter.grpc.js';
+import { type X509Material, watchX509Svid } from './workload-api-client.js';
+
+/** The subset of a pino logger this module uses. */
+export type SpireLogger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+
+export type ConnectSpireOptions = {
+  readonly serverAddress: string;
+  readonly agentSocketPath?: string;
+  readonly trustDomain: string;
+  readonly batchSizes?: Partial<BatchSizes>;
+  /** Deadline of each call attempt; default 30 s. */
+  readonly callTimeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly logger?: SpireLogger;
+  /** Default: wait up to 30 s for the agent's first SVID. */
+  readonly agentTimeoutMs?: number;
+};
+
+export type SpireClient = { readonly entries: EntryStore; readonly svid: SvidMinter; close(): Promise<void> };
+
+/** Accepts the server only if its certificate names `spiffe://<td>/spire/server`. */
+export function serverIdentityCheck(trustDomain: string): (host: string, cert: PeerCertificate) => Error | undefined {
+  const want = `spiffe://${trustDomain}/spire/server`;
+  return (_host, cert) => {
+    const uris = (cert.subjectaltname ?? '').split(', ').filter((s) => s.startsWith('URI:')).map((s) => s.slice(4));
+    return uris.includes(want) ? undefined : new Error(`SPIRE server presented ${uris.join(',') || 'no SPIFFE ID'}, want ${want}`);
+  };
+}
+
+function mtlsCredentials(m: X509Material, trustDomain: string): grpc.ChannelCredentials {
+  return grpc.credentials.createSsl(Buffer.from(m.bundlePem), Buffer.from(m.keyPem), Buffer.from(m.certChainPem),
+    { checkServerIdentity: serverIdentityCheck(trustDomain) });
+}
+
+/** TLS forbids an IP address as SNI server name; the identity check ignores the name anyway. */
+function channelOptions(target: string, trustDomain: string): grpc.ChannelOptions {
+  const host = target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return isIP(host) ? { 'grpc.ssl_target_name_override': trustDomain } : {};
+}
+
+/** A client that follows the agent's SVID: each update builds a new mTLS channel and closes the old one. */
+async function agentMtlsClient(target: string, options: ConnectSpireOptions & { agentSocketPath: string }): Promise<{ get: () => grpc.Client; close: () => void }> {
+  let current: grpc.Client | undefined;
+  const watch = watchX509Svid({
+    socketPath: options.agentSocketPath,
+    onUpdate: (m) => {
+      const previous = current;
+      current = new grpc.Client(target, mtlsCredentials(m, options.trustDomain), channelOptions(target, options.trustDomain));
+      previous?.close();
+      if (previous) options.logger?.info({ spiffe_id: m.spiffeId }, 'Rotated SPIRE client credentials');
+    },
+    ...(options.logger ? { onError: (err: unknown) => options.logger?.warn({ err }, 'Workload API stream failed') } : {}),
+  });
+  const timeoutMs = options.agentTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([watch.first, new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no X509-SVID from the agent within ${timeoutMs} ms`)), timeoutMs);
+    })]);
+  } catch (err) {
+    watch.close();
+    throw new Error(`fetch X509-SVID from the SPIRE agent at ${options.agentSocketPath}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    get: () => current as grpc.Client,
+    close: () => {
+      watch.close();
+      current?.close();
+    },
+  };
+}
+
+export async function connectSpire(options: ConnectSpireOptions): Promise<SpireClient> {
+  const settings: CallSettings = {
+    timeoutMs: options.callTimeoutMs ?? 30_000,
+    retry: { ...defaultRetryPolicy, ...options.retry },
+    ...(options.logger ? { onRetry: (info) => options.logger?.warn(info, 'Retrying SPIRE call') } : {}),
+  };
+  const target = parseServerAddress(options.serverAddress);
+  let channel: { get: () => grpc.Client; close: () => void };
+  if (target.kind === 'unix') {
+    const client = new grpc.Client(target.target, grpc.credentials.createInsecure());
+    channel = { get: () => client, close: () => client.close() };
+  } else {
+    const agentSocketPath = options.agentSocketPath;
+    if (!agentSocketPath) throw new Error('agent_socket_path must be specified if the server is not a local socket');
+    channel = await agentMtlsClient(target.target, { ...options, agentSocketPath });
+  }
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    channel.close();
+  };
+  return {
+    entries: pagedBatchedEntryStore(grpcEntryRpc(channel.get, settings, close), { ...defaultBatchSizes, ...options.batchSizes }),
+    svid: grpcSvidMinter(channel.get, settings),
+    close,
+  };
+}

@@ -1,0 +1,19 @@
+// The Entry service at wire level, one call per method. Implemented over gRPC (entry-rpc.grpc.ts) and
+// directly over the in-memory core (spire-memory/entry-rpc.memory.ts); paged-and-batched-store.ts turns
+// either into an EntryStore. Every method rejects with a SpireCallError when the whole call fails.
+import type * as W from './wire-types.js';
+
+export interface EntryRpc {
+  countEntries(req: W.CountEntriesRequest, what: string, signal?: AbortSignal): Promise<W.CountEntriesResponse>;
+  listEntries(req: W.ListEntriesRequest, what: string, signal?: AbortSignal): Promise<W.ListEntriesResponse>;
+  getEntry(req: W.GetEntryRequest, what: string, signal?: AbortSignal): Promise<W.WireEntry>;
+  batchCreateEntry(req: W.BatchCreateEntryRequest, what: string, signal?: AbortSignal): Promise<W.BatchEntryResponse>;
+  batchUpdateEntry(req: W.BatchUpdateEntryRequest, what: string, signal?: AbortSignal): Promise<W.BatchEntryResponse>;
+  batchDeleteEntry(req: W.BatchDeleteEntryRequest, what: string, signal?: AbortSignal): Promise<W.BatchDeleteEntryResponse>;
+  close(): Promise<void>;
+}
+
+export type BatchSizes = { readonly create: number; readonly update: number; readonly delete: number; readonly listPage: number };
+
+/** spire-controller-manager's sizes (pkg/spireapi/batch.go). */
+export const defaultBatchSizes: BatchSizes = { create: 50, update: 50, delete: 200, listPage: 200 };

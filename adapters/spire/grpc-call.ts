@@ -1,0 +1,50 @@
+// One unary gRPC call to SPIRE with a deadline, retries with backoff on UNAVAILABLE and
+// DEADLINE_EXCEEDED only, and every failure turned into a SpireCallError carrying the gRPC code.
+import * as grpc from '@grpc/grpc-js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StatusCode } from '../../handlers/entries/status-code.js';
+import { SpireCallError } from '../entry-store.js';
+import { type RetryPolicy, backoffDelayMs } from './backoff.js';
+
+export type CallSettings = {
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly random?: () => number;
+  /** Called before each retry (for logging). */
+  readonly onRetry?: (info: { method: string; attempt: number; code: number; delayMs: number }) => void;
+};
+
+const retriable = new Set<number>([StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED]);
+
+function once<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, timeoutMs: number, signal?: AbortSignal): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, new grpc.Metadata(),
+      { deadline: Date.now() + timeoutMs }, (err, res) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(res as Res);
+      });
+    const onAbort = () => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `what` names the call for error messages ("list entries (page 3)"). */
+export async function unaryCall<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, what: string,
+  settings: CallSettings, signal?: AbortSignal): Promise<Res> {
+  for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw new SpireCallError(`${what}: aborted`, StatusCode.CANCELLED, { cause: signal.reason });
+    try {
+      return await once(client, def, req, settings.timeoutMs, signal);
+    } catch (err) {
+      const code = typeof (err as grpc.ServiceError).code === 'number' ? (err as grpc.ServiceError).code : StatusCode.UNKNOWN;
+      if (!retriable.has(code) || attempt >= settings.retry.maxAttempts || signal?.aborted) {
+        const details = (err as grpc.ServiceError).details ?? (err as Error).message;
+        throw new SpireCallError(`${what}: ${details}`, code, { cause: err });
+      }
+      const delayMs = backoffDelayMs(settings.retry, attempt - 1, settings.random);
+      settings.onRetry?.({ method: def.path, attempt, code, delayMs });
+      await sleep(delayMs, undefined, signal ? { signal } : {}).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// How the registrar reaches the SPIRE server: `unix:///path` (or `unix:/path`) is a local socket with
+// no TLS; anything else is `host:port` over TCP with mTLS. Ref: the original's server_address handling.
+export type ServerTarget = { readonly kind: 'unix'; readonly path: string; readonly target: string } | { readonly kind: 'tcp'; readonly target: string };
+
+export function parseServerAddress(address: string): ServerTarget {
+  if (address.startsWith('unix://')) {
+    const path = address.slice('unix://'.length);
+    return { kind: 'unix', path, target: `unix://${path}` };
+  }
+  if (address.startsWith('unix:')) {
+    const path = address.slice('unix:'.length);
+    return { kind: 'unix', path, target: `unix://${path}` };
+  }
+  return { kind: 'tcp', target: address.replace(/^(dns:\/\/\/|tcp:\/\/)/, '') };
+}
