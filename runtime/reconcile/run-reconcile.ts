@@ -12,23 +12,23 @@ import { startObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { createClusterInformers } from './cluster-informers.js';
+import { ownNamespace } from '../kube/kube-config.js';
+import { createLeaderElector, leaderElectionLeaseName, leaderIdentity } from '../kube/leader-election.js';
+import { kubeLeaseClient } from '../kube/lease-client.js';
 import type { InformerSource } from '../kube/list-watch-source.js';
 import { createReconciler } from './reconciler.js';
 
 export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
 
-/** Calls `onStartedLeading` with a signal that aborts when leadership ends; resolves after release. */
-export type LeaderElection = (callbacks: {
-  readonly onStartedLeading: (term: AbortSignal) => void;
-  readonly onStoppedLeading: () => void;
-  readonly signal: AbortSignal;
-}) => Promise<void>;
-
 export type ReconcileDeps = {
   readonly connect: (cfg: ReconcileConfig) => Promise<SpireConnection>;
   readonly kubeConfig: () => KubeConfig;
-  /** Required when `leader_election = true`. */
-  readonly leaderElection?: (cfg: ReconcileConfig, kubeConfig: KubeConfig) => LeaderElection;
+  /** The registrar's own namespace, where the leader Lease lives (default: ownNamespace()). */
+  readonly namespace?: string;
+  /** Leader election identity (default: leaderIdentity()). */
+  readonly identity?: string;
+  /** Lease timing; default 15 s / 10 s / 2 s, as the original. */
+  readonly leaderTiming?: { readonly leaseDurationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
   readonly clock?: Clock;
   /** Replaces the API server informer sources (tests). */
   readonly informerSource?: (plural: 'nodes' | 'pods' | 'endpoints') => InformerSource;
@@ -115,27 +115,34 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     log.info({ nodes: informers.nodes.size, pods: informers.pods.size }, 'Informer caches synced');
 
     if (cfg.leaderElection) {
-      if (!deps.leaderElection) throw new Error('leader election is enabled but no leader elector is wired');
-      const elect = deps.leaderElection(cfg, kubeConfig);
-      ctx.onReady?.();
-      await elect({
-        signal: ctx.signal,
+      const namespace = deps.namespace ?? ownNamespace();
+      const lease = leaderElectionLeaseName(cfg.controllerName);
+      const elector = createLeaderElector({
+        client: kubeLeaseClient(kubeConfig, namespace, lease),
+        identity: deps.identity ?? leaderIdentity(),
+        ...(deps.leaderTiming ?? {}),
+        clock,
+        log,
+        leaderGauge: metrics.leader,
         onStartedLeading: (signal) => {
-          log.info('Started leading: reconciling');
-          metrics.leader.set(1);
+          log.info({ lease, namespace }, 'Started leading: reconciling');
           startLeading(signal);
         },
         onStoppedLeading: () => {
-          log.info('Stopped leading: no more writes to SPIRE');
-          metrics.leader.set(0);
+          log.info({ lease, namespace }, 'Stopped leading: no more writes to SPIRE');
           void stopLeading();
         },
       });
+      readiness.register('leadership known', () => elector.leadershipKnown());
+      // Runs after stopLeading (closers run in reverse): the pass in flight finishes, then the lease goes.
+      closers.splice(closers.indexOf(stopLeading), 0, () => elector.stop());
+      elector.start();
     } else {
-      startLeading(ctx.signal);
-      ctx.onReady?.();
-      await aborted(ctx.signal);
+      // Never aborted: on shutdown the pass in flight finishes its batches (stopLeading waits for it).
+      startLeading(new AbortController().signal);
     }
+    ctx.onReady?.();
+    await aborted(ctx.signal);
     log.info('Shutting down reconcile mode');
   } finally {
     await closeAll();
