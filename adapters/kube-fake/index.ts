@@ -1,0 +1,156 @@
+// A fake Kubernetes API server for tests, benchmarks and the local sandbox: the subset of the REST API
+// that @kubernetes/client-node and kubectl use, served over HTTP(S) on a loopback port.
+import { randomUUID } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Admission, type AdmissionHook, type AdmissionMatch } from './admission.js';
+import { syncCustomResources } from './crd-sync.js';
+import { startGarbageCollector } from './gc.js';
+import { type RequestCounters, createHandler } from './http-handler.js';
+import { makeKubeConfig, writeKubeconfig } from './kubeconfig.js';
+import { timestamp } from './object-rules.js';
+import { Operations } from './operations.js';
+import { ResourceRegistry } from './resource-types.js';
+import { type SeedStore, seedStore } from './seed-store.js';
+import { ObjectStore } from './store.js';
+import { WatchHub } from './watch-hub.js';
+
+export type { AdmissionHook, AdmissionMatch, AdmissionRequest, AdmissionResult } from './admission.js';
+export type { SeedStore } from './seed-store.js';
+export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
+
+export type FakeKubeApiOptions = {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Serve HTTPS with this certificate; the kubeconfig then trusts `caPem` (or skips verification without it). */
+  tls?: { certPem: string; keyPem: string; caPem?: string };
+  /** Interval of BOOKMARK events to watchers that allow them. Default 1000 ms. */
+  bookmarkIntervalMs?: number;
+  /** Watch events kept for watches that resume from an older resourceVersion. Default 20,000. */
+  historyLimit?: number;
+  /** Namespaces that exist from the start. Default default, kube-system, kube-public, kube-node-lease. */
+  namespaces?: string[];
+  /** Clock for timestamps. */
+  now?: () => Date;
+  /** Called with errors of background work (garbage collection); default: ignored. */
+  onError?: (err: unknown) => void;
+};
+
+export type FakeKubeApi = {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly port: number;
+  /** A client-node KubeConfig for this server (current context 'fake', namespace 'default'). */
+  kubeConfig(): KubeConfig;
+  /** Writes a kubeconfig usable by kubectl and client-node. */
+  writeKubeconfig(path: string): Promise<void>;
+  readonly store: SeedStore;
+  /** Registers an admission hook called before create/update/delete is persisted; returns its remover. */
+  onAdmission(hook: AdmissionHook, match?: AdmissionMatch): () => void;
+  /** Ends every watch stream: 'end' closes cleanly (client-node re-watches), 'destroy' cuts the socket (client-node reports an error). */
+  dropWatches(mode?: 'end' | 'destroy'): void;
+  /** Forgets history: open watches get ERROR 410 and end; watches from older resourceVersions get 410. */
+  expireResourceVersions(): void;
+  /** Delays every request by `ms` before it is handled (0 turns it off). */
+  setDelay(ms: number): void;
+  /** Sends a BOOKMARK now to watchers that allow them. */
+  sendBookmarks(): void;
+  /** Open watch streams. */
+  readonly watchCount: number;
+  /** Requests by "<verb> <resource>", e.g. "create pods", "patch spiffeids.spiffeid.spiffe.io/status", "list pods". */
+  requestCounts(): Record<string, number>;
+  /** Sum of create, update, patch and delete requests (optionally of one resource). */
+  writeCount(resource?: string): number;
+  resetCounts(): void;
+  /** Resolves when background garbage collection has nothing left to do. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+};
+
+const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete']);
+
+export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
+  const now = options.now ?? (() => new Date());
+  const store = new ObjectStore(options.historyLimit ?? 20_000);
+  const registry = new ResourceRegistry();
+  const admission = new Admission();
+  const ops = new Operations(store, registry, admission, now);
+  const stopCrdSync = syncCustomResources(store, registry);
+  const gc = startGarbageCollector(ops, options.onError ?? (() => {}));
+  const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 1000);
+  for (const name of options.namespaces ?? DEFAULT_NAMESPACES) {
+    store.put('namespaces', {
+      apiVersion: 'v1', kind: 'Namespace',
+      metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(now()), labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
+    });
+  }
+  const counters: RequestCounters = new Map();
+  let delayMs = 0;
+  let address = '';
+  const handler = createHandler({ ops, hub, counters, delayMs: () => delayMs, serverAddress: () => address });
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler)
+    : createServer(handler);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address: host } = server.address() as AddressInfo;
+  address = `${host}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const kcOptions = { server: url, ...(options.tls?.caPem ? { caPem: options.tls.caPem } : {}) };
+  let closed: Promise<void> | undefined;
+
+  return {
+    url,
+    port,
+    kubeConfig: () => makeKubeConfig(kcOptions),
+    writeKubeconfig: (path) => writeKubeconfig(path, kcOptions),
+    store: seedStore(ops, now),
+    onAdmission: (hook, match) => admission.onAdmission(hook, match),
+    dropWatches: (mode = 'end') => hub.drop(mode),
+    expireResourceVersions() {
+      store.compact();
+      hub.expireAll();
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    sendBookmarks: () => hub.sendBookmarks(),
+    get watchCount() {
+      return hub.size;
+    },
+    requestCounts: () => Object.fromEntries(counters),
+    writeCount(resource) {
+      let n = 0;
+      for (const [k, v] of counters) {
+        const [verb, res] = k.split(' ');
+        if (WRITE_VERBS.has(verb ?? '') && (resource === undefined || res === resource)) n += v;
+      }
+      return n;
+    },
+    resetCounts: () => counters.clear(),
+    idle: () => gc.idle(),
+    close() {
+      closed ??= (async () => {
+        hub.close();
+        gc.stop();
+        stopCrdSync();
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await done;
+      })();
+      return closed;
+    },
+  };
+}
