@@ -1,0 +1,117 @@
+// The default command, `k8s-workload-registrar [-config <path>]`: load the configuration (every problem
+// to stderr, exit 1), build the logger, turn SIGTERM/SIGINT into an AbortSignal, and hand over to the
+// configured mode (runtime/modes/<mode>.ts, loaded only when used). Exit code 0 after a graceful
+// shutdown, 1 on a configuration or fatal error. A second signal while shutting down exits at once.
+import type { Logger } from 'pino';
+import { processIo, type CommandIo } from './commands/command-io.js';
+import { FlagError, parseGoFlags } from './commands/go-flags.js';
+import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import type { Mode } from './config/registrar-config.js';
+import { importIfPresent } from './import-if-present.js';
+import { createLogger, type LogSink } from './logger.js';
+import type { ModeRunner } from './modes/mode-context.js';
+
+type SignalName = 'SIGTERM' | 'SIGINT';
+
+export type RunDeps = {
+  readonly io: CommandIo;
+  /** Where the process's signals come from (tests pass an EventEmitter). */
+  readonly signals: { on(signal: SignalName, listener: () => void): unknown; off(signal: SignalName, listener: () => void): unknown };
+  readonly loadMode: (mode: Mode) => Promise<{ run?: unknown } | undefined>;
+  /** Replaces the logger's stderr/log_path destination (tests). */
+  readonly logSink?: LogSink;
+  readonly exitNow: (code: number) => void;
+};
+
+const defaultDeps: RunDeps = {
+  io: processIo,
+  signals: process,
+  loadMode: (mode) => importIfPresent(new URL(`./modes/${mode}.js`, import.meta.url)),
+  exitNow: (code) => process.exit(code),
+};
+
+export const RUN_USAGE = `Usage: k8s-workload-registrar [-config <path>]
+  -config string   configuration file (default "${DEFAULT_CONFIG_PATH}")
+`;
+
+export async function run(argv: readonly string[], deps: RunDeps = defaultDeps): Promise<number> {
+  const { io } = deps;
+  let path: string;
+  try {
+    const { flags, positional } = parseGoFlags(argv, { config: { kind: 'string', default: DEFAULT_CONFIG_PATH } });
+    if (positional.length > 0) throw new FlagError(`unexpected argument: ${positional[0]}`);
+    path = flags.config as string;
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    io.stderr.write(`${err.message}\n${RUN_USAGE}`);
+    return 2;
+  }
+
+  let loaded;
+  try {
+    loaded = await loadConfig(path);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const w of err.warnings) io.stderr.write(`warning: ${w}\n`);
+    for (const p of err.problems) io.stderr.write(`error: ${p}\n`);
+    return 1;
+  }
+  const { config, warnings } = loaded;
+  let logger: Logger;
+  try {
+    logger = createLogger(config, deps.logSink);
+  } catch (err) {
+    // SPIRE's wording for the same failure (config_*.go Run): "error setting up logging: ...".
+    io.stderr.write(`error: error setting up logging: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  for (const warning of warnings) logger.warn({ warning }, 'Configuration warning');
+
+  const mod = await loadModeModule(deps, config.mode, logger);
+  if (!mod) return 1;
+
+  const controller = new AbortController();
+  const onSignal = (signal: SignalName) => () => {
+    if (controller.signal.aborted) {
+      logger.warn({ signal }, 'Second signal received, exiting immediately');
+      deps.exitNow(1);
+      return;
+    }
+    logger.info({ signal }, 'Shutting down');
+    controller.abort();
+  };
+  const handlers = { SIGTERM: onSignal('SIGTERM'), SIGINT: onSignal('SIGINT') };
+  for (const [signal, handler] of Object.entries(handlers)) deps.signals.on(signal as SignalName, handler);
+  try {
+    logger.info({ mode: config.mode, config: path }, 'Starting k8s-workload-registrar');
+    await mod.run({ config, logger, signal: controller.signal });
+    logger.info('Stopped');
+    return 0;
+  } catch (err) {
+    logger.fatal({ err }, 'Registrar failed');
+    return 1;
+  } finally {
+    for (const [signal, handler] of Object.entries(handlers)) deps.signals.off(signal as SignalName, handler);
+  }
+}
+
+async function loadModeModule(deps: RunDeps, mode: Mode, logger: Logger): Promise<{ run: ModeRunner } | undefined> {
+  let mod: { run?: unknown } | undefined;
+  try {
+    mod = await deps.loadMode(mode);
+  } catch (err) {
+    logger.fatal({ err, mode }, 'Failed to load the mode');
+    return undefined;
+  }
+  if (mod === undefined) {
+    logger.fatal({ mode, module: `runtime/modes/${mode}` }, 'This build has no implementation of the configured mode');
+    return undefined;
+  }
+  if (typeof mod.run !== 'function') {
+    logger.fatal({ mode, module: `runtime/modes/${mode}` }, 'The mode module does not export a run function');
+    return undefined;
+  }
+  return { run: mod.run as ModeRunner };
+}
