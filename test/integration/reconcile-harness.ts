@@ -8,6 +8,7 @@ import type { TestContext } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/index.js';
 import { startMemorySpireServer, type MemorySpireServer } from '../../adapters/spire-memory/start.js';
 import type { Entry } from '../../handlers/entries/entry.js';
+import { connectSpire } from '../../adapters/spire/connect.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
 import { parseConfig } from '../../runtime/config/parse-config.js';
 import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
@@ -73,7 +74,7 @@ export async function startWorld(t: TestContext): Promise<World> {
       const done = runReconcile(
         { config, logger, signal: abort.signal, onReady },
         {
-          connect: async () => ({ entries: spire.entryStore, close: async () => {} }),
+          connect: (cfg) => connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain }),
           kubeConfig: () => kube.kubeConfig(),
           ...deps,
         },
