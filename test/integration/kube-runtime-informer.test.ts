@@ -1,0 +1,157 @@
+// The resilient informer against the fake API server, through client-node exactly as in production:
+// it follows adds, updates and deletes; a dropped watch and a 410 Gone lose nothing, including deletes
+// that happened while it was disconnected; selectors filter on the server.
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import * as v from 'valibot';
+import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../adapters/kube-fake/index.js';
+import { PodSchema } from '../../handlers/k8s/pod.js';
+import { createInformer, projection, type ChangeKind, type RestartReason } from '../../runtime/kube/informer.js';
+import { kubeListWatchSource } from '../../runtime/kube/list-watch-source.js';
+import { aRawPod } from '../fixtures/k8s-objects.js';
+
+type PodView = { name: string; app: string; node: string };
+const project = projection(PodSchema, (p): PodView => ({
+  name: p.metadata.name,
+  app: p.metadata.labels?.app ?? '',
+  node: p.spec.nodeName,
+}));
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function setup(t: TestContext, selectors: { labelSelector?: string } = {}) {
+  const api: FakeKubeApi = await startFakeKubeApi({ bookmarkIntervalMs: 60_000 });
+  t.after(() => api.close());
+  const events: string[] = [];
+  const restarts: RestartReason[] = [];
+  const informer = createInformer<PodView>({
+    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), version: 'v1', plural: 'pods', ...selectors }),
+    project,
+    backoff: { minMs: 20, maxMs: 200 },
+    onRestart: (r) => restarts.push(r),
+  });
+  informer.onChange((key: string, kind: ChangeKind) => events.push(`${kind} ${key}`));
+  t.after(() => informer.stop());
+  const put = (name: string, labels: Record<string, string> = { app: 'web' }, nodeName = 'node-1') =>
+    api.store.putObject(aRawPod({ name, namespace: 'default', labels, nodeName }) as KubeObject);
+  const remove = (name: string) => api.store.deleteObject('v1', 'Pod', name, 'default');
+  return { api, informer, events, restarts, put, remove };
+}
+
+test('the informer lists what exists, then follows adds, updates and deletes', async (t) => {
+  const { informer, events, put, remove, api } = await setup(t);
+  put('a');
+  put('b');
+  informer.start();
+  await informer.synced();
+  assert.deepEqual(informer.list().map((p) => p.name).sort(), ['a', 'b']);
+  await waitFor('the watch', () => api.watchCount === 1);
+  events.length = 0;
+  put('c');
+  put('a', { app: 'api' });
+  remove('b');
+  await waitFor('three events', () => events.length === 3);
+  assert.deepEqual(events, ['upsert default/c', 'upsert default/a', 'delete default/b']);
+  assert.deepEqual(informer.get('default/a'), { name: 'a', app: 'api', node: 'node-1' });
+  assert.equal(informer.get('default/b'), undefined);
+});
+
+test('a dropped watch loses nothing, including a delete made while disconnected', async (t) => {
+  for (const mode of ['end', 'destroy'] as const) {
+    await t.test(`watch ${mode === 'end' ? 'closed by the server' : 'connection cut'}`, async (t) => {
+      const { informer, events, put, remove, api, restarts } = await setup(t);
+      put('stays');
+      put('deleted');
+      put('changed');
+      informer.start();
+      await informer.synced();
+      await waitFor('the watch', () => api.watchCount === 1);
+      events.length = 0;
+      api.dropWatches(mode);
+      // Synchronously after the drop, so the informer cannot be watching yet.
+      remove('deleted');
+      put('changed', { app: 'api' });
+      put('added');
+      await waitFor('the three missed changes', () => events.length === 3);
+      assert.deepEqual(events.sort(), ['delete default/deleted', 'upsert default/added', 'upsert default/changed']);
+      assert.deepEqual(informer.list().map((p) => p.name).sort(), ['added', 'changed', 'stays']);
+      assert.deepEqual(restarts, [mode === 'end' ? 'watch-closed' : 'watch-error']);
+      assert.equal(api.requestCounts()['list pods'], 1, 're-watched from the last resourceVersion, no re-list');
+    });
+  }
+});
+
+test('410 Gone re-lists and emits deletes for objects that vanished while disconnected', async (t) => {
+  const { informer, events, put, remove, api, restarts } = await setup(t);
+  put('stays');
+  put('deleted');
+  put('changed');
+  informer.start();
+  await informer.synced();
+  await waitFor('the watch', () => api.watchCount === 1);
+  events.length = 0;
+  api.dropWatches('destroy');
+  remove('deleted');
+  put('changed', { app: 'api' });
+  put('added');
+  api.expireResourceVersions(); // the history the re-watch would need is gone
+  await waitFor('the re-list', () => (api.requestCounts()['list pods'] ?? 0) >= 2 && events.length === 3);
+  assert.deepEqual(events.sort(), ['delete default/deleted', 'upsert default/added', 'upsert default/changed']);
+  assert.deepEqual(informer.list().map((p) => p.name).sort(), ['added', 'changed', 'stays']);
+  assert.ok(restarts.includes('expired'), `restarts: ${restarts.join(',')}`);
+  // and it keeps watching afterwards
+  await waitFor('the new watch', () => api.watchCount === 1);
+  remove('stays');
+  await waitFor('the delete', () => informer.get('default/stays') === undefined);
+});
+
+test('an open watch told 410 by an ERROR event re-lists and carries on', async (t) => {
+  const { informer, put, api, restarts } = await setup(t);
+  put('a');
+  informer.start();
+  await informer.synced();
+  await waitFor('the watch', () => api.watchCount === 1);
+  api.expireResourceVersions();
+  await waitFor('the re-list', () => (api.requestCounts()['list pods'] ?? 0) >= 2);
+  assert.ok(restarts.includes('expired'));
+  await waitFor('the new watch', () => api.watchCount === 1);
+  put('b');
+  await waitFor('b', () => informer.get('default/b') !== undefined);
+});
+
+test('a label selector is applied by the server, in the list and in the watch', async (t) => {
+  const { informer, put, api } = await setup(t, { labelSelector: 'app=web' });
+  put('web-1');
+  put('db-1', { app: 'db' });
+  informer.start();
+  await informer.synced();
+  assert.deepEqual(informer.list().map((p) => p.name), ['web-1']);
+  await waitFor('the watch', () => api.watchCount === 1);
+  put('db-2', { app: 'db' });
+  put('web-2');
+  await waitFor('web-2', () => informer.get('default/web-2') !== undefined);
+  assert.equal(informer.get('default/db-2'), undefined);
+  put('web-1', { app: 'db' }); // relabelled out of the selection: the server sends DELETED
+  await waitFor('web-1 to leave', () => informer.get('default/web-1') === undefined);
+});
+
+test('lists are paged and still see every object', async (t) => {
+  const api = await startFakeKubeApi();
+  t.after(() => api.close());
+  for (let i = 0; i < 25; i++) api.store.putObject(aRawPod({ name: `p-${i}`, namespace: 'default' }) as KubeObject);
+  const informer = createInformer({
+    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), version: 'v1', plural: 'pods', pageSize: 10 }),
+    project: (raw) => v.parse(v.looseObject({ metadata: v.looseObject({ name: v.string() }) }), raw).metadata.name,
+  });
+  t.after(() => informer.stop());
+  informer.start();
+  await informer.synced();
+  assert.equal(informer.size, 25);
+  assert.equal(api.requestCounts()['list pods'], 3);
+});
