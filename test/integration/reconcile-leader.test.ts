@@ -1,0 +1,67 @@
+// Two replicas with leader_election = true: only the Lease holder writes to SPIRE; when it stops it
+// releases the Lease and the follower, whose caches are warm, takes over.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connectSpire } from '../../adapters/spire/connect.js';
+import type { EntryStore } from '../../adapters/entry-store.js';
+import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
+import { startWorld } from './reconcile-harness.js';
+
+const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minikube', labels: { 'spire-workload': name } });
+const timing = { leaseDurationMs: 1_000, renewDeadlineMs: 700, retryPeriodMs: 100 };
+
+/** Wraps a replica's SPIRE connection so that every write call records which replica made it. */
+function recordingConnect(name: string, writes: string[]) {
+  return async (cfg: ReconcileConfig) => {
+    const client = await connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain });
+    const s = client.entries;
+    const entries: EntryStore = {
+      listEntries: (f, o) => s.listEntries(f, o),
+      getEntry: (id, o) => s.getEntry(id, o),
+      countEntries: (f, o) => s.countEntries(f, o),
+      createEntries: (e, o) => (writes.push(name), s.createEntries(e, o)),
+      updateEntries: (e, m, o) => (writes.push(name), s.updateEntries(e, m, o)),
+      deleteEntries: (ids, o) => (writes.push(name), s.deleteEntries(ids, o)),
+      close: () => s.close(),
+    };
+    return { entries, close: () => client.close() };
+  };
+}
+
+test('two replicas never both write, and the follower takes over after the leader stops', async (t) => {
+  const w = await startWorld(t);
+  w.putNode('minikube');
+  w.putPod(labelled('a'));
+  const writes: string[] = [];
+  const cfg = { leaderElection: true };
+  const deps = (name: string) => ({ namespace: 'spire', identity: name, leaderTiming: timing, connect: recordingConnect(name, writes) });
+
+  const first = await w.startRegistrar(cfg, deps('first'));
+  await first.ready;
+  await w.waitFor('the first replica to lead', () => first.logs.some((l) => l.msg === 'Started leading: reconciling'));
+  const second = await w.startRegistrar(cfg, deps('second'));
+  await second.ready;
+  await w.waitFor('entries from the leader', () => w.entries().length === 2);
+
+  w.putPod(labelled('b'));
+  await w.waitFor('b registered by the leader', () => w.entries().length === 3);
+  // Several retry periods with both replicas running: the follower campaigns but never leads or writes.
+  await new Promise((r) => setTimeout(r, 5 * timing.retryPeriodMs));
+  assert.equal(second.logs.some((l) => l.msg === 'Started leading: reconciling'), false);
+  assert.deepEqual([...new Set(writes)], ['first']);
+
+  await first.stop();
+  assert.ok(first.logs.some((l) => l.msg === 'Stopped leading: no more writes to SPIRE'));
+  w.deletePod('a');
+  w.putPod(labelled('c'));
+  await w.waitFor('the follower to take over and apply what changed', () =>
+    w.entries().map((e) => e.spiffeId).sort().join() ===
+    ['spiffe://example.org/b', 'spiffe://example.org/c', 'spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube'].join(),
+  );
+  assert.ok(second.logs.some((l) => l.msg === 'Started leading: reconciling'));
+  // Every write of the first replica happened before any write of the second: never both.
+  const firstSecond = writes.indexOf('second');
+  assert.ok(firstSecond > 0);
+  assert.deepEqual([...new Set(writes.slice(0, firstSecond))], ['first']);
+  assert.deepEqual([...new Set(writes.slice(firstSecond))], ['second']);
+});
