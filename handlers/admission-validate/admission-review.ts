@@ -45,6 +45,8 @@ export type AdmissionResponse = {
   readonly uid: string;
   readonly allowed: boolean;
   readonly warnings?: readonly string[];
+  /** Why a request is refused: the API server shows `message` to the user (crd mode's SpiffeID webhook). */
+  readonly status?: { readonly code: number; readonly message: string };
 };
 
 export type AdmissionReviewResponse = {

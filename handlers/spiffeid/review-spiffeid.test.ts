@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AdmissionRequest } from '../admission-validate/admission-review.js';
+import { newEntry } from '../entries/entry.js';
+import { selector } from '../entries/selectors.js';
+import { aRawSpiffeId, type SpiffeIdInit } from '../../test/fixtures/spiffeid.js';
+import { reviewSpiffeId } from './review-spiffeid.js';
+
+const rules = { trustDomain: 'example.org', registrarNamespace: 'spire' };
+
+function request(operation: string, init: SpiffeIdInit = {}, object: unknown = aRawSpiffeId(init)): AdmissionRequest {
+  return {
+    uid: 'req-1',
+    kind: { group: 'spiffeid.spiffe.io', version: 'v1beta1', kind: 'SpiffeID' },
+    subResource: '',
+    name: 'my-test-spiffeid',
+    namespace: init.namespace ?? 'default',
+    operation,
+    object,
+    dryRun: false,
+  };
+}
+
+test('CREATE of the tutorial SpiffeID is allowed', () => {
+  assert.deepEqual(reviewSpiffeId(request('CREATE'), rules, []), { uid: 'req-1', allowed: true });
+});
+
+test('a refusal is allowed=false, code 403, message naming the rule', () => {
+  const out = reviewSpiffeId(request('CREATE', { selector: { namespace: 'other', podName: 'x' } }), rules, []);
+  assert.deepEqual(out, { uid: 'req-1', allowed: false, status: { code: 403, message: 'spec.Selector.Namespace must match namespace of resource' } });
+});
+
+test('UPDATE is validated too, but not refused as its own duplicate', () => {
+  const dup = newEntry({ id: 'e1', spiffeId: 'spiffe://example.org/test', parentId: 'spiffe://example.org/spire/server', selectors: [selector('k8s', 'ns:default'), selector('k8s', 'pod-name:my-test-pod')] });
+  assert.equal(reviewSpiffeId(request('UPDATE'), rules, [dup]).allowed, true);
+  assert.equal(reviewSpiffeId(request('UPDATE', { spiffeId: 'spiffe://example.org.evil/x' }), rules, []).allowed, false);
+  assert.match(reviewSpiffeId(request('CREATE'), rules, [dup]).status?.message ?? '', /^Duplicate detected/);
+});
+
+test('DELETE is always allowed', () => {
+  assert.equal(reviewSpiffeId(request('DELETE', {}, undefined), rules, []).allowed, true);
+});
+
+test('an object without spec.spiffeId is refused with the parse problem', () => {
+  const out = reviewSpiffeId(request('CREATE', {}, { metadata: { name: 'x' }, spec: {} }), rules, []);
+  assert.equal(out.allowed, false);
+  assert.match(out.status?.message ?? '', /^object is not a valid SpiffeID: spec\.spiffeId/);
+});
+
+test('the namespace comes from the request when the object omits it', () => {
+  const raw = aRawSpiffeId();
+  delete (raw.metadata as Record<string, unknown>).namespace;
+  assert.equal(reviewSpiffeId(request('CREATE', {}, raw), rules, []).allowed, true);
+});

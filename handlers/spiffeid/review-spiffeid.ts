@@ -1,0 +1,44 @@
+import * as v from 'valibot';
+import type { AdmissionRequest, AdmissionResponse } from '../admission-validate/admission-review.js';
+import type { Entry } from '../entries/entry.js';
+import { SpiffeIdSchema, type SpiffeId } from './spiffeid.js';
+import { duplicateOf, validateSpiffeId, type SpiffeIdRules } from './validate-spiffeid.js';
+
+// The SpiffeID validating webhook's decision: CREATE and UPDATE must pass validateSpiffeId (the same
+// rules the controller applies before writing to SPIRE); CREATE must also not duplicate an existing
+// entry. A refusal is allowed=false with code 403 and a message naming the broken rule, which kubectl
+// shows as `admission webhook ... denied the request: <message>`.
+
+export const SPIFFEID_WEBHOOK_PATH = '/validate-spiffeid-spiffe-io-v1beta1-spiffeid';
+
+export type RequestSpiffeId = { readonly ok: true; readonly spiffeId: SpiffeId } | { readonly ok: false; readonly message: string };
+
+/** The SpiffeID a CREATE/UPDATE request carries, in the request's namespace (the object may omit it on create). */
+export function spiffeIdOfRequest(request: AdmissionRequest): RequestSpiffeId {
+  const parsed = v.safeParse(SpiffeIdSchema, request.object);
+  if (!parsed.success) {
+    const detail = parsed.issues.map((i) => `${v.getDotPath(i) ?? ''}: ${i.message}`).join('; ');
+    return { ok: false, message: `object is not a valid SpiffeID: ${detail}` };
+  }
+  const s = parsed.output;
+  return { ok: true, spiffeId: { ...s, metadata: { ...s.metadata, namespace: s.metadata.namespace || request.namespace } } };
+}
+
+/** Whether the decision needs the entries that have this SpiffeID's selectors (CREATE only). */
+export function needsDuplicateCheck(request: AdmissionRequest): boolean {
+  return request.operation === 'CREATE';
+}
+
+/**
+ * @param existing entries whose selector set equals the SpiffeID's (ListEntries by_selectors MATCH_EXACT);
+ *   only read for CREATE.
+ */
+export function reviewSpiffeId(request: AdmissionRequest, rules: SpiffeIdRules, existing: readonly Entry[]): AdmissionResponse {
+  const allow: AdmissionResponse = { uid: request.uid, allowed: true };
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow;
+  const deny = (message: string): AdmissionResponse => ({ uid: request.uid, allowed: false, status: { code: 403, message } });
+  const got = spiffeIdOfRequest(request);
+  if (!got.ok) return deny(got.message);
+  const problem = validateSpiffeId(got.spiffeId, rules) ?? (needsDuplicateCheck(request) ? duplicateOf(got.spiffeId, existing) : undefined);
+  return problem ? deny(problem.message) : allow;
+}

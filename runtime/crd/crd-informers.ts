@@ -1,0 +1,136 @@
+// The informers crd mode reads: nodes, pods, endpoints (add_svc_dns_name) and SpiffeIDs, with caches
+// projected to the fields the handlers use, so pod status churn and node heartbeats cause no passes.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
+import type { ClusterView } from '../../handlers/crd-pod/declared-spiffeids.js';
+import { EndpointsSchema, type Endpoints } from '../../handlers/k8s/endpoints.js';
+import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
+import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
+import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
+import { createInformer, projection, type Informer } from '../kube/informer.js';
+import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import type { RegistrarMetrics } from '../observability/metrics.js';
+
+export type CrdResource = 'nodes' | 'pods' | 'endpoints' | 'spiffeids';
+
+export type CrdInformers = {
+  readonly all: readonly Informer<unknown>[];
+  /** A fresh view of every cache. */
+  snapshot(): ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
+  onChange(listener: () => void): void;
+  start(): void;
+  synced(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type PodProjectionConfig = {
+  readonly podLabel?: string;
+  readonly podAnnotation?: string;
+  readonly identityTemplateLabel?: string;
+};
+
+export type CrdInformersOptions = {
+  readonly kubeConfig: KubeConfig;
+  readonly config: PodProjectionConfig & { readonly podController: boolean; readonly addSvcDnsName: boolean };
+  readonly log: Logger;
+  readonly metrics?: RegistrarMetrics;
+  /** Replaces the API server source (tests). */
+  readonly source?: (resource: CrdResource) => InformerSource;
+};
+
+export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
+  const { config, log } = opts;
+  const source =
+    opts.source ??
+    ((r: CrdResource) =>
+      r === 'spiffeids'
+        ? kubeListWatchSource({ kubeConfig: opts.kubeConfig, group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL })
+        : kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural: r }));
+  const onInvalid = (raw: unknown, issues: readonly { message: string }[]) =>
+    log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
+  const make = <T>(r: CrdResource, project: (raw: unknown) => T | undefined) =>
+    createInformer<T>({ source: source(r), project, log, onRestart: (reason) => opts.metrics?.informerRestarts.inc({ resource: r, reason }) });
+
+  const nodes = make('nodes', projection(NodeSchema, (n): Node => ({ metadata: meta(n.metadata) }), onInvalid));
+  const pods = config.podController ? make('pods', projection(PodSchema, (p) => projectPod(p, config), onInvalid)) : undefined;
+  const endpoints =
+    config.podController && config.addSvcDnsName ? make('endpoints', projection(EndpointsSchema, projectEndpoints, onInvalid)) : undefined;
+  const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, projectSpiffeId, onInvalid));
+  const all = [nodes, ...(pods ? [pods] : []), ...(endpoints ? [endpoints] : []), spiffeIds] as Informer<unknown>[];
+
+  const snapshot = () => ({
+    nodes: nodes.list(),
+    pods: pods?.list() ?? [],
+    endpoints: endpoints?.list() ?? [],
+    spiffeIds: spiffeIds.list(),
+  });
+  return {
+    all,
+    snapshot,
+    onChange: (listener) => all.forEach((i) => i.onChange(() => listener())),
+    start: () => all.forEach((i) => i.start()),
+    synced: async () => {
+      await Promise.all(all.map((i) => i.synced()));
+    },
+    stop: async () => {
+      await Promise.all(all.map((i) => i.stop()));
+    },
+  };
+}
+
+/** Keeps what identity, selectors, DNS names and federation read; only the configured labels/annotations. */
+export function projectPod(p: Pod, cfg: PodProjectionConfig): Pod {
+  const m = p.metadata;
+  const pick = (from: Record<string, string> | null | undefined, keys: readonly (string | undefined)[]) =>
+    Object.fromEntries(keys.flatMap((k) => (k !== undefined && from?.[k] !== undefined ? [[k, from[k]]] : [])));
+  return {
+    metadata: {
+      ...meta(m),
+      labels: pick(m.labels, [cfg.podLabel, cfg.identityTemplateLabel]),
+      annotations: pick(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
+    },
+    spec: { nodeName: p.spec.nodeName, serviceAccountName: p.spec.serviceAccountName, hostname: p.spec.hostname, subdomain: '', containers: [] },
+    status: { phase: '', podIP: '' },
+  };
+}
+
+function projectEndpoints(e: Endpoints): Endpoints {
+  return {
+    metadata: meta(e.metadata),
+    subsets: (e.subsets ?? []).map((s) => ({
+      addresses: (s.addresses ?? []).map((a) => ({
+        ip: '',
+        hostname: '',
+        ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace } } : {}),
+      })),
+      notReadyAddresses: [],
+    })),
+  };
+}
+
+/** Everything the SpiffeID plans read; resourceVersion and managedFields dropped. */
+function projectSpiffeId(s: SpiffeId): SpiffeId {
+  const m = s.metadata;
+  return {
+    metadata: {
+      ...meta(m),
+      labels: m.labels ?? {},
+      ownerReferences: m.ownerReferences ?? [],
+      finalizers: m.finalizers ?? [],
+      ...(m.creationTimestamp ? { creationTimestamp: m.creationTimestamp } : {}),
+      ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    },
+    spec: s.spec,
+    status: s.status,
+  };
+}
+
+function meta(m: Node['metadata']): Node['metadata'] {
+  return { name: m.name, namespace: m.namespace, uid: m.uid, labels: {}, annotations: {}, ownerReferences: [], finalizers: [] };
+}
+
+function objectName(raw: unknown): string | undefined {
+  const m = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
+  return typeof m?.name === 'string' ? [m.namespace, m.name].filter((x) => typeof x === 'string' && x).join('/') : undefined;
+}

@@ -1,0 +1,160 @@
+// One crd-mode pass, level-based: (1) the node/pod/endpoints controllers' declared SpiffeIDs are
+// diffed against the SpiffeIDs that exist and written through the SpiffeIdWriter; (2) every SpiffeID is
+// diffed against ONE listing of SPIRE entries and the plan applied: finalizers added, entries deleted,
+// created and updated in batches, statuses written, finalizers released. Our own writes come back as
+// informer events and trigger the next pass, which converges; a resync catches anything missed.
+import type { Logger } from 'pino';
+import type { EntryMask, EntryStore } from '../../adapters/entry-store.js';
+import type { Entry } from '../../handlers/entries/entry.js';
+import { StatusCode } from '../../handlers/entries/status-code.js';
+import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
+import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
+import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
+import type { SpiffeIdRules } from '../../handlers/spiffeid/validate-spiffeid.js';
+import { planSpiffeIdEntries, type SpiffeIdRef } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
+import type { CrdTemplates } from '../../handlers/templates/crd-templates.js';
+import type { Clock } from '../clock.js';
+import { entryLogFields, LogField } from '../log-fields.js';
+import type { RegistrarMetrics } from '../observability/metrics.js';
+import type { SpiffeIdWriter } from './spiffeid-writer.js';
+
+export type CrdPassDeps = {
+  readonly store: EntryStore;
+  readonly writer: SpiffeIdWriter;
+  readonly snapshot: () => ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
+  readonly config: CrdControllersConfig & SpiffeIdRules;
+  readonly templates: CrdTemplates;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly metrics?: RegistrarMetrics;
+};
+
+/** Only the fields a SpiffeID controls are written, so TTLs, admin, hint etc. set in SPIRE survive. */
+const writableMask: EntryMask = { spiffeId: true, parentId: true, selectors: true, dnsNames: true, federatesWith: true, downstream: true };
+
+export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promise<void> {
+  const { store, writer, log, config } = deps;
+  return async (signal) => {
+    let failed = 0;
+    const attempt = async (what: string, fields: Record<string, unknown>, run: () => Promise<void>) => {
+      try {
+        await run();
+        return true;
+      } catch (err) {
+        failed++;
+        log.error({ err, ...fields }, what);
+        return false;
+      }
+    };
+    const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
+
+    // 1. SpiffeIDs declared by the node, pod and endpoints controllers.
+    const view = deps.snapshot();
+    const declared = declaredSpiffeIds(view, config, deps.templates);
+    for (const bad of declared.invalid) {
+      log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');
+    }
+    const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
+    for (const d of dplan.create) {
+      if (await attempt('Failed to create SpiffeID', refFields(d), () => writer.create(d))) {
+        log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
+      }
+    }
+    for (const { declared: d } of dplan.update) {
+      if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {
+        log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Updated SpiffeID');
+      }
+    }
+    for (const s of dplan.delete) {
+      const r = { namespace: s.metadata.namespace, name: s.metadata.name };
+      if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) log.info(refFields(r), 'Deleted SpiffeID');
+    }
+    for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
+
+    // 2. SpiffeIDs -> SPIRE entries, against one listing.
+    const entries = await store.listEntries(undefined, { signal });
+    const plan = planSpiffeIdEntries(view.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString());
+
+    for (const r of plan.addFinalizer) await attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(r, SPIFFEID_FINALIZER));
+
+    const deleted = new Set<string>();
+    if (plan.deleteEntries.length > 0) {
+      const results = await store.deleteEntries(plan.deleteEntries, { signal });
+      results.forEach((res, i) => {
+        const id = plan.deleteEntries[i] as string;
+        if (res.status.code === StatusCode.OK || res.status.code === StatusCode.NOT_FOUND) {
+          deleted.add(id);
+          if (res.status.code === StatusCode.OK) {
+            deps.metrics?.entriesDeleted.inc();
+            log.info({ [LogField.entryId]: id }, 'Deleted entry');
+          }
+        } else {
+          failed++;
+          log.error({ [LogField.entryId]: id, [LogField.status]: res.status }, 'Failed to delete entry');
+        }
+      });
+    }
+
+    if (plan.createEntries.length > 0) {
+      const results = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal });
+      for (const [i, res] of results.entries()) {
+        const c = plan.createEntries[i];
+        if (!c) continue;
+        const made: Entry | undefined = res.entry;
+        if ((res.status.code === StatusCode.OK || res.status.code === StatusCode.ALREADY_EXISTS) && made) {
+          if (res.status.code === StatusCode.OK) {
+            deps.metrics?.entriesCreated.inc();
+            log.info({ ...refFields(c.owner), ...entryLogFields(made) }, 'Created new spire entry');
+          } else {
+            log.info({ ...refFields(c.owner), ...entryLogFields(made) }, 'Found existing entry');
+          }
+          await attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(c.owner, { ...c.status, entryId: made.id }));
+        } else {
+          failed++;
+          log.error({ ...refFields(c.owner), ...entryLogFields(c.entry), [LogField.status]: res.status }, 'Failed to create entry');
+        }
+      }
+    }
+
+    if (plan.updateEntries.length > 0) {
+      const results = await store.updateEntries(plan.updateEntries, writableMask, { signal });
+      results.forEach((res, i) => {
+        const e = plan.updateEntries[i] as Entry;
+        if (res.status.code === StatusCode.OK) {
+          deps.metrics?.entriesUpdated.inc();
+          log.info(entryLogFields(e), 'Updated entry');
+        } else {
+          failed++;
+          log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
+        }
+      });
+    }
+
+    for (const st of plan.statuses) {
+      const ready = st.status.conditions.find((c) => c.type === 'Ready');
+      if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
+      await attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(st.owner, st.status));
+    }
+
+    for (const rel of plan.releaseFinalizer) {
+      if (!rel.afterDeleting.every((id) => deleted.has(id))) continue;
+      await attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(rel.owner, SPIFFEID_FINALIZER));
+    }
+
+    log.debug(
+      {
+        spiffeids: view.spiffeIds.length,
+        declared_created: dplan.create.length,
+        declared_updated: dplan.update.length,
+        declared_deleted: dplan.delete.length,
+        entries_created: plan.createEntries.length,
+        entries_updated: plan.updateEntries.length,
+        entries_deleted: plan.deleteEntries.length,
+        invalid: plan.problems.length,
+        failed,
+      },
+      'CRD pass done',
+    );
+    if (failed > 0) throw new Error(`crd pass: ${failed} writes failed`);
+  };
+}
