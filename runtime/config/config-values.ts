@@ -1,18 +1,25 @@
-// Reads one HCL value as the kind its key expects (config-keys.ts), with valibot. Coercions follow the
-// original's HCL v1 decoder where it was lenient (a number where a string is expected, a quoted number
-// where a whole number is expected), so configs that worked there keep working.
+// Reads one HCL value as the kind its key expects (config-keys.ts), with valibot. The coercions are the
+// ones the original's HCL v1 decoder made (hashicorp/hcl decoder.go: decodeString takes numbers and
+// bools as their text; decodeBool takes true/false/1/0, quoted or not, any case; decodeInt takes a quoted
+// number), so configs that worked there keep working. Anything else is a type error.
 import * as v from 'valibot';
 import type { KeyKind } from './config-keys.js';
 import { parseGoDuration } from './go-duration.js';
 
 export type ValueResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
 
-const str = v.union([v.string(), v.pipe(v.number(), v.transform(String))]);
+const str = v.union([v.string(), v.pipe(v.union([v.number(), v.boolean()]), v.transform(String))]);
 const stringMap = v.record(v.string(), str);
+const boolText = v.pipe(
+  v.union([v.string(), v.picklist([0, 1])]),
+  v.transform((x) => String(x).toLowerCase()),
+  v.picklist(['true', 'false', '1', '0']),
+  v.transform((x) => x === 'true' || x === '1'),
+);
 
 const schemas = {
   string: str,
-  bool: v.boolean(),
+  bool: v.union([v.boolean(), boolText]),
   int: v.union([v.pipe(v.number(), v.integer()), v.pipe(v.string(), v.regex(/^[+-]?\d+$/), v.transform(Number))]),
   stringList: v.array(str),
   // Block syntax `context { A = "b" }` arrives as [{ A: 'b' }] (repeated blocks merge); `context = { ... }` as an object.
@@ -63,9 +70,13 @@ export function describe(raw: unknown): string {
       const inner = raw.map((x) => describe(x)).find((d) => d !== 'a map');
       return inner === undefined ? 'a block' : inner.replace(/^a map/, 'a block');
     }
-    const bad = raw.find((x) => typeof x !== 'string' && typeof x !== 'number');
+    const bad = raw.find((x) => !isScalar(x));
     return bad === undefined ? 'a list' : `a list containing ${describe(bad)}`;
   }
-  const bad = Object.entries(raw as Record<string, unknown>).find(([, x]) => typeof x !== 'string' && typeof x !== 'number');
+  const bad = Object.entries(raw as Record<string, unknown>).find(([, x]) => !isScalar(x));
   return bad === undefined ? 'a map' : `a map whose ${JSON.stringify(bad[0])} is ${describe(bad[1])}`;
+}
+
+function isScalar(x: unknown): boolean {
+  return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 }

@@ -227,10 +227,19 @@ test('an explicit empty disabled_namespaces list disables no namespace', async (
   assert.deepEqual(config.disabledNamespaces, []);
 });
 
-test('HCL v1 leniencies the original accepted still work: numbers for strings, quoted whole numbers', async () => {
-  const { config } = await parseConfig(`${minimal}mode = "crd"\nmetrics_bind_addr = 0\nwebhook_port = "9444"\n`, 'k.conf');
-  assert.equal(config.mode === 'crd' && config.metricsBindAddr, '0');
-  assert.equal(config.mode === 'crd' && config.webhookPort, 9444);
+test('HCL v1 coercions the original accepted still work: numbers and bools for strings, quoted numbers, 1/0 and "true" for bools', async () => {
+  const text = `${minimal}mode = "crd"\nmetrics_bind_addr = 0\nwebhook_service_name = true\nwebhook_port = "9444"\n` +
+    `pod_controller = "FALSE"\nadd_svc_dns_name = 0\nwebhook_enabled = "1"\nleader_election = 1\ndns_name_templates = [1]\n`;
+  const { config } = await parseConfig(text, 'k.conf');
+  assert.ok(config.mode === 'crd');
+  assert.equal(config.metricsBindAddr, '0');
+  assert.equal(config.webhookServiceName, 'true');
+  assert.equal(config.webhookPort, 9444);
+  assert.equal(config.podController, false);
+  assert.equal(config.addSvcDnsName, false);
+  assert.equal(config.webhookEnabled, true);
+  assert.equal(config.leaderElection, true);
+  assert.deepEqual(config.dnsNameTemplates, ['1']);
 });
 
 test('the original messages, each with the line of the key it is about', async () => {
@@ -277,7 +286,7 @@ context {
   Region = ["a"]
 }
 resync_interval = "10"
-cluster_dns_zone = true
+webhook_enabled = 2
 log_level = debug
 `;
   assert.deepEqual(await problemsOf(text), [
@@ -287,6 +296,7 @@ log_level = debug
     'k.conf:8: dns_name_templates: expected a list of strings, got a list containing a list',
     'k.conf:9: context: expected a map of strings (context { Key = "value" }), got a block whose "Region" is a list',
     'k.conf:12: resync_interval: expected a duration such as "10s" or "1m30s", got string "10"',
+    'k.conf:13: webhook_enabled: expected a bool (true or false), got number 2',
     'k.conf:14: log_level: expected a string, got the unquoted expression debug (strings need double quotes)',
   ]);
 });
