@@ -23,7 +23,7 @@ before(async () => {
       spec: {
         group: GROUP, scope: 'Namespaced',
         names: { kind: 'SpiffeID', listKind: 'SpiffeIDList', plural: PLURAL, singular: 'spiffeid', shortNames: ['sid'] },
-        versions: [{ name: VERSION, served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', xKubernetesPreserveUnknownFields: true } } }],
+        versions: [{ name: VERSION, served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
       },
     },
   });
