@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
+import { podEntries } from '../../handlers/pod-reconcile/pod-entries.js';
+import { aPod } from '../../test/fixtures/k8s-objects.js';
+import { projectPod } from './cluster-informers.js';
+
+const cfg: PodEntriesConfig = {
+  trustDomain: 'example.org',
+  controllerName: 'spire-k8s-registrar',
+  cluster: 'k8stest',
+  podLabel: 'spire-workload',
+  disabledNamespaces: [],
+  addPodDnsNames: false,
+  clusterDnsZone: 'cluster.local',
+};
+
+test('the pod projection keeps only the configured label, so other label changes cause no event', () => {
+  const a = projectPod(aPod({ labels: { 'spire-workload': 'w', app: 'x' }, phase: 'Pending' }), cfg);
+  const b = projectPod(aPod({ labels: { 'spire-workload': 'w', app: 'y' }, phase: 'Running' }), cfg);
+  assert.deepEqual(a, b);
+  assert.deepEqual(a.metadata.labels, { 'spire-workload': 'w' });
+});
+
+test('the pod IP is kept only when DNS names need it', () => {
+  assert.equal(projectPod(aPod({ podIP: '10.0.0.1' }), cfg).status.podIP, '');
+  assert.equal(projectPod(aPod({ podIP: '10.0.0.1' }), { ...cfg, addPodDnsNames: true }).status.podIP, '10.0.0.1');
+});
+
+test('a projected pod renders the same entries as the full object', () => {
+  for (const pod of [
+    aPod({ labels: { 'spire-workload': 'w' } }),
+    aPod({ labels: { 'spire-workload': 'w' }, deletionTimestamp: '2026-01-01T00:00:00Z' }),
+    aPod({ labels: { 'spire-workload': 'w' }, nodeName: '' }),
+    aPod({ annotations: { 'spiffe.io/id': 'a/b' } }),
+  ]) {
+    for (const c of [cfg, { ...cfg, podLabel: undefined, podAnnotation: 'spiffe.io/id' }, { ...cfg, podLabel: undefined }]) {
+      assert.deepEqual(podEntries([projectPod(pod, c)], [], c), podEntries([pod], [], c));
+    }
+  }
+});
