@@ -1,0 +1,155 @@
+// The real kubectl against the fake API server, with a kubeconfig written by it. Skipped without kubectl.
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type FakeKubeApi, startFakeKubeApi } from '../../adapters/kube-fake/index.js';
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+const skip = hasKubectl ? false : 'kubectl is not on the PATH';
+
+let api: FakeKubeApi;
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kube-fake-kubectl-'));
+  api = await startFakeKubeApi();
+  await api.writeKubeconfig(join(dir, 'kubeconfig'));
+});
+after(async () => {
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Result = { code: number; stdout: string; stderr: string };
+
+/** Runs kubectl with a 30 s timeout and its caches in the temp dir; never throws. */
+function kubectl(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], {
+      timeout: 30_000, env: { ...process.env, HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') },
+    }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function manifest(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+const WORKLOAD = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: spire
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: spire
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+  namespace: spire
+  labels:
+    spire-workload: client
+spec:
+  containers:
+  - name: c
+    image: busybox:IMAGE_TAG
+`;
+
+test('kubectl get pods -A and get nodes on an empty cluster', { skip }, async () => {
+  const pods = await kubectl('get', 'pods', '-A');
+  assert.equal(pods.code, 0, pods.stderr);
+  assert.match(pods.stderr, /No resources found/);
+  api.store.putObject({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'minikube' } });
+  const nodes = await kubectl('get', 'nodes');
+  assert.equal(nodes.code, 0, nodes.stderr);
+  assert.match(nodes.stdout, /^NAME\s.*\nminikube\s/);
+});
+
+test('kubectl apply -f creates a namespace, Deployment and Pod; re-apply patches; delete pod removes it', { skip }, async () => {
+  const file = await manifest('workload.yaml', WORKLOAD.replace('IMAGE_TAG', '1.36'));
+  const first = await kubectl('apply', '-f', file);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(first.stdout.trim().split('\n'), ['namespace/spire created', 'deployment.apps/web created', 'pod/client created']);
+  const again = await kubectl('apply', '-f', await manifest('workload2.yaml', WORKLOAD.replace('IMAGE_TAG', '1.37')));
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.stdout.trim().split('\n'), ['namespace/spire unchanged', 'deployment.apps/web unchanged', 'pod/client configured']);
+  assert.equal((api.store.get('v1', 'Pod', 'client', 'spire')?.['spec'] as { containers: Array<{ image: string }> }).containers[0]?.image, 'busybox:1.37');
+  const get = await kubectl('get', 'pods', '-n', 'spire', '-o', 'name');
+  assert.equal(get.stdout.trim(), 'pod/client');
+  const del = await kubectl('delete', 'pod', 'client', '-n', 'spire');
+  assert.equal(del.code, 0, del.stderr);
+  assert.equal(del.stdout.trim(), 'pod "client" deleted');
+  assert.equal(api.store.get('v1', 'Pod', 'client', 'spire'), undefined);
+  const missing = await kubectl('delete', 'pod', 'client', '-n', 'spire');
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /NotFound.*pods "client" not found/);
+});
+
+test('kubectl apply -f a CRD, then a custom resource; kubectl get <plural> -n ns lists it', { skip }, async () => {
+  await kubectl('apply', '-f', await manifest('ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: spire\n'));
+  const crd = await kubectl('apply', '-f', await manifest('crd.yaml', `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: spiffeids.spiffeid.spiffe.io
+spec:
+  group: spiffeid.spiffe.io
+  names: {kind: SpiffeID, listKind: SpiffeIDList, plural: spiffeids, singular: spiffeid}
+  scope: Namespaced
+  versions:
+  - name: v1beta1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`));
+  assert.equal(crd.code, 0, crd.stderr);
+  const cr = await kubectl('apply', '-f', await manifest('cr.yaml', `apiVersion: spiffeid.spiffe.io/v1beta1
+kind: SpiffeID
+metadata:
+  name: my-test-spiffeid
+  namespace: spire
+spec:
+  parentId: spiffe://example.org/spire/server
+  spiffeId: spiffe://example.org/test
+  selector: {namespace: spire}
+`));
+  assert.equal(cr.code, 0, cr.stderr);
+  assert.equal(cr.stdout.trim(), 'spiffeid.spiffeid.spiffe.io/my-test-spiffeid created');
+  const list = await kubectl('get', 'spiffeids', '-n', 'spire');
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^NAME\s+AGE\s*\nmy-test-spiffeid\s/);
+  const del = await kubectl('delete', 'spiffeid', 'my-test-spiffeid', '-n', 'spire');
+  assert.equal(del.code, 0, del.stderr);
+});
+
+test('what the fake does not serve fails with a clear Status, never a hang', { skip }, async () => {
+  const proto = await kubectl('create', 'namespace', 'by-generator');
+  assert.notEqual(proto.code, 0);
+  assert.match(proto.stderr, /accepts only JSON/);
+  const raw = await kubectl('get', '--raw', '/apis/nothing.example.com/v1');
+  assert.notEqual(raw.code, 0);
+  assert.match(raw.stderr, /NotFound|could not find the requested resource/);
+});
