@@ -36,7 +36,7 @@ export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
   const log = opts.logger;
   const app = new Hono();
   const fail = (status: 400 | 404 | 405 | 413 | 500 | 503, message: string, extra: Record<string, unknown> = {}) => {
-    log[status >= 500 ? 'error' : 'warn']({ status, ...extra, error: message }, 'Admission request failed');
+    log[status === 500 ? 'error' : 'warn']({ status, ...extra, error: message }, 'Admission request failed');
     return new Response(`${message}\n`, {
       status,
       headers: { 'content-type': 'text/plain; charset=utf-8', ...(status === 405 ? { allow: 'POST' } : {}) },
