@@ -161,3 +161,16 @@ test('a failed item fails the pass and makes the next pass list again', async ()
   await assert.rejects(r.runPass());
   assert.equal(f.calls.list, 2);
 });
+
+test('a pod whose label makes no valid SPIFFE ID is reported once, not on every pass, and others still register', async () => {
+  const { store, entries } = fakeStore();
+  const lines: { msg: string; object?: string }[] = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+  const c = clock();
+  const r = createReconciler({ store, view: view([aNode()], [labelled('bad', 'a//b'), labelled('good')]), config: cfg, log, resyncIntervalMs: 10, clock: c });
+  await r.runPass();
+  c.t = 100;
+  await r.runPass();
+  assert.deepEqual(lines.filter((l) => l.msg === 'Cannot render entry').map((l) => l.object), ['pod/default/bad']);
+  assert.equal(entries.size, 2);
+});
