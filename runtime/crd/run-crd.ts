@@ -1,0 +1,192 @@
+// Crd mode's composition: template start-up checks, SPIRE connection, metrics/health server, the
+// SpiffeID validating webhook (every replica, with a serving certificate minted through SPIRE),
+// informers, the crd pass behind a coalescing trigger (leader only), and an orderly shutdown when the
+// context's signal aborts.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { EntryStore } from '../../adapters/entry-store.js';
+import type { SvidMinter } from '../../adapters/svid-minter.js';
+import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
+import type { CrdConfig } from '../config/registrar-config.js';
+import { type Clock, systemClock } from '../clock.js';
+import { startHttpsServer } from '../https/https-server.js';
+import { ownNamespace } from '../kube/kube-config.js';
+import type { InformerSource } from '../kube/list-watch-source.js';
+import type { ModeContext } from '../modes/mode-context.js';
+import { createMetrics } from '../observability/metrics.js';
+import { startObservabilityServer } from '../observability/http-server.js';
+import { createReadiness } from '../observability/readiness.js';
+import { createTrigger, type Trigger } from '../trigger.js';
+import { createCrdInformers, type CrdResource } from './crd-informers.js';
+import { createCrdPass } from './crd-pass.js';
+import { prepareServingCert } from './serving-cert.js';
+import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
+import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
+import type { SpiffeIdWriter } from './spiffeid-writer.js';
+
+export type CrdSpireConnection = { readonly entries: EntryStore; readonly svid: SvidMinter; close(): Promise<void> };
+
+/** Calls `onStartedLeading` with a signal that aborts when leadership ends; resolves after release. */
+export type LeaderElection = (callbacks: {
+  readonly onStartedLeading: (term: AbortSignal) => void;
+  readonly onStoppedLeading: () => void;
+  readonly signal: AbortSignal;
+}) => Promise<void>;
+
+export type CrdDeps = {
+  readonly connect: (cfg: CrdConfig) => Promise<CrdSpireConnection>;
+  readonly kubeConfig: () => KubeConfig;
+  /** Required when `leader_election = true`. */
+  readonly leaderElection?: (cfg: CrdConfig, kubeConfig: KubeConfig, namespace: string) => LeaderElection;
+  /** The registrar's namespace; default MY_POD_NAMESPACE, else the service account's namespace file. */
+  readonly namespace?: string;
+  readonly clock?: Clock;
+  /** Webhook listen address; default `:<webhook_port>`. */
+  readonly webhookAddr?: string;
+  /** How often the serving certificate files are checked; default 10 s. */
+  readonly certReloadIntervalMs?: number;
+  /** Replaces the client-node writer (tests). */
+  readonly writer?: SpiffeIdWriter;
+  /** Replaces the API server informer sources (tests). */
+  readonly informerSource?: (resource: CrdResource) => InformerSource;
+  /** Told the webhook's port once it listens (tests). */
+  readonly onWebhookListening?: (port: number) => void;
+};
+
+export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promise<void> {
+  const cfg = ctx.config;
+  const log = ctx.logger.child({ component: 'crd' });
+  const clock = deps.clock ?? systemClock;
+  const checked = checkCrdTemplates(cfg);
+  if (!checked.ok) throw new Error(checked.error);
+  const namespace = deps.namespace ?? ownNamespace({ log });
+  const rules = { trustDomain: cfg.trustDomain, registrarNamespace: namespace };
+
+  const metrics = createMetrics();
+  const readiness = createReadiness();
+  const cachesSynced = readiness.flag('caches synced');
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => log.error({ err }, 'Shutdown step failed'));
+  };
+
+  try {
+    const server = await startObservabilityServer({ addr: cfg.metricsBindAddr, metrics, readiness, log });
+    if (server) closers.push(() => server.close());
+    const kubeConfig = deps.kubeConfig();
+    const spire = await deps.connect(cfg);
+    closers.push(() => spire.close());
+
+    if (cfg.webhookEnabled) {
+      const cert = await prepareServingCert({
+        dir: cfg.webhookCertDir,
+        minter: spire.svid,
+        trustDomain: cfg.trustDomain,
+        cluster: cfg.cluster,
+        serviceName: cfg.webhookServiceName,
+        namespace,
+        log,
+        clock,
+      });
+      closers.push(async () => cert.stop());
+      const https = await startHttpsServer({
+        app: createSpiffeIdWebhookApp({ store: spire.entries, rules, log }),
+        addr: deps.webhookAddr ?? `:${cfg.webhookPort}`,
+        certPath: cert.certPath,
+        keyPath: cert.keyPath,
+        requireClientCert: false,
+        logger: log,
+        ...(deps.certReloadIntervalMs !== undefined ? { reloadIntervalMs: deps.certReloadIntervalMs } : {}),
+      });
+      closers.push(() => https.close());
+      cert.startRotation(() => https.reload());
+      log.info({ port: https.port }, 'Serving SpiffeID validating webhook');
+      deps.onWebhookListening?.(https.port);
+    }
+
+    const informers = createCrdInformers({
+      kubeConfig,
+      config: cfg,
+      log,
+      metrics,
+      ...(deps.informerSource ? { source: deps.informerSource } : {}),
+    });
+    closers.push(() => informers.stop());
+    const runPass = createCrdPass({
+      store: spire.entries,
+      writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig),
+      snapshot: informers.snapshot,
+      config: { ...cfg, registrarNamespace: namespace },
+      templates: checked.templates,
+      log,
+      clock,
+      metrics,
+    });
+
+    let trigger: Trigger | undefined;
+    informers.onChange(() => trigger?.fire());
+    const startLeading = (signal: AbortSignal) => {
+      trigger = createTrigger({
+        runPass: async () => {
+          const end = metrics.reconcileDuration.startTimer({ controller: 'crd' });
+          try {
+            await runPass(signal);
+            end({ result: 'success' });
+          } catch (err) {
+            end({ result: 'error' });
+            throw err;
+          }
+        },
+        resyncIntervalMs: cfg.resyncIntervalMs,
+        clock,
+        onError: (err, retryInMs) => log.error({ err, retryInMs }, 'CRD pass failed'),
+      });
+      trigger.fire();
+    };
+    const stopLeading = async () => {
+      const t = trigger;
+      trigger = undefined;
+      await t?.stop();
+    };
+    closers.push(stopLeading);
+
+    informers.start();
+    log.info('Waiting for informer caches to sync');
+    await Promise.race([informers.synced(), aborted(ctx.signal)]);
+    if (ctx.signal.aborted) return;
+    cachesSynced.set(true);
+    log.info('Informer caches synced');
+
+    if (cfg.leaderElection) {
+      if (!deps.leaderElection) throw new Error('leader election is enabled but no leader elector is wired');
+      const elect = deps.leaderElection(cfg, kubeConfig, namespace);
+      ctx.onReady?.();
+      await elect({
+        signal: ctx.signal,
+        onStartedLeading: (signal) => {
+          log.info('Started leading: reconciling SpiffeIDs');
+          metrics.leader.set(1);
+          startLeading(signal);
+        },
+        onStoppedLeading: () => {
+          log.info('Stopped leading: no more writes to SPIRE');
+          metrics.leader.set(0);
+          void stopLeading();
+        },
+      });
+    } else {
+      startLeading(ctx.signal);
+      ctx.onReady?.();
+      await aborted(ctx.signal);
+    }
+    log.info('Shutting down crd mode');
+  } finally {
+    await closeAll();
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
