@@ -3,7 +3,16 @@
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 
-export type ClientTls = { readonly ca: string; readonly cert?: string; readonly key?: string; readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; readonly maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' };
+type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export type ClientTls = {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** Name to verify the server certificate against (and send as SNI) instead of the URL's host. */
+  readonly servername?: string;
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+};
 export type ClientResponse = {
   readonly status: number;
   readonly contentType: string;
