@@ -30,7 +30,7 @@ function harness(loadMode: RunDeps['loadMode']) {
   return { out, signals, deps };
 }
 
-test('runs the configured mode until SIGTERM, then exits 0 after the mode returns', async (t) => {
+test('runs the configured mode, logs when it is ready, stops it on SIGTERM and exits 0 after it returns', async (t) => {
   const path = await configFile(t);
   let seen: ModeContext | undefined;
   const { out, signals, deps } = harness(async (mode) => {
@@ -38,6 +38,7 @@ test('runs the configured mode until SIGTERM, then exits 0 after the mode return
     return {
       run: async (ctx: ModeContext) => {
         seen = ctx;
+        ctx.onReady?.();
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       },
     };
@@ -49,8 +50,8 @@ test('runs the configured mode until SIGTERM, then exits 0 after the mode return
   signals.emit('SIGTERM');
   assert.equal(await done, 0);
   assert.equal(seen.signal.aborted, true);
-  assert.deepEqual(out.logs.map((l) => l.msg), ['Starting k8s-workload-registrar', 'Shutting down', 'Stopped']);
-  assert.equal(out.logs[1]?.signal, 'SIGTERM');
+  assert.deepEqual(out.logs.map((l) => l.msg), ['Starting k8s-workload-registrar', 'Ready', 'Shutting down', 'Stopped']);
+  assert.equal(out.logs[2]?.signal, 'SIGTERM');
   assert.equal(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT'), 0, 'signal handlers are removed');
 });
 

@@ -86,7 +86,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   for (const [signal, handler] of Object.entries(handlers)) deps.signals.on(signal as SignalName, handler);
   try {
     logger.info({ mode: config.mode, config: path }, 'Starting k8s-workload-registrar');
-    await mod.run({ config, logger, signal: controller.signal });
+    await mod.run({ config, logger, signal: controller.signal, onReady: () => logger.info('Ready') });
     logger.info('Stopped');
     return 0;
   } catch (err) {

@@ -25,12 +25,13 @@ export type WebhookConfig = CommonConfig & {
   readonly keyPath: string;
   readonly cacertPath: string;
   readonly insecureSkipClientVerification: boolean;
-  /** Plain-HTTP port for /healthz and /readyz; "0" disables. */
+  /** health_addr (our addition; default ":8081"): plain-HTTP listener for /healthz and /readyz; "0" disables. */
   readonly healthAddr: string;
 };
 
 export type LeaderElectionConfig = {
   readonly leaderElection: boolean;
+  /** Always "leases": the multilocks "endpointsleases"/"configmapsleases" are read as their Lease part. */
   readonly leaderElectionResourceLock: 'leases';
 };
 
@@ -41,7 +42,7 @@ export type ReconcileConfig = CommonConfig &
     readonly addPodDnsNames: boolean;
     readonly clusterDnsZone: string;
     readonly metricsAddr: string;
-    /** Full resync period in milliseconds. */
+    /** resync_interval (our addition; Go duration, default "10s"): full resync period in milliseconds. */
     readonly resyncIntervalMs: number;
   };
 
