@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Admission, type AdmissionHook, type AdmissionMatch } from './admission.js';
+import { type WebhookClientOptions, webhookReviewer } from './admission-webhooks.js';
 import { syncCustomResources } from './crd-sync.js';
 import { startGarbageCollector } from './gc.js';
 import { type RequestCounters, createHandler } from './http-handler.js';
@@ -18,6 +19,7 @@ import { ObjectStore } from './store.js';
 import { WatchHub } from './watch-hub.js';
 
 export type { AdmissionHook, AdmissionMatch, AdmissionRequest, AdmissionResult } from './admission.js';
+export type { ServiceRef, WebhookClientOptions } from './admission-webhooks.js';
 export type { SeedStore } from './seed-store.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
 
@@ -34,6 +36,11 @@ export type FakeKubeApiOptions = {
   historyLimit?: number;
   /** Namespaces that exist from the start. Default default, kube-system, kube-public, kube-node-lease. */
   namespaces?: string[];
+  /**
+   * How stored ValidatingWebhookConfigurations are called: service resolution and the client certificate.
+   * Without resolveService, webhooks given as a service fail (and their failurePolicy decides).
+   */
+  webhooks?: WebhookClientOptions;
   /** Clock for timestamps. */
   now?: () => Date;
   /** Called with errors of background work (garbage collection); default: ignored. */
@@ -49,7 +56,10 @@ export type FakeKubeApi = {
   /** Writes a kubeconfig usable by kubectl and client-node. */
   writeKubeconfig(path: string): Promise<void>;
   readonly store: SeedStore;
-  /** Registers an admission hook called before create/update/delete is persisted; returns its remover. */
+  /**
+   * Registers an admission hook called before create/update/delete is persisted; returns its remover.
+   * Stored ValidatingWebhookConfigurations are consulted as well (see options.webhooks).
+   */
   onAdmission(hook: AdmissionHook, match?: AdmissionMatch): () => void;
   /** Ends every watch stream: 'end' closes cleanly (client-node re-watches), 'destroy' cuts the socket (client-node reports an error). */
   dropWatches(mode?: 'end' | 'destroy'): void;
@@ -79,6 +89,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const store = new ObjectStore(options.historyLimit ?? 20_000);
   const registry = new ResourceRegistry();
   const admission = new Admission();
+  admission.addReviewer(webhookReviewer(store, options.webhooks ?? {}));
   const ops = new Operations(store, registry, admission, now);
   const stopCrdSync = syncCustomResources(store, registry);
   const gc = startGarbageCollector(ops, options.onError ?? (() => {}));
