@@ -10,15 +10,31 @@ import type { EntryOp } from '../../handlers/admission-validate/review-pod.js';
 import { StatusCode, type Status } from '../../handlers/entries/status-code.js';
 import { entryLogFields, LogField } from '../log-fields.js';
 import { formatSelector } from '../../handlers/entries/selectors.js';
+import type { RegistrarMetrics } from '../observability/metrics.js';
 
-export async function applyEntryOps(store: EntryStore, ops: readonly EntryOp[], log: Logger, options: CallOptions = {}): Promise<void> {
+/** Counters of entries this registrar wrote (an ALREADY_EXISTS or NOT_FOUND result wrote nothing). */
+export type EntryCounters = Pick<RegistrarMetrics, 'entriesCreated' | 'entriesDeleted'>;
+
+export async function applyEntryOps(
+  store: EntryStore,
+  ops: readonly EntryOp[],
+  log: Logger,
+  options: CallOptions = {},
+  counters?: EntryCounters,
+): Promise<void> {
   for (const op of ops) {
-    if (op.op === 'create') await createEntry(store, op, log, options);
-    else await deleteEntries(store, op, log, options);
+    if (op.op === 'create') await createEntry(store, op, log, options, counters);
+    else await deleteEntries(store, op, log, options, counters);
   }
 }
 
-async function createEntry(store: EntryStore, op: Extract<EntryOp, { op: 'create' }>, log: Logger, options: CallOptions): Promise<void> {
+async function createEntry(
+  store: EntryStore,
+  op: Extract<EntryOp, { op: 'create' }>,
+  log: Logger,
+  options: CallOptions,
+  counters: EntryCounters | undefined,
+): Promise<void> {
   const results = await store.createEntries([op.entry], options).catch((err: unknown) => {
     throw new Error('create pod entry', { cause: err });
   });
@@ -28,10 +44,17 @@ async function createEntry(store: EntryStore, op: Extract<EntryOp, { op: 'create
     log.error({ ...entryLogFields(op.entry), [LogField.status]: statusText(result.status) }, 'Failed to create pod entry');
     throw new Error(`create pod entry: ${statusText(result.status)}`);
   }
+  if (result.status.code === StatusCode.OK) counters?.entriesCreated.inc();
   log.info(entryLogFields(result.entry ?? op.entry), 'Created pod entry');
 }
 
-async function deleteEntries(store: EntryStore, op: Extract<EntryOp, { op: 'delete' }>, log: Logger, options: CallOptions): Promise<void> {
+async function deleteEntries(
+  store: EntryStore,
+  op: Extract<EntryOp, { op: 'delete' }>,
+  log: Logger,
+  options: CallOptions,
+  counters: EntryCounters | undefined,
+): Promise<void> {
   const selectors = op.selectors.map(formatSelector).join(',');
   const found = await store
     .listEntries({ byParentId: op.parentId, bySelectors: { selectors: op.selectors, match: 'exact' } }, options)
@@ -49,7 +72,10 @@ async function deleteEntries(store: EntryStore, op: Extract<EntryOp, { op: 'dele
   const failures: string[] = [];
   found.forEach((entry, i) => {
     const status = results[i]?.status ?? { code: StatusCode.UNKNOWN, message: 'SPIRE returned no result' };
-    if (status.code === StatusCode.OK) log.info(entryLogFields(entry), 'Deleted pod entry');
+    if (status.code === StatusCode.OK) {
+      counters?.entriesDeleted.inc();
+      log.info(entryLogFields(entry), 'Deleted pod entry');
+    }
     else if (status.code === StatusCode.NOT_FOUND) log.debug(entryLogFields(entry), 'Pod entry already deleted');
     else {
       log.error({ ...entryLogFields(entry), [LogField.status]: statusText(status) }, 'Failed to delete pod entry');

@@ -6,12 +6,13 @@ import type { EntryStore } from '../../adapters/entry-store.js';
 import { clusterNodeEntry, type ClusterNodeConfig } from '../../handlers/webhook-node/cluster-node-entry.js';
 import { createBackoff, type BackoffOptions } from '../backoff.js';
 import { sleep, type Clock } from '../clock.js';
-import { applyEntryOps } from './apply-entry-ops.js';
+import { applyEntryOps, type EntryCounters } from './apply-entry-ops.js';
 
 export type EnsureOptions = {
   readonly store: EntryStore;
   readonly config: ClusterNodeConfig;
   readonly log: Logger;
+  readonly counters?: EntryCounters;
   readonly clock: Clock;
   readonly backoff: BackoffOptions;
   readonly signal: AbortSignal;
@@ -27,7 +28,7 @@ export async function ensureClusterNodeEntry(opts: EnsureOptions): Promise<boole
       const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.attemptTimeoutMs)]);
       // Logged as "Created pod entry", like every entry the original wrote: the tutorial's grep for that
       // phrase lists the node entry first, then the agent and the workload.
-      await applyEntryOps(opts.store, [{ op: 'create', entry: clusterNodeEntry(opts.config) }], opts.log, { signal });
+      await applyEntryOps(opts.store, [{ op: 'create', entry: clusterNodeEntry(opts.config) }], opts.log, { signal }, opts.counters);
       return true;
     } catch (err) {
       if (opts.signal.aborted) break;

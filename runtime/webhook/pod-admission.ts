@@ -5,12 +5,13 @@ import type { Logger } from 'pino';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { AdmissionResponse, AdmissionReview } from '../../handlers/admission-validate/admission-review.js';
 import { reviewPod, type PodReviewConfig } from '../../handlers/admission-validate/review-pod.js';
-import { applyEntryOps } from './apply-entry-ops.js';
+import { applyEntryOps, type EntryCounters } from './apply-entry-ops.js';
 
 export type PodAdmissionOptions = {
   readonly store: EntryStore;
   readonly config: PodReviewConfig;
   readonly log: Logger;
+  readonly counters?: EntryCounters;
   /** Deadline for the SPIRE calls of one review; default 8 s. */
   readonly spireTimeoutMs?: number;
 };
@@ -24,7 +25,7 @@ export function createPodAdmission(opts: PodAdmissionOptions): (review: Admissio
       'Reviewing admission request',
     );
     for (const note of out.notes) opts.log[note.level]({ uid: request.uid, ...note.fields }, note.message);
-    await applyEntryOps(opts.store, out.ops, opts.log, { signal: AbortSignal.timeout(opts.spireTimeoutMs ?? 8_000) });
+    await applyEntryOps(opts.store, out.ops, opts.log, { signal: AbortSignal.timeout(opts.spireTimeoutMs ?? 8_000) }, opts.counters);
     return out.response;
   };
 }

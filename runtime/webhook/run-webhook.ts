@@ -51,16 +51,17 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
     let ready = false;
     const readiness = createReadiness();
     const nodeEntryCheck = readiness.flag('cluster node entry');
+    const metrics = createMetrics();
     const health: ObservabilityServer | undefined = await startObservabilityServer({
       addr: cfg.healthAddr,
-      metrics: createMetrics(),
+      metrics,
       readiness,
       log,
     });
     if (health) closers.push(() => health.close());
 
     const app = createAdmissionApp({
-      review: createPodAdmission({ store: spire.entries, config: cfg, log, spireTimeoutMs }),
+      review: createPodAdmission({ store: spire.entries, config: cfg, log, counters: metrics, spireTimeoutMs }),
       isReady: () => ready,
       notReadyReason,
       logger: log,
@@ -82,6 +83,7 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
       store: spire.entries,
       config: cfg,
       log,
+      counters: metrics,
       clock: deps.clock ?? systemClock,
       backoff: deps.backoff ?? { minMs: 500, maxMs: 30_000 },
       signal: ctx.signal,

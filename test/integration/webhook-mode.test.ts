@@ -139,6 +139,11 @@ test('the tutorial: node, agent and workload entries, then the workload entry re
   await r.review({ uid: 'agent-create-again', pod: agentPod });
   await r.review({ uid: 'wl-delete-again', operation: 'DELETE', pod: workloadPod });
   assert.deepEqual(await r.entries(), [nodeEntry, agentEntry]);
+
+  // /metrics on the health port counts what was written (the repeated calls wrote nothing).
+  const metrics = await (await r.health('/metrics')).text();
+  assert.match(metrics, /^k8s_workload_registrar_entries_created_total 3$/m);
+  assert.match(metrics, /^k8s_workload_registrar_entries_deleted_total 1$/m);
 });
 
 test('a client without a certificate is refused; one with the API server certificate is served', async (t) => {
