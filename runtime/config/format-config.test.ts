@@ -36,7 +36,7 @@ const roundTrips: [string, string][] = [
   [
     'crd',
     `${minimal}mode = "crd"\nidentity_template = "region/{{.Context.Region}}/{{ .Pod.Name }}"\nidentity_template_label = "l"\n` +
-      `context = {\n  Region = "US \\"NORTH\\""\n  "odd.key" = "x"\n}\ndns_name_templates = []\nwebhook_port = 9444\nserver_address = "unix:///a b\\\\c.sock"\n`,
+      `context = {\n  Region = "US-NORTH"\n  "odd.key" = "say \\"hi\\""\n}\ndns_name_templates = []\nwebhook_port = 9444\nserver_address = "unix:///a b\\\\c.sock"\n`,
   ],
   ['agent', 'trust_domain = "example.org"\ncluster = "c"\nserver_address = "spire:8081"\nagent_socket_path = "/run/agent.sock"\n'],
 ];

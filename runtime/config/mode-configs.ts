@@ -1,5 +1,7 @@
 // The mode-specific halves of the configuration, with the original's defaults (config_webhook.go,
-// config_reconcile.go, config_crd.go) and its checks. Template syntax is checked by crd mode at start-up.
+// config_reconcile.go, config_crd.go) and its checks. crd mode's templates are checked by the crd
+// handlers' own checkCrdTemplates (the same check crd mode runs at start-up), so `validate` reports them too.
+import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { defaults } from './config-keys.js';
 import type { ConfigReader } from './config-reader.js';
 import type { CommonConfig, CrdConfig, LeaderElectionConfig, ReconcileConfig, WebhookConfig } from './registrar-config.js';
@@ -45,7 +47,7 @@ export function crdConfig(r: ConfigReader, common: CommonConfig): CrdConfig {
   // The original treated webhook_port = 0 as unset.
   const port = r.int('webhook_port') || d.webhookPort;
   if (port < 1 || port > 65535) r.error('webhook_port', `webhook_port: must be between 1 and 65535, got ${port}`);
-  return {
+  const config: CrdConfig = {
     ...common,
     ...leaderElection(r),
     mode: 'crd',
@@ -62,6 +64,9 @@ export function crdConfig(r: ConfigReader, common: CommonConfig): CrdConfig {
     metricsBindAddr: r.str('metrics_bind_addr') ?? d.metricsBindAddr,
     resyncIntervalMs: resyncInterval(r),
   };
+  const templates = checkCrdTemplates(config);
+  if (!templates.ok) r.error(/dns/i.test(templates.error) ? 'dns_name_templates' : 'identity_template', templates.error);
+  return config;
 }
 
 // Lock types: client-go's "leases", and the migration multilocks "endpointsleases"/"configmapsleases",

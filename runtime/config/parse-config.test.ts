@@ -266,6 +266,14 @@ test('the original messages, each with the line of the key it is about', async (
   for (const [text, problem] of cases) assert.deepEqual(await problemsOf(text), [problem], text);
 });
 
+test('crd templates are checked with crd mode\'s own start-up check, at the template\'s line', async () => {
+  assert.deepEqual(await problemsOf(`${minimal}mode = "crd"\nidentity_template = "region/{{.Context.Region}}"\n`), [
+    'k.conf:5: identity_template references non-existing context',
+  ]);
+  const dns = await problemsOf(`${minimal}mode = "crd"\ncontext {\n  Region = "x"\n}\ndns_name_templates = ["{{.Context.Zone}}.svc"]\n`);
+  assert.deepEqual(dns, ['k.conf:8: dns_name_template references non-existing context key "Zone"']);
+});
+
 test('every problem is reported, not just the first', async () => {
   assert.deepEqual(await problemsOf('pod_label = "a"\npod_annotation = "b"\nmode = "x"\n'), [
     "k.conf:2: workload registration mode specification is incorrect, can't specify both pod_label and pod_annotation",
