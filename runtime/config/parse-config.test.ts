@@ -324,6 +324,11 @@ test('a mistyped key is a warning that suggests the closest known key', async ()
   ]);
 });
 
+test('a typo of another mode\'s key still gets a suggestion', async () => {
+  const { warnings } = await parseConfig(`${minimal}metric_addr = "0"\n`, 'k.conf');
+  assert.deepEqual(warnings, ['k.conf:4: unknown configuration key "metric_addr" (did you mean "metrics_addr"?); it is ignored']);
+});
+
 test('a misspelt required key gives both the suggestion and the "must be specified" error', async () => {
   try {
     await parseConfig('trust_domian = "example.org"\ncluster = "c"\nserver_socket_path = "/s"\n', 'k.conf');

@@ -46,7 +46,8 @@ function loadKeys(r: ConfigReader, body: Record<string, unknown>, mode: Mode | u
   for (const [key, raw] of Object.entries(body)) {
     if (key === 'mode') continue;
     if (!isConfigKey(key)) {
-      const suggestion = closestKey(key, known);
+      // Prefer this mode's keys; a key of another mode is still a better hint than none.
+      const suggestion = closestKey(key, known) ?? closestKey(key, keysForMode(undefined));
       r.warn(key, `unknown configuration key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; it is ignored`);
     } else if (mode !== undefined && !known.includes(key)) {
       r.warn(key, `configuration key "${key}" is not used in ${mode} mode (it is a ${otherModesOf(key, mode).join(' and ')} mode key); it is ignored`);
