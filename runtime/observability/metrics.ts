@@ -2,6 +2,7 @@
 // registrars in one process do not collide). Components receive this object and call e.g.
 // `metrics.entriesCreated.inc(n)`; nothing else in the code base creates metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { StatusCode } from '../../handlers/entries/status-code.js';
 
 const prefix = 'k8s_workload_registrar_';
 
@@ -73,4 +74,25 @@ export function createMetrics(opts: MetricsOptions = {}): RegistrarMetrics {
       registers,
     }),
   };
+}
+
+const codeNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+/**
+ * Counts one SPIRE call (or one per-item batch result) by method and gRPC status code; non-OK codes also
+ * count as errors. Adapters cannot import runtime/, so the runtime hands this function to the SPIRE
+ * adapter as a plain callback.
+ */
+export function spireCallRecorder(metrics: RegistrarMetrics): (method: string, code: number) => void {
+  return (method, code) => {
+    const labels = { method, code: codeNames.get(code) ?? String(code) };
+    metrics.spireCalls.inc(labels);
+    if (code !== StatusCode.OK) metrics.spireCallErrors.inc(labels);
+  };
+}
+
+/** Starts a reconcile-duration timer; call the returned function with the pass's result. */
+export function timeReconcile(metrics: RegistrarMetrics, controller: string): (result: 'success' | 'error') => void {
+  const end = metrics.reconcileDuration.startTimer({ controller });
+  return (result) => void end({ result });
 }
