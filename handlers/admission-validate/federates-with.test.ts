@@ -6,13 +6,13 @@ import { podFederatesWith } from './federates-with.js';
 const cases: [string, string | undefined, ReturnType<typeof podFederatesWith>][] = [
   ['no annotation means no federation', undefined, { ok: true, trustDomains: [] }],
   ['one trust domain', 'domain.test', { ok: true, trustDomains: ['domain.test'] }],
-  ['items are trimmed', ' a.test ,  b.test', { ok: true, trustDomains: ['a.test', 'b.test'] }],
+  ['items are trimmed (differs from the original, which split on commas only)', ' a.test ,  b.test', { ok: true, trustDomains: ['a.test', 'b.test'] }],
   ['empty items are dropped', ',a.test,,b.test,', { ok: true, trustDomains: ['a.test', 'b.test'] }],
   ['an empty value means no federation', '', { ok: true, trustDomains: [] }],
   ['spiffe:// form is accepted and stored bare', 'spiffe://a.test', { ok: true, trustDomains: ['a.test'] }],
   ['duplicates are merged', 'a.test,a.test', { ok: true, trustDomains: ['a.test'] }],
   [
-    'an invalid trust domain is an error naming the item',
+    'an invalid trust domain is an error naming the item (differs from the original, which left it to SPIRE)',
     'a.test,Bad_Domain',
     {
       ok: false,

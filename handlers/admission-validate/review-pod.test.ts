@@ -60,7 +60,7 @@ for (const apiVersion of admissionApiVersions) {
       assert.deepEqual(out.ops, [create('spiffe://example.org/production/example-workload', 'spire', 'p')]);
     });
 
-    test('CREATE: an invalid label value is allowed with no entry, an error note and a warning saying why', () => {
+    test('CREATE: an invalid label value is allowed with no entry, an error note and a warning saying why (differs from the original, which path-cleaned "a//b" into an ID the user never wrote)', () => {
       const out = review({ pod: { name: 'p', labels: { 'spire-workload': 'a//b' } } }, { ...cfg, podLabel: 'spire-workload' });
       assert.equal(out.response.allowed, true);
       assert.deepEqual(out.ops, []);
@@ -75,7 +75,7 @@ for (const apiVersion of admissionApiVersions) {
       assert.deepEqual(out.ops, [create('spiffe://example.org/ns/spire/sa/default', 'spire', 'p', ['a.test', 'b.test'])]);
     });
 
-    test('CREATE: an invalid federatesWith trust domain is allowed with no entry and a warning', () => {
+    test('CREATE: an invalid federatesWith trust domain is allowed with no entry and a warning (differs from the original, whose create failed inside SPIRE)', () => {
       const out = review({ pod: { name: 'p', annotations: { 'spiffe.io/federatesWith': 'not a domain' } } });
       assert.deepEqual(out.ops, []);
       assert.match(out.response.warnings?.[0] ?? '', /federatesWith" item "not a domain" is not a trust domain/);
@@ -86,7 +86,7 @@ for (const apiVersion of admissionApiVersions) {
       assert.deepEqual(out.ops, [create('spiffe://example.org/ns/spire/sa/default', 'spire', 'web-7d9f8-x2x4q')]);
     });
 
-    test('CREATE: a pod with no name at all gets no entry and a warning (an empty pod-name selector matches nothing SPIRE accepts)', () => {
+    test('CREATE: a pod with no name at all gets no entry and a warning (differs from the original: SPIRE refuses an empty pod-name selector, and no DELETE could find it)', () => {
       const pod = { metadata: { generateName: 'web-', namespace: 'spire' }, spec: { serviceAccountName: 'default' } };
       const out = review({ object: pod, name: '' });
       assert.equal(out.response.allowed, true);
@@ -142,13 +142,13 @@ for (const apiVersion of admissionApiVersions) {
       ]);
     });
 
-    test('a pod subresource (pods/status) is not a pod admission: no entry', () => {
+    test('a pod subresource (pods/status) is not a pod admission: no entry (differs from the original, which did not look at subResource)', () => {
       const out = review({ subResource: 'status', pod: { name: 'p' } });
       assert.deepEqual(out.ops, []);
       assert.equal(out.notes[0]?.level, 'warn');
     });
 
-    test('UPDATE and CONNECT are allowed with a warning note and no entry', () => {
+    test('UPDATE and CONNECT are allowed with a warning note and no entry (the original ignored them silently)', () => {
       for (const operation of ['UPDATE', 'CONNECT'] as const) {
         const out = review({ operation, pod: { name: 'p' } });
         assert.deepEqual([out.response.allowed, out.ops], [true, []]);
@@ -158,7 +158,7 @@ for (const apiVersion of admissionApiVersions) {
       }
     });
 
-    test('dry-run requests touch nothing (the webhook declares sideEffects: NoneOnDryRun)', () => {
+    test('dry-run requests touch nothing, as sideEffects: NoneOnDryRun promises (differs from the original, which wrote entries for dry runs)', () => {
       for (const operation of ['CREATE', 'DELETE'] as const) {
         const out = review({ operation, dryRun: true, pod: { name: 'p' } });
         assert.deepEqual([out.response.allowed, out.ops], [true, []]);

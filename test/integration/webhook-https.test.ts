@@ -77,12 +77,12 @@ test('insecure_skip_client_verification: a client without a certificate is serve
   assert.equal(res.status, 200);
 });
 
-test('TLS 1.1 is refused (TLS 1.2 is the minimum)', async (t) => {
+test("TLS 1.1 is refused: TLS 1.2 is the minimum (differs from the original, which took Go's default)", async (t) => {
   const f = await fixture(t, false);
   await assert.rejects(httpsRequest(f.url, { ca: f.ca.certPem, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }));
 });
 
-test('a rotated certificate is served without a restart', async (t) => {
+test('a rotated certificate is served without a restart (differs from the original, which read the files once)', async (t) => {
   const f = await fixture(t, true);
   const tls = { ca: f.ca.certPem, cert: f.client.certPem, key: f.client.keyPem };
   const fingerprint = (pem: string) => new x509.X509Certificate(pem).getThumbprint('SHA-256');

@@ -198,7 +198,7 @@ test('SPIRE unavailable during an admission: 500 "Internal error occurred", noth
   assert.deepEqual(await r.entries(), before);
 });
 
-test('not ready until SPIRE answers: /readyz and admissions are 503, then the node entry appears and both are served', async (t) => {
+test('not ready until SPIRE answers: /readyz and admissions are 503, then the node entry appears and both are served (differs from the original, which had no health port and did not listen before SPIRE answered)', async (t) => {
   const r = await startRegistrar(t, { spireDown: true });
   assert.equal(r.isReady(), false);
   const readyz = await r.health('/readyz');
