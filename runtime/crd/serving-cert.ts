@@ -28,6 +28,8 @@ export type ServingCertOptions = {
   readonly clock: Clock;
   /** Requested lifetime; 0 = the server's default_x509_svid_ttl. */
   readonly ttlSeconds?: number;
+  /** Whether the directory is read-only; default: exists and access(W_OK) fails (tests running as root replace it). */
+  readonly isReadOnlyDir?: (dir: string) => Promise<boolean>;
 };
 
 export type ServingCert = {
@@ -49,7 +51,7 @@ export function webhookSpiffeId(trustDomain: string, cluster: string): string {
 export async function prepareServingCert(opts: ServingCertOptions): Promise<ServingCert> {
   const certPath = join(opts.dir, CERT_FILE);
   const keyPath = join(opts.dir, KEY_FILE);
-  if (await isReadOnlyDir(opts.dir)) {
+  if (await (opts.isReadOnlyDir ?? isReadOnlyDir)(opts.dir)) {
     if (!(await exists(certPath)) || !(await exists(keyPath))) {
       throw new Error(`webhook_cert_dir ${opts.dir} is read-only but holds no ${CERT_FILE} and ${KEY_FILE}`);
     }

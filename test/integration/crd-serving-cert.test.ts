@@ -1,0 +1,121 @@
+// The SpiffeID webhook's serving certificate: minted through SPIRE (in-memory server's CA), written with
+// tight modes, renewed at half-life and served without a restart; a read-only mounted directory is used as is.
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
+import { dersToPem } from '../../adapters/x509/index.js';
+import type { Clock } from '../../runtime/clock.js';
+import { prepareServingCert } from '../../runtime/crd/serving-cert.js';
+import { startHttpsServer } from '../../runtime/https/https-server.js';
+import { createLogger } from '../../runtime/logger.js';
+import { httpsRequest } from './webhook-client.js';
+
+function manualClock(start: number): Clock & { fire(): void; readonly pending: number[] } {
+  let timers: { at: number; fn: () => void }[] = [];
+  return {
+    now: () => start,
+    setTimer(ms, fn) {
+      const t = { at: ms, fn };
+      timers.push(t);
+      return { cancel: () => (timers = timers.filter((x) => x !== t)) };
+    },
+    fire() {
+      const due = timers;
+      timers = [];
+      for (const t of due) t.fn();
+    },
+    get pending() {
+      return timers.map((t) => t.at);
+    },
+  };
+}
+
+async function setup(t: import('node:test').TestContext) {
+  const dir = await mkdtemp(join(tmpdir(), 'crd-cert-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const spire = await startMemorySpireServer({ socketPath: join(dir, 'api.sock') });
+  t.after(() => spire.close());
+  const logs: { msg: string }[] = [];
+  const log = createLogger({ logLevel: 'debug', logFormat: 'json' }, { write: (l: string) => logs.push(JSON.parse(l)) });
+  const ca = dersToPem(await spire.svidMinter.x509Authorities(), 'CERTIFICATE');
+  return { dir, spire, log, logs, ca };
+}
+
+test('minted serving certificate: SANs, file modes, rotation at half-life served without restart', async (t) => {
+  const { dir, spire, log, ca } = await setup(t);
+  const clock = manualClock(Date.now());
+  const certDir = join(dir, 'serving-certs');
+  const cert = await prepareServingCert({
+    dir: certDir, minter: spire.svidMinter, trustDomain: 'example.org', cluster: 'k8stest',
+    serviceName: 'k8s-workload-registrar', namespace: 'spire', log, clock,
+  });
+  t.after(() => cert.stop());
+  assert.equal(cert.source, 'minted');
+  assert.equal((await stat(certDir)).mode & 0o777, 0o700);
+  assert.equal((await stat(cert.certPath)).mode & 0o777, 0o600);
+  assert.equal((await stat(cert.keyPath)).mode & 0o777, 0o600);
+  const leaf = new X509Certificate(await readFile(cert.certPath));
+  assert.match(leaf.subjectAltName ?? '', /URI:spiffe:\/\/example\.org\/k8s-workload-registrar\/k8stest\/webhook/);
+  assert.match(leaf.subjectAltName ?? '', /DNS:k8s-workload-registrar\.spire\.svc/);
+
+  const server = await startHttpsServer({
+    app: { fetch: () => new Response('ok') }, addr: '127.0.0.1:0', certPath: cert.certPath, keyPath: cert.keyPath,
+    requireClientCert: false, logger: log, reloadIntervalMs: 3_600_000,
+  });
+  t.after(() => server.close());
+  const tls = { ca, servername: 'k8s-workload-registrar.spire.svc' };
+  const url = `https://127.0.0.1:${server.port}/`;
+  const before = await httpsRequest(url, tls);
+  assert.equal(before.status, 200);
+
+  let renewed = 0;
+  cert.startRotation(async () => {
+    renewed++;
+    await server.reload();
+  });
+  // Renewal is scheduled at half of the remaining lifetime.
+  const lifetimeMs = cert.expiresAt * 1000 - clock.now();
+  assert.deepEqual(clock.pending, [Math.floor(lifetimeMs / 2)]);
+  clock.fire();
+  const deadline = Date.now() + 10_000;
+  while (renewed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(renewed, 1);
+  const after = await httpsRequest(url, tls);
+  assert.equal(after.status, 200);
+  assert.notEqual(after.serverFingerprint, before.serverFingerprint, 'the renewed certificate is served by the same listener');
+  assert.equal(clock.pending.length, 1, 'the next renewal is scheduled');
+});
+
+test('a read-only mounted webhook_cert_dir is used as is, with a warning and no rotation', async (t) => {
+  const { dir, spire, log, logs } = await setup(t);
+  const mounted = join(dir, 'mounted');
+  await mkdir(mounted);
+  await writeFile(join(mounted, 'tls.crt'), 'cert');
+  await writeFile(join(mounted, 'tls.key'), 'key');
+  const clock = manualClock(Date.now());
+  const cert = await prepareServingCert({
+    dir: mounted, minter: spire.svidMinter, trustDomain: 'example.org', cluster: 'k8stest',
+    serviceName: 'k8s-workload-registrar', namespace: 'spire', log, clock, isReadOnlyDir: async () => true,
+  });
+  assert.equal(cert.source, 'mounted');
+  assert.equal(await readFile(cert.certPath, 'utf8'), 'cert');
+  cert.startRotation(async () => {});
+  assert.equal(clock.pending.length, 0);
+  assert.ok(logs.some((l) => l.msg.startsWith('webhook_cert_dir is a read-only directory')));
+  assert.equal(spire.core.calls().MintX509SVID, 0);
+});
+
+test('a read-only webhook_cert_dir without certificate files is a start-up error', async (t) => {
+  const { dir, spire, log } = await setup(t);
+  await assert.rejects(
+    prepareServingCert({
+      dir, minter: spire.svidMinter, trustDomain: 'example.org', cluster: 'k8stest', serviceName: 's', namespace: 'spire',
+      log, clock: manualClock(0), isReadOnlyDir: async () => true,
+    }),
+    /is read-only but holds no tls\.crt and tls\.key/,
+  );
+});
