@@ -28,7 +28,8 @@ export type CrdSpireConnection = { readonly entries: EntryStore; readonly svid: 
 /** Calls `onStartedLeading` with a signal that aborts when leadership ends; resolves after release. */
 export type LeaderElection = (callbacks: {
   readonly onStartedLeading: (term: AbortSignal) => void;
-  readonly onStoppedLeading: () => void;
+  /** The lease is released only after the returned promise settles (the pass in flight drained). */
+  readonly onStoppedLeading: () => void | Promise<void>;
   readonly signal: AbortSignal;
 }) => Promise<void>;
 
@@ -170,7 +171,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
         onStoppedLeading: () => {
           log.info('Stopped leading: no more writes to SPIRE');
           metrics.leader.set(0);
-          void stopLeading();
+          return stopLeading();
         },
       });
     } else {
