@@ -85,6 +85,12 @@ export type KubeListWatchOptions = CollectionRef & {
   readonly watchTimeoutSeconds?: () => number;
   /** Per list page; default 60 s. */
   readonly requestTimeoutMs?: number;
+  /**
+   * client-node's Watch sets no deadline of its own, so a watch on a half-open connection could hang
+   * forever: it is abandoned (and re-opened by the informer) this long after the server should have
+   * ended it. Default 30 s.
+   */
+  readonly watchGraceMs?: number;
 };
 
 async function getJson(kc: KubeConfig, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
@@ -159,9 +165,11 @@ export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource 
       return new Promise<void>((resolve, reject) => {
         let settled = false;
         let controller: AbortController | undefined;
+        let watchdog: ReturnType<typeof setTimeout> | undefined;
         const settle = (err?: unknown) => {
           if (settled) return;
           settled = true;
+          clearTimeout(watchdog);
           signal.removeEventListener('abort', onAbort);
           controller?.abort();
           if (err === undefined || signal.aborted) resolve();
@@ -175,6 +183,8 @@ export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource 
           allowWatchBookmarks: true,
           timeoutSeconds: timeoutSeconds(),
         };
+        watchdog = setTimeout(() => settle(), params.timeoutSeconds * 1000 + (opts.watchGraceMs ?? 30_000));
+        watchdog.unref();
         watcher
           .watch(
             path,

@@ -25,7 +25,7 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): P
   }
 }
 
-async function setup(t: TestContext, selectors: { labelSelector?: string } = {}) {
+async function setup(t: TestContext, selectors: { labelSelector?: string; fieldSelector?: string } = {}) {
   const api: FakeKubeApi = await startFakeKubeApi({ bookmarkIntervalMs: 60_000 });
   t.after(() => api.close());
   const events: string[] = [];
@@ -154,4 +154,37 @@ test('lists are paged and still see every object', async (t) => {
   await informer.synced();
   assert.equal(informer.size, 25);
   assert.equal(api.requestCounts()['list pods'], 3);
+});
+
+test('a watch the server never ends is abandoned after its deadline and re-opened', async (t) => {
+  const api = await startFakeKubeApi({ bookmarkIntervalMs: 60_000 });
+  t.after(() => api.close());
+  const restarts: RestartReason[] = [];
+  const informer = createInformer({
+    // timeoutSeconds=0: the server keeps the stream open; only the client-side deadline can end it.
+    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), version: 'v1', plural: 'pods', watchTimeoutSeconds: () => 0, watchGraceMs: 200 }),
+    project,
+    onRestart: (r) => restarts.push(r),
+  });
+  t.after(() => informer.stop());
+  informer.start();
+  await informer.synced();
+  await waitFor('two re-opened watches', () => (api.requestCounts()['watch pods'] ?? 0) >= 3);
+  assert.ok(restarts.every((r) => r === 'watch-closed'), restarts.join(','));
+  api.store.putObject(aRawPod({ name: 'late', namespace: 'default' }) as KubeObject);
+  await waitFor('an event on a re-opened watch', () => informer.get('default/late') !== undefined);
+});
+
+test('a field selector is applied by the server', async (t) => {
+  const { informer, put, api } = await setup(t, { fieldSelector: 'spec.nodeName=node-1' });
+  put('here', { app: 'web' }, 'node-1');
+  put('elsewhere', { app: 'web' }, 'node-2');
+  informer.start();
+  await informer.synced();
+  assert.deepEqual(informer.list().map((p) => p.name), ['here']);
+  await waitFor('the watch', () => api.watchCount === 1);
+  put('also-here', { app: 'web' }, 'node-1');
+  put('also-elsewhere', { app: 'web' }, 'node-2');
+  await waitFor('also-here', () => informer.get('default/also-here') !== undefined);
+  assert.equal(informer.get('default/also-elsewhere'), undefined);
 });
