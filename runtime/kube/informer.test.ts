@@ -263,3 +263,24 @@ test('objects without a name are ignored', async (t) => {
   s.put('a', 'web');
   assert.equal(inf.size, 1);
 });
+
+test('a projection that throws skips that object only', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('a', 'web');
+  s.quietly.put('boom', 'web');
+  const inf = createInformer({
+    source: s.source,
+    project: (raw) => {
+      const p = project(raw);
+      if (p?.name === 'boom') throw new Error('projection bug');
+      return p;
+    },
+    clock: manualClock(),
+  });
+  t.after(() => inf.stop());
+  inf.start();
+  await inf.synced();
+  await flush();
+  s.put('b', 'web');
+  assert.deepEqual(inf.list().map((p) => p.name).sort(), ['a', 'b']);
+});

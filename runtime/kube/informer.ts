@@ -116,12 +116,23 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
     }
   };
 
+  // A throwing projection must not lose an event: client-node's Watch silently drops exceptions thrown
+  // by its callback. The object is treated as not of interest, and the error logged.
+  const project = (raw: unknown, key: string): T | undefined => {
+    try {
+      return opts.project(raw);
+    } catch (err) {
+      log?.error({ err, key }, 'Informer projection failed; ignoring the object');
+      return undefined;
+    }
+  };
+
   const applyList = (items: readonly unknown[]) => {
     const next = new Map<string, T>();
     for (const raw of items) {
       const id = rawKey(raw);
       if (!id) continue;
-      const p = opts.project(raw);
+      const p = project(raw, id.key);
       if (p !== undefined) next.set(id.key, p);
     }
     const changes: Array<[string, ChangeKind]> = [];
@@ -143,7 +154,7 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
       if (old !== undefined && cache.delete(id.key)) emit(id.key, 'delete');
       return;
     }
-    const p = opts.project(e.object);
+    const p = project(e.object, id.key);
     if (p === undefined) {
       if (old !== undefined && cache.delete(id.key)) emit(id.key, 'delete');
       return;
