@@ -2,13 +2,14 @@
 // Every failure, unknown path or unsupported verb is answered with a Kubernetes Status, never a hang.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.js';
-import { listJson } from './list.js';
+import { listJson, selectItems } from './list.js';
 import type { DeleteOptions, Operations, Target } from './operations.js';
 import { type Route, route } from './router.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError } from './status.js';
 import type { StoredObject } from './store.js';
-import { resourceKey } from './types.js';
+import { type PrinterColumn, tableJson, wantsTable } from './table.js';
+import { type ResourceType, resourceKey } from './types.js';
 import type { WatchHub } from './watch-hub.js';
 
 export type RequestCounters = Map<string, number>;
@@ -18,6 +19,7 @@ export type HandlerContext = {
   hub: WatchHub;
   counters: RequestCounters;
   delayMs: () => number;
+  now: () => Date;
   serverAddress: () => string;
 };
 
@@ -53,7 +55,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     sendJson(res, 200, JSON.stringify(doc));
     return;
   }
-  await resourceRequest(ctx, r, method, url.searchParams, req.headers['content-type'] ?? '', body, res);
+  await resourceRequest(ctx, r, method, url.searchParams, req.headers['content-type'] ?? '', body, res, method === 'GET' && wantsTable(req.headers.accept));
 }
 
 function discoveryDoc(ctx: HandlerContext, r: Route): object | undefined {
@@ -71,7 +73,7 @@ function discoveryDoc(ctx: HandlerContext, r: Route): object | undefined {
 
 async function resourceRequest(
   ctx: HandlerContext, r: Extract<Route, { kind: 'resource' }>, method: string, q: URLSearchParams,
-  contentType: string, body: Buffer | undefined, res: ServerResponse,
+  contentType: string, body: Buffer | undefined, res: ServerResponse, table: boolean,
 ): Promise<void> {
   const type = ctx.ops.registry.find(r.group, r.version, r.resource);
   if (!type) {
@@ -110,16 +112,23 @@ async function resourceRequest(
           resourceVersion: q.get('resourceVersion') ?? '',
           bookmarks: q.get('allowWatchBookmarks') === 'true',
           ...(timeout ? { timeoutSeconds: Number(timeout) } : {}),
+          ...(table ? {
+            table: {
+              key: `${r.version}`,
+              render: (obj, json) => tableJson(type, [{ obj, json }], obj.metadata.resourceVersion ?? '', ctx.now(), printerColumns(ctx, type, r.version)),
+            },
+          } : {}),
         }, res);
         return;
       }
       count(ctx.counters, 'list', label);
       const limit = q.get('limit');
       const cont = q.get('continue');
-      sendJson(res, 200, listJson(ctx.ops.store, type, r.version, {
+      const page = selectItems(ctx.ops.store, type, {
         ...(namespace !== undefined ? { namespace } : {}), labels, fields,
         ...(limit ? { limit: Number(limit) } : {}), ...(cont ? { continueToken: cont } : {}),
-      }));
+      });
+      sendJson(res, 200, table ? tableJson(type, page.items, page.rv, ctx.now(), printerColumns(ctx, type, r.version)) : listJson(type, r.version, page));
       return;
     }
     if (method === 'POST' && (!type.namespaced || r.namespace !== undefined) && !sub) {
@@ -132,6 +141,10 @@ async function resourceRequest(
   } else if (method === 'GET') {
     count(ctx.counters, 'get', label);
     stored = ctx.ops.get(t, r.name);
+    if (table) {
+      sendJson(res, 200, tableJson(type, [stored], stored.obj.metadata.resourceVersion ?? '', ctx.now(), printerColumns(ctx, type, r.version)));
+      return;
+    }
   } else if (method === 'PUT') {
     count(ctx.counters, 'update', label);
     stored = await ctx.ops.update(t, r.name, parseJson(body), sub, opts);
@@ -149,6 +162,14 @@ async function resourceRequest(
   if (warnings.length > 0) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
   const wanted = type.group === '' ? r.version : `${type.group}/${r.version}`;
   sendJson(res, code, stored.obj.apiVersion === wanted ? stored.json : JSON.stringify({ ...stored.obj, apiVersion: wanted }));
+}
+
+/** A custom resource's additionalPrinterColumns, from its CRD's version entry. */
+function printerColumns(ctx: HandlerContext, type: ResourceType, version: string): PrinterColumn[] {
+  if (!type.custom) return [];
+  const crd = ctx.ops.store.get('customresourcedefinitions.apiextensions.k8s.io', '', `${type.resource}.${type.group}`)?.obj;
+  const versions = ((crd?.['spec'] as { versions?: Array<{ name?: string; additionalPrinterColumns?: PrinterColumn[] }> } | undefined)?.versions) ?? [];
+  return versions.find((v) => v.name === version)?.additionalPrinterColumns ?? [];
 }
 
 function deleteOptions(body: Buffer | undefined, q: URLSearchParams): DeleteOptions {

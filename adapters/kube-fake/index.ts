@@ -104,7 +104,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const counters: RequestCounters = new Map();
   let delayMs = 0;
   let address = '';
-  const handler = createHandler({ ops, hub, counters, delayMs: () => delayMs, serverAddress: () => address });
+  const handler = createHandler({ ops, hub, counters, delayMs: () => delayMs, now, serverAddress: () => address });
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler)
     : createServer(handler);

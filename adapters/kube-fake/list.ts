@@ -2,7 +2,7 @@
 // objects' cached serialisations (no re-serialisation of items).
 import { type FieldRequirement, type LabelRequirement, matchesFields, matchesLabels } from './selectors.js';
 import { ApiError } from './status.js';
-import type { ObjectStore } from './store.js';
+import type { ObjectStore, StoredObject } from './store.js';
 import { type ResourceType, apiVersionOf, resourceKey } from './types.js';
 
 export type ListQuery = {
@@ -13,8 +13,9 @@ export type ListQuery = {
   continueToken?: string;
 };
 
-export function listJson(store: ObjectStore, type: ResourceType, version: string, q: ListQuery): string {
-  const apiVersion = apiVersionOf(type.group, version);
+export type ListPage = { items: StoredObject[]; rv: string; continueToken?: string; remaining?: number };
+
+export function selectItems(store: ObjectStore, type: ResourceType, q: ListQuery): ListPage {
   const rv = String(store.resourceVersion);
   let items = store.list(resourceKey(type.group, type.resource), q.namespace).filter(
     (o) => matchesLabels(q.labels, o.obj.metadata.labels) && matchesFields(q.fields, o.obj),
@@ -24,14 +25,18 @@ export function listJson(store: ObjectStore, type: ResourceType, version: string
     const start = items.findIndex((o) => position(o.obj.metadata) > after);
     items = start < 0 ? [] : items.slice(start);
   }
-  let more = '';
   if (q.limit !== undefined && q.limit > 0 && items.length > q.limit) {
     const last = items[q.limit - 1]!.obj.metadata;
-    more = `,"continue":${JSON.stringify(encodeContinue(position(last)))},"remainingItemCount":${items.length - q.limit}`;
-    items = items.slice(0, q.limit);
+    return { items: items.slice(0, q.limit), rv, continueToken: encodeContinue(position(last)), remaining: items.length - q.limit };
   }
-  const body = items.map((o) => (o.obj.apiVersion === apiVersion ? o.json : JSON.stringify({ ...o.obj, apiVersion }))).join(',');
-  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":{"resourceVersion":"${rv}"${more}},"items":[${body}]}`;
+  return { items, rv };
+}
+
+export function listJson(type: ResourceType, version: string, page: ListPage): string {
+  const apiVersion = apiVersionOf(type.group, version);
+  const more = page.continueToken ? `,"continue":${JSON.stringify(page.continueToken)},"remainingItemCount":${page.remaining ?? 0}` : '';
+  const body = page.items.map((o) => (o.obj.apiVersion === apiVersion ? o.json : JSON.stringify({ ...o.obj, apiVersion }))).join(',');
+  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":{"resourceVersion":"${page.rv}"${more}},"items":[${body}]}`;
 }
 
 /** Sort position matching ObjectStore.list order (namespace, then name). */

@@ -28,6 +28,9 @@ const BUILT_INS: BuiltIn[] = [
   ['admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false, [], false],
 ];
 
+/** Resources in the `all` category (`kubectl get all`). */
+const CATEGORY_ALL = new Set(['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'statefulsets']);
+
 export const CRD_KEY = resourceKey('apiextensions.k8s.io', 'customresourcedefinitions');
 
 export class ResourceRegistry {
@@ -39,7 +42,7 @@ export class ResourceRegistry {
     for (const [group, version, resource, kind, namespaced, shortNames, status] of BUILT_INS) {
       this.add({
         group, versions: [version], resource, kind, listKind: `${kind}List`, namespaced, shortNames,
-        singular: kind.toLowerCase(), categories: [], statusSubresource: status, custom: false,
+        singular: kind.toLowerCase(), categories: CATEGORY_ALL.has(resource) ? ['all'] : [], statusSubresource: status, custom: false,
       });
     }
   }

@@ -17,10 +17,14 @@ export type WatchRequest = {
   resourceVersion: string;
   bookmarks: boolean;
   timeoutSeconds?: number;
+  /** Set when the client asked for Table objects (`kubectl get -w`): renders one object as a one-row Table. */
+  table?: { key: string; render: (obj: KubeObject, json: string) => string };
 };
 
 type Watcher = WatchRequest & { res: ServerResponse; timer?: NodeJS.Timeout };
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+/** Serialised event lines of one store event, keyed by event type and rendering. */
+type LineCache = Map<string, string>;
 
 export class WatchHub {
   readonly #byResource = new Map<string, Set<Watcher>>();
@@ -46,7 +50,7 @@ export class WatchHub {
     const w: Watcher = { ...req, res };
     if (req.resourceVersion === '' || req.resourceVersion === '0') {
       for (const o of this.store.list(req.resource, req.namespace)) {
-        if (matches(w, o.obj)) res.write(`{"type":"ADDED","object":${o.json}}\n`);
+        if (matches(w, o.obj)) res.write(line(w, 'ADDED', o.obj, o.json, new Map()));
       }
     } else {
       let history: StoreEvent[];
@@ -113,12 +117,12 @@ export class WatchHub {
   #publish(e: StoreEvent): void {
     const set = this.#byResource.get(e.resource);
     if (!set || set.size === 0) return;
-    const lines = new Map<EventType, string>();
+    const lines: LineCache = new Map();
     for (const w of set) write(w, e, lines);
   }
 }
 
-function write(w: Watcher, e: StoreEvent, lines: Map<EventType, string>): void {
+function write(w: Watcher, e: StoreEvent, lines: LineCache): void {
   const now = matches(w, e.obj);
   const before = e.old !== undefined && matches(w, e.old);
   let type: EventType | undefined;
@@ -126,9 +130,14 @@ function write(w: Watcher, e: StoreEvent, lines: Map<EventType, string>): void {
   else if (e.type === 'DELETED') type = before || now ? 'DELETED' : undefined;
   else type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
   if (!type) return;
-  let line = lines.get(type);
-  if (line === undefined) lines.set(type, (line = `{"type":"${type}","object":${e.json}}\n`));
-  w.res.write(line);
+  w.res.write(line(w, type, e.obj, e.json, lines));
+}
+
+function line(w: Watcher, type: EventType, obj: KubeObject, json: string, lines: LineCache): string {
+  const key = w.table ? `${type} ${w.table.key}` : type;
+  let text = lines.get(key);
+  if (text === undefined) lines.set(key, (text = `{"type":"${type}","object":${w.table ? w.table.render(obj, json) : json}}\n`));
+  return text;
 }
 
 function matches(w: WatchRequest, obj: KubeObject): boolean {

@@ -98,6 +98,10 @@ test('kubectl apply -f creates a namespace, Deployment and Pod; re-apply patches
   assert.equal((api.store.get('v1', 'Pod', 'client', 'spire')?.['spec'] as { containers: Array<{ image: string }> }).containers[0]?.image, 'busybox:1.37');
   const get = await kubectl('get', 'pods', '-n', 'spire', '-o', 'name');
   assert.equal(get.stdout.trim(), 'pod/client');
+  const table = await kubectl('get', 'pods', '-n', 'spire');
+  assert.match(table.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s*\nclient\s+0\/1\s+Pending\s+0\s+\d+s\s*$/);
+  const all = await kubectl('get', 'all', '-n', 'spire', '-o', 'name');
+  assert.deepEqual(all.stdout.trim().split('\n'), ['pod/client', 'deployment.apps/web']);
   const del = await kubectl('delete', 'pod', 'client', '-n', 'spire');
   assert.equal(del.code, 0, del.stderr);
   assert.equal(del.stdout.trim(), 'pod "client" deleted');
@@ -105,6 +109,17 @@ test('kubectl apply -f creates a namespace, Deployment and Pod; re-apply patches
   const missing = await kubectl('delete', 'pod', 'client', '-n', 'spire');
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /NotFound.*pods "client" not found/);
+});
+
+test('kubectl get -w prints the list, then a row per change, and ends when the server closes', { skip }, async () => {
+  api.store.putObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watched' } });
+  const watching = kubectl('get', 'pods', '-n', 'watched', '-w', '--request-timeout', '20s');
+  for (let i = 0; i < 500 && api.watchCount === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  api.store.putObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'late', namespace: 'watched' }, spec: { containers: [{ name: 'c', image: 'x' }] }, status: { phase: 'Running' } });
+  for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 20));
+  api.dropWatches();
+  const out = await watching;
+  assert.match(out.stdout, /late\s+0\/1\s+Running\s+0\s+\d+s/);
 });
 
 test('kubectl apply -f a CRD, then a custom resource; kubectl get <plural> -n ns lists it', { skip }, async () => {
