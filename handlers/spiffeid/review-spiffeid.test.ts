@@ -52,3 +52,11 @@ test('the namespace comes from the request when the object omits it', () => {
   delete (raw.metadata as Record<string, unknown>).namespace;
   assert.equal(reviewSpiffeId(request('CREATE', {}, raw), rules, []).allowed, true);
 });
+
+test('an UPDATE that keeps the spec (finalizer release) is allowed even for an invalid SpiffeID', () => {
+  const bad = { selector: { namespace: 'other', podName: 'x' } };
+  const req = { ...request('UPDATE', { ...bad, finalizers: [] }), oldObject: aRawSpiffeId({ ...bad, finalizers: ['finalizers.spiffeid.spiffe.io'] }) };
+  assert.equal(reviewSpiffeId(req, rules, []).allowed, true);
+  const changed = { ...request('UPDATE', bad), oldObject: aRawSpiffeId() };
+  assert.equal(reviewSpiffeId(changed, rules, []).allowed, false);
+});

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { AdmissionRequest, AdmissionResponse } from '../admission-validate/admission-review.js';
 import type { Entry } from '../entries/entry.js';
+import { sameSpec } from './declared-spiffeid.js';
 import { SpiffeIdSchema, type SpiffeId } from './spiffeid.js';
 import { duplicateOf, validateSpiffeId, type SpiffeIdRules } from './validate-spiffeid.js';
 
@@ -8,6 +9,9 @@ import { duplicateOf, validateSpiffeId, type SpiffeIdRules } from './validate-sp
 // rules the controller applies before writing to SPIRE); CREATE must also not duplicate an existing
 // entry. A refusal is allowed=false with code 403 and a message naming the broken rule, which kubectl
 // shows as `admission webhook ... denied the request: <message>`.
+// Difference: an UPDATE that leaves the spec as it was (labels, owner references, finalizers) is always
+// allowed. The original validated every UPDATE, so a SpiffeID that became invalid (e.g. created while the
+// webhook was off) could not even have its finalizer released and stayed stuck in deletion.
 
 export const SPIFFEID_WEBHOOK_PATH = '/validate-spiffeid-spiffe-io-v1beta1-spiffeid';
 
@@ -39,6 +43,10 @@ export function reviewSpiffeId(request: AdmissionRequest, rules: SpiffeIdRules, 
   const deny = (message: string): AdmissionResponse => ({ uid: request.uid, allowed: false, status: { code: 403, message } });
   const got = spiffeIdOfRequest(request);
   if (!got.ok) return deny(got.message);
+  if (request.operation === 'UPDATE') {
+    const old = v.safeParse(SpiffeIdSchema, request.oldObject);
+    if (old.success && sameSpec(old.output.spec, got.spiffeId.spec)) return allow;
+  }
   const problem = validateSpiffeId(got.spiffeId, rules) ?? (needsDuplicateCheck(request) ? duplicateOf(got.spiffeId, existing) : undefined);
   return problem ? deny(problem.message) : allow;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../adapters/kube-fake/index.js';
+import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions, type KubeObject } from '../../adapters/kube-fake/index.js';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
 import { startMemorySpireServer, type MemorySpireServer } from '../../adapters/spire-memory/start.js';
@@ -48,10 +48,10 @@ export type CrdWorld = {
 
 export const ids = { group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL };
 
-export async function startCrdWorld(t: TestContext): Promise<CrdWorld> {
+export async function startCrdWorld(t: TestContext, kubeOptions: FakeKubeApiOptions = {}): Promise<CrdWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'crd-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const kube = await startFakeKubeApi({ namespaces: ['default', 'kube-system', 'spire'] });
+  const kube = await startFakeKubeApi({ namespaces: ['default', 'kube-system', 'spire'], ...kubeOptions });
   t.after(() => kube.close());
   const crd = parseYaml(await readFile(new URL('../../deploy/crd/base/spiffeid.spiffe.io_spiffeids.yaml', import.meta.url), 'utf8'));
   const res = await fetch(`${kube.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, {
