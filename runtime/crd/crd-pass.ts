@@ -141,7 +141,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       await attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(rel.owner, SPIFFEID_FINALIZER));
     }
 
-    log.debug(
+    const wrote =
+      dplan.create.length + dplan.update.length + dplan.delete.length + plan.createEntries.length + plan.updateEntries.length + plan.deleteEntries.length;
+    // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
+    log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
       {
         spiffeids: view.spiffeIds.length,
         declared_created: dplan.create.length,

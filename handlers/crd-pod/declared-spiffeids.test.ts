@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as v from 'valibot';
+import { EndpointsSchema } from '../k8s/endpoints.js';
+import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
+import { checkCrdTemplates } from '../templates/crd-templates.js';
+import { declaredSpiffeIds, type CrdControllersConfig } from './declared-spiffeids.js';
+
+const cfg: CrdControllersConfig = {
+  trustDomain: 'example.org',
+  cluster: 'k8stest',
+  registrarNamespace: 'spire',
+  podAnnotation: 'spiffe.io/spiffe-id',
+  context: {},
+  disabledNamespaces: ['kube-system'],
+  podController: true,
+  addSvcDnsName: true,
+};
+const checked = checkCrdTemplates({ ...cfg, dnsNameTemplates: ['{{.Pod.Name}}'] });
+if (!checked.ok) throw new Error(checked.error);
+const templates = checked.templates;
+
+const view = {
+  nodes: [aNode({ name: 'minikube', uid: 'n1' })],
+  pods: [
+    aPod({ name: 'web-0', namespace: 'spire', uid: 'p1', annotations: { 'spiffe.io/spiffe-id': 'web' } }),
+    aPod({ name: 'plain', namespace: 'spire', uid: 'p2' }),
+    aPod({ name: 'dns', namespace: 'kube-system', uid: 'p3', annotations: { 'spiffe.io/spiffe-id': 'dns' } }),
+  ],
+  endpoints: [
+    v.parse(EndpointsSchema, {
+      metadata: { name: 'web', namespace: 'spire' },
+      subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0', namespace: 'spire' } }] }],
+    }),
+  ],
+};
+
+test('one SpiffeID per node and per annotated pod outside disabled namespaces, with service DNS names', () => {
+  const out = declaredSpiffeIds(view, cfg, templates);
+  assert.deepEqual(out.declared.map((d) => `${d.namespace}/${d.name}`), ['spire/minikube', 'spire/web-0']);
+  assert.deepEqual(out.declared[1]?.spec.dnsNames, ['web-0', 'web.spire.svc']);
+  // Pods in disabled namespaces are not looked at, so their SpiffeIDs are never deleted by the plan.
+  assert.deepEqual([...out.liveOwnerUids].sort(), ['n1', 'p1', 'p2']);
+  assert.deepEqual(out.invalid, []);
+});
+
+test('add_svc_dns_name = false: no service DNS names', () => {
+  const out = declaredSpiffeIds(view, { ...cfg, addSvcDnsName: false }, templates);
+  assert.deepEqual(out.declared[1]?.spec.dnsNames, ['web-0']);
+});
+
+test('pod_controller = false: only node SpiffeIDs, and pods are not owners the plan may clean up after', () => {
+  const out = declaredSpiffeIds(view, { ...cfg, podController: false }, templates);
+  assert.deepEqual(out.declared.map((d) => d.name), ['minikube']);
+  assert.deepEqual([...out.liveOwnerUids], ['n1']);
+});
