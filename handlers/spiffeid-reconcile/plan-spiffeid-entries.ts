@@ -86,7 +86,9 @@ export function planSpiffeIdEntries(
     const ownMovable = own !== undefined && !groups.has(entryKey(own));
     const current = similar ?? (ownMovable ? own : undefined);
     if (!current) {
-      createEntries.push({ owner: ref(s), entry: want, status: desiredStatus(s, null, { ready: true }, now) });
+      // Only once the finalizer is on (a later pass): otherwise a SpiffeID deleted right now would leave
+      // an entry nobody deletes. The original also added the finalizer first.
+      if (hasFinalizer(s)) createEntries.push({ owner: ref(s), entry: want, status: desiredStatus(s, null, { ready: true }, now) });
       continue;
     }
     claimed.add(current.id);
