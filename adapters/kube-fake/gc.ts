@@ -1,14 +1,15 @@
 // The garbage collector and namespace controller of a real cluster, reduced to what tests observe:
 // dependents of a deleted owner are deleted in the background (or lose the reference when another owner
-// remains), a foreground-deleting owner goes once its dependents are gone, and deleting a namespace
-// deletes what it contains.
+// remains), a foreground-deleting owner goes once its dependents are gone, and a Terminating namespace is
+// emptied after a short delay (so `kubectl delete -f` of a namespace and its contents finds them, as on a
+// real cluster) and then removed.
 import { FOREGROUND_FINALIZER, type Operations } from './operations.js';
 import type { StoreEvent } from './store.js';
-import type { KubeObject } from './types.js';
+import { type KubeObject, resourceKey } from './types.js';
 
 export type GarbageCollector = { stop(): void; idle(): Promise<void> };
 
-export function startGarbageCollector(ops: Operations, onError: (err: unknown) => void): GarbageCollector {
+export function startGarbageCollector(ops: Operations, onError: (err: unknown) => void, namespaceCleanupDelayMs: number): GarbageCollector {
   const store = ops.store;
   let pending = Promise.resolve();
   const enqueue = (work: () => Promise<void>) => {
@@ -19,9 +20,16 @@ export function startGarbageCollector(ops: Operations, onError: (err: unknown) =
       const uid = e.obj.metadata.uid ?? '';
       enqueue(() => collectDependents(ops, uid));
       enqueue(() => releaseForegroundOwners(ops, e.obj));
-      if (e.resource === 'namespaces') enqueue(() => emptyNamespace(ops, e.obj.metadata.name ?? ''));
+      const ns = e.obj.metadata.namespace;
+      if (ns && store.get('namespaces', '', ns)?.obj.metadata.deletionTimestamp) enqueue(async () => finalizeNamespace(ops, ns));
     } else if (e.type === 'MODIFIED' && e.obj.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp) {
       const obj = e.obj;
+      if (e.resource === 'namespaces') {
+        enqueue(async () => {
+          await new Promise((r) => setTimeout(r, namespaceCleanupDelayMs));
+          await removeNamespace(ops, obj.metadata.name ?? '');
+        });
+      }
       if (obj.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) {
         enqueue(() => collectDependents(ops, obj.metadata.uid ?? ''));
         enqueue(() => releaseIfNoDependents(ops, obj.metadata.uid ?? ''));
@@ -70,14 +78,26 @@ async function releaseIfNoDependents(ops: Operations, ownerUid: string): Promise
   await ops.patch(t, owner.name, 'application/merge-patch+json', { metadata: { finalizers } }).catch(ignoreNotFound);
 }
 
-async function emptyNamespace(ops: Operations, ns: string): Promise<void> {
+/** Deletes what the namespace holds (objects with finalizers are only marked), then the namespace if empty. */
+async function removeNamespace(ops: Operations, ns: string): Promise<void> {
   for (const type of [...ops.registry.all()]) {
     if (!type.namespaced) continue;
     const t = { type, version: type.versions[0]!, namespace: ns };
-    for (const o of ops.store.list(type.group === '' ? type.resource : `${type.resource}.${type.group}`, ns)) {
+    for (const o of ops.store.list(resourceKey(type.group, type.resource), ns)) {
       if (!o.obj.metadata.deletionTimestamp) await ops.delete(t, o.obj.metadata.name ?? '').catch(ignoreNotFound);
     }
   }
+  finalizeNamespace(ops, ns);
+}
+
+/** Removes a Terminating namespace once nothing is left in it. */
+function finalizeNamespace(ops: Operations, ns: string): void {
+  const namespace = ops.store.get('namespaces', '', ns);
+  if (!namespace?.obj.metadata.deletionTimestamp || (namespace.obj.metadata.finalizers ?? []).length > 0) return;
+  for (const type of ops.registry.all()) {
+    if (type.namespaced && ops.store.list(resourceKey(type.group, type.resource), ns).length > 0) return;
+  }
+  ops.store.remove('namespaces', '', ns);
 }
 
 function ignoreNotFound(err: unknown): void {

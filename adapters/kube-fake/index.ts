@@ -34,6 +34,8 @@ export type FakeKubeApiOptions = {
   bookmarkIntervalMs?: number;
   /** Watch events kept for watches that resume from an older resourceVersion. Default 20,000. */
   historyLimit?: number;
+  /** How long a deleted namespace stays Terminating before its contents are deleted. Default 500 ms. */
+  namespaceCleanupDelayMs?: number;
   /** Namespaces that exist from the start. Default default, kube-system, kube-public, kube-node-lease. */
   namespaces?: string[];
   /**
@@ -92,7 +94,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   admission.addReviewer(webhookReviewer(store, options.webhooks ?? {}));
   const ops = new Operations(store, registry, admission, now);
   const stopCrdSync = syncCustomResources(store, registry);
-  const gc = startGarbageCollector(ops, options.onError ?? (() => {}));
+  const gc = startGarbageCollector(ops, options.onError ?? (() => {}), options.namespaceCleanupDelayMs ?? 500);
   const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 1000);
   for (const name of options.namespaces ?? DEFAULT_NAMESPACES) {
     store.put('namespaces', {

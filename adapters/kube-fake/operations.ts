@@ -108,6 +108,7 @@ export class Operations {
     if (opts.propagationPolicy === 'Foreground' && this.store.dependentsOf(meta.uid ?? '').length > 0 && !finalizers.includes(FOREGROUND_FINALIZER)) {
       finalizers.push(FOREGROUND_FINALIZER);
     }
+    if (isNamespace(t.type)) return { stored: this.#markTerminating(t, current), deleted: false };
     if (finalizers.length === 0) return { stored: this.store.remove(key(t), t.namespace, name)!, deleted: true };
     if (meta.deletionTimestamp && finalizers.length === (meta.finalizers ?? []).length) return { stored: current, deleted: false };
     const marked: KubeObject = {
@@ -130,7 +131,7 @@ export class Operations {
     if (sameObject(current.obj, next)) return current;
     await this.#admit(t, 'UPDATE', next, current.obj, opts, subresource);
     if (opts.dryRun) return { obj: next, json: JSON.stringify(next) };
-    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
+    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !isNamespace(t.type)) {
       return this.store.remove(key(t), t.namespace, next.metadata.name ?? '')!;
     }
     return this.store.put(key(t), next);
@@ -151,6 +152,16 @@ export class Operations {
     opts.warnings?.push(...warnings);
   }
 
+  /** A namespace being deleted stays, Terminating, until the namespace controller (gc.ts) has emptied it. */
+  #markTerminating(t: Target, current: StoredObject): StoredObject {
+    if (current.obj.metadata.deletionTimestamp) return current;
+    return this.store.put(key(t), {
+      ...current.obj,
+      metadata: { ...current.obj.metadata, deletionTimestamp: timestamp(this.now()), deletionGracePeriodSeconds: 0 },
+      status: { ...(current.obj['status'] as object | undefined), phase: 'Terminating' },
+    });
+  }
+
   #requireNamespace(ns: string): void {
     const found = this.store.get('namespaces', '', ns);
     if (!found) throw notFound('namespaces', '', ns);
@@ -165,6 +176,10 @@ export class Operations {
       this.store.put(dep.resource, { ...dep.obj, metadata: { ...dep.obj.metadata, ownerReferences: refs } });
     }
   }
+}
+
+function isNamespace(type: ResourceType): boolean {
+  return type.group === '' && type.resource === 'namespaces';
 }
 
 function key(t: Target): string {

@@ -111,6 +111,15 @@ test('kubectl apply -f creates a namespace, Deployment and Pod; re-apply patches
   assert.match(missing.stderr, /NotFound.*pods "client" not found/);
 });
 
+test('kubectl delete -f a namespace with its contents deletes them all', { skip }, async () => {
+  const file = await manifest('to-delete.yaml', WORKLOAD.replace('IMAGE_TAG', '1').replaceAll('spire', 'short-lived'));
+  assert.equal((await kubectl('apply', '-f', file)).code, 0);
+  const del = await kubectl('delete', '-f', file);
+  assert.equal(del.code, 0, del.stderr);
+  assert.deepEqual(del.stdout.trim().split('\n'), ['namespace "short-lived" deleted', 'deployment.apps "web" deleted', 'pod "client" deleted']);
+  assert.equal(api.store.get('v1', 'Namespace', 'short-lived'), undefined);
+});
+
 test('kubectl get -w prints the list, then a row per change, and ends when the server closes', { skip }, async () => {
   api.store.putObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watched' } });
   const watching = kubectl('get', 'pods', '-n', 'watched', '-w', '--request-timeout', '20s');

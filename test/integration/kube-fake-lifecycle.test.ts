@@ -8,18 +8,24 @@ import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kub
 import { startFakeKubeApi } from '../../adapters/kube-fake/index.js';
 import { createCa, issueKeyAndCert } from '../../adapters/x509/index.js';
 
-test('deleting a namespace deletes what it contains', async (t) => {
-  const api = await startFakeKubeApi();
+test('a deleted namespace is Terminating, refuses new content, then is emptied and removed', async (t) => {
+  const api = await startFakeKubeApi({ namespaceCleanupDelayMs: 50 });
   t.after(() => api.close());
   const core = api.kubeConfig().makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
   await core.createNamespacedPod({ namespace: 'doomed', body: { metadata: { name: 'p' }, spec: { containers: [] } } });
   await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'cm' } } });
+  await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'held', finalizers: ['example.com/hold'] } } });
   await core.deleteNamespace({ name: 'doomed' });
+  assert.equal((await core.readNamespace({ name: 'doomed' })).status?.phase, 'Terminating');
+  await assert.rejects(core.createNamespacedPod({ namespace: 'doomed', body: { metadata: { name: 'q' }, spec: { containers: [] } } }), (e: unknown) => e instanceof ApiException && e.code === 403);
   await api.idle();
   assert.deepEqual(api.store.list('v1', 'Pod', 'doomed'), []);
-  assert.deepEqual(api.store.list('v1', 'ConfigMap', 'doomed'), []);
-  await assert.rejects(core.createNamespacedPod({ namespace: 'doomed', body: { metadata: { name: 'q' }, spec: { containers: [] } } }), (e: unknown) => e instanceof ApiException && e.code === 404);
+  assert.deepEqual(api.store.list('v1', 'ConfigMap', 'doomed').map((c) => c.metadata.name), ['held']);
+  assert.ok(api.store.get('v1', 'Namespace', 'doomed'), 'waits for the finalizer');
+  await core.patchNamespacedConfigMap({ name: 'held', namespace: 'doomed', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+  await api.idle();
+  assert.equal(api.store.get('v1', 'Namespace', 'doomed'), undefined);
 });
 
 test('propagationPolicy Orphan keeps dependents and removes their reference to the owner', async (t) => {
