@@ -8,7 +8,14 @@ import type { MemorySpireCore } from './core.js';
 import { addSpireServices, bindAsync, shutdown } from './grpc-services.js';
 import { RpcError } from './rpc-error.js';
 
-export type TcpListener = { readonly address: string; readonly port: number; readonly serverSpiffeId: string; close(): Promise<void> };
+export type TcpListener = {
+  readonly address: string;
+  readonly port: number;
+  readonly serverSpiffeId: string;
+  /** SHA-256 fingerprints (node's `fingerprint256` form) of the client certificates of recent calls, oldest first. */
+  callerFingerprints(): string[];
+  close(): Promise<void>;
+};
 
 function callerIds(call: grpc.ServerUnaryCall<unknown, unknown>): string[] {
   const san = call.getAuthContext()?.sslPeerCertificate?.subjectaltname ?? '';
@@ -22,8 +29,12 @@ export async function startTcpListener(core: MemorySpireCore, options: { port?: 
   });
   const isAdmin = (id: string) => options.adminIds().includes(id) || core.entries().some((e) => e.admin && e.spiffe_id
     && `spiffe://${e.spiffe_id.trust_domain}${e.spiffe_id.path}` === id);
+  const fingerprints: string[] = [];
   const server = new grpc.Server();
   addSpireServices(server, core, (call) => {
+    const fp = call.getAuthContext()?.sslPeerCertificate?.fingerprint256;
+    if (fp) fingerprints.push(fp);
+    if (fingerprints.length > 100) fingerprints.shift();
     const ids = callerIds(call);
     if (ids.some(isAdmin)) return undefined;
     return new RpcError(StatusCode.PERMISSION_DENIED, 'authorization denied for method: caller is not an admin');
@@ -31,5 +42,5 @@ export async function startTcpListener(core: MemorySpireCore, options: { port?: 
   const creds = grpc.ServerCredentials.createSsl(Buffer.from(core.ca.certPem),
     [{ cert_chain: Buffer.from(cert.certPem), private_key: Buffer.from(cert.keyPem) }], true);
   const port = await bindAsync(server, `127.0.0.1:${options.port ?? 0}`, creds);
-  return { address: `127.0.0.1:${port}`, port, serverSpiffeId, close: () => shutdown(server) };
+  return { address: `127.0.0.1:${port}`, port, serverSpiffeId, callerFingerprints: () => [...fingerprints], close: () => shutdown(server) };
 }

@@ -40,7 +40,8 @@ export async function startWorkloadApi(core: MemorySpireCore, options: WorkloadA
     FetchX509SVID: (call: grpc.ServerWritableStream<unknown, unknown>) => {
       // Ref: SPIRE agent's workload endpoint refuses calls without the security header.
       if (call.metadata.get('workload.spiffe.io')[0] !== 'true') {
-        call.destroy(Object.assign(new Error('security header missing from request'), { code: StatusCode.INVALID_ARGUMENT }));
+        // grpc-js: an 'error' event on a server stream becomes the call's status.
+        call.emit('error', { code: StatusCode.INVALID_ARGUMENT, details: 'security header missing from request' });
         return;
       }
       core.invoke('FetchX509SVID', () => undefined).then(() => {
@@ -48,7 +49,7 @@ export async function startWorkloadApi(core: MemorySpireCore, options: WorkloadA
         call.on('cancelled', () => streams.delete(call));
         call.on('close', () => streams.delete(call));
         call.write(response());
-      }, (err: unknown) => call.destroy(err as Error));
+      }, (err: unknown) => call.emit('error', err));
     },
   });
   await bindAsync(server, `unix://${options.socketPath}`, grpc.ServerCredentials.createInsecure());

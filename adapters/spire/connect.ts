@@ -55,15 +55,24 @@ function channelOptions(target: string, trustDomain: string): grpc.ChannelOption
 }
 
 /** A client that follows the agent's SVID: each update builds a new mTLS channel and closes the old one. */
-async function agentMtlsClient(target: string, options: ConnectSpireOptions & { agentSocketPath: string }): Promise<{ get: () => grpc.Client; close: () => void }> {
+async function agentMtlsClient(target: string, options: ConnectSpireOptions & { agentSocketPath: string }, graceMs: number):
+  Promise<{ get: () => grpc.Client; close: () => void }> {
   let current: grpc.Client | undefined;
+  // Closing a channel fails the calls still on it, so an old channel lives until their deadlines pass
+  // (each attempt asks for the current channel, so only attempts already started remain on it).
+  const retiring = new Map<grpc.Client, NodeJS.Timeout>();
+  const retire = (c: grpc.Client) => {
+    retiring.set(c, setTimeout(() => { retiring.delete(c); c.close(); }, graceMs).unref());
+  };
   const watch = watchX509Svid({
     socketPath: options.agentSocketPath,
     onUpdate: (m) => {
       const previous = current;
       current = new grpc.Client(target, mtlsCredentials(m, options.trustDomain), channelOptions(target, options.trustDomain));
-      previous?.close();
-      if (previous) options.logger?.info({ spiffe_id: m.spiffeId }, 'Rotated SPIRE client credentials');
+      if (previous) {
+        retire(previous);
+        options.logger?.info({ spiffe_id: m.spiffeId }, 'Rotated SPIRE client credentials');
+      }
     },
     ...(options.logger ? { onError: (err: unknown) => options.logger?.warn({ err }, 'Workload API stream failed') } : {}),
   });
@@ -84,6 +93,11 @@ async function agentMtlsClient(target: string, options: ConnectSpireOptions & { 
     close: () => {
       watch.close();
       current?.close();
+      for (const [c, timer] of retiring) {
+        clearTimeout(timer);
+        c.close();
+      }
+      retiring.clear();
     },
   };
 }
@@ -102,7 +116,7 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
   } else {
     const agentSocketPath = options.agentSocketPath;
     if (!agentSocketPath) throw new Error('agent_socket_path must be specified if the server is not a local socket');
-    channel = await agentMtlsClient(target.target, { ...options, agentSocketPath });
+    channel = await agentMtlsClient(target.target, { ...options, agentSocketPath }, settings.timeoutMs);
   }
   let closed = false;
   const close = async () => {

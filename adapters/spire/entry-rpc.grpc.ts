@@ -12,7 +12,7 @@ function method<Req, Res>(name: string): grpc.MethodDefinition<Req, Res> {
 
 export function grpcEntryRpc(client: () => grpc.Client, settings: CallSettings, close: () => Promise<void>): EntryRpc {
   const call = <Req, Res>(name: string) => (req: Req, what: string, signal?: AbortSignal) =>
-    unaryCall<Req, Res>(client(), method<Req, Res>(name), req, what, settings, signal);
+    unaryCall<Req, Res>(client, method<Req, Res>(name), req, what, settings, signal);
   return {
     countEntries: call('CountEntries'),
     listEntries: call('ListEntries'),

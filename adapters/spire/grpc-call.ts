@@ -29,13 +29,16 @@ function once<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res
   });
 }
 
-/** `what` names the call for error messages ("list entries (page 3)"). */
-export async function unaryCall<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, what: string,
+/**
+ * `what` names the call for error messages ("list entries (page 3)"). `client()` is asked on every
+ * attempt, so a retry after an mTLS rotation goes out on the new channel.
+ */
+export async function unaryCall<Req, Res>(client: () => grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, what: string,
   settings: CallSettings, signal?: AbortSignal): Promise<Res> {
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new SpireCallError(`${what}: aborted`, StatusCode.CANCELLED, { cause: signal.reason });
     try {
-      return await once(client, def, req, settings.timeoutMs, signal);
+      return await once(client(), def, req, settings.timeoutMs, signal);
     } catch (err) {
       const code = typeof (err as grpc.ServiceError).code === 'number' ? (err as grpc.ServiceError).code : StatusCode.UNKNOWN;
       if (!retriable.has(code) || attempt >= settings.retry.maxAttempts || signal?.aborted) {

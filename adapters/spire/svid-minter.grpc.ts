@@ -14,12 +14,12 @@ const bundleDef = () => serviceDefinition(serviceNames.bundle).GetBundle as grpc
 export function grpcSvidMinter(client: () => grpc.Client, settings: CallSettings): SvidMinter {
   return {
     async mintX509Svid(csrDer: Uint8Array, ttlSeconds: number, options: CallOptions = {}): Promise<MintedSvid> {
-      const res = await unaryCall(client(), mintDef(), { csr: csrDer, ttl: ttlSeconds }, 'mint X509-SVID', settings, options.signal);
+      const res = await unaryCall(client, mintDef(), { csr: csrDer, ttl: ttlSeconds }, 'mint X509-SVID', settings, options.signal);
       if (!res.svid) throw new SpireCallError('mint X509-SVID: response without svid', StatusCode.INTERNAL);
       return { certChain: res.svid.cert_chain.map((c) => new Uint8Array(c)), spiffeId: spiffeIdFromWire(res.svid.id), expiresAt: res.svid.expires_at };
     },
     async x509Authorities(options: CallOptions = {}): Promise<Uint8Array[]> {
-      const res = await unaryCall(client(), bundleDef(), { output_mask: { x509_authorities: true } }, 'get bundle', settings, options.signal);
+      const res = await unaryCall(client, bundleDef(), { output_mask: { x509_authorities: true } }, 'get bundle', settings, options.signal);
       return res.x509_authorities.map((a) => new Uint8Array(a.asn1));
     },
   };
