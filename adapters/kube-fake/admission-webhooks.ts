@@ -3,7 +3,7 @@
 // admission.k8s.io/v1 AdmissionReview over HTTPS (trusting its caBundle, presenting the configured client
 // certificate), honouring timeoutSeconds and failurePolicy.
 import { request } from 'node:https';
-import type { AdmissionRequest, AdmissionResult, AdmissionReviewer } from './admission.js';
+import { type AdmissionRequest, type AdmissionResult, type AdmissionReviewer, resourceMatches } from './admission.js';
 import { type LabelSelectorObject, matchesSelectorObject } from './label-selector-object.js';
 import { ApiError } from './status.js';
 import type { ObjectStore } from './store.js';
@@ -46,10 +46,9 @@ export function webhookReviewer(store: ObjectStore, opts: WebhookClientOptions):
 
 function applies(store: ObjectStore, hook: Webhook, req: AdmissionRequest): boolean {
   if (req.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') return false;
-  const resource = req.subResource ? `${req.resource.resource}/${req.subResource}` : req.resource.resource;
   const ruleMatches = (hook.rules ?? []).some((r) =>
     anyOf(r.operations, req.operation) && anyOf(r.apiGroups, req.resource.group) && anyOf(r.apiVersions, req.resource.version) &&
-    (r.resources ?? []).some((x) => x === '*' || x === resource || (x === '*/*') || (x.startsWith('*/') && resource.endsWith(x.slice(1)))) &&
+    resourceMatches(r.resources ?? [], req.resource.resource, req.subResource) &&
     (r.scope === undefined || r.scope === '*' || (r.scope === 'Namespaced') === (req.namespace !== undefined)));
   if (!ruleMatches) return false;
   if (req.namespace !== undefined) {

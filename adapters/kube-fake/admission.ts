@@ -30,7 +30,7 @@ export type AdmissionHook = (req: AdmissionRequest) => Promise<AdmissionResult> 
 export type AdmissionMatch = {
   /** Hook name used in denial messages (`admission webhook "<name>" denied the request: ...`). */
   name?: string;
-  /** Resource plurals, e.g. ['pods']; '*' or absent matches all. */
+  // As in webhook rules: 'pods', 'pods/status', '*' (every resource, no subresources), '*/*'; absent matches all.
   resources?: string[];
   operations?: AdmissionOperation[];
 };
@@ -70,8 +70,20 @@ export class Admission {
   }
 }
 
+// Ref: admissionregistration/v1 RuleWithOperations.resources: '*' is every resource, '*/*' adds subresources.
+export function resourceMatches(patterns: readonly string[], resource: string, subResource: string | undefined): boolean {
+  const full = subResource ? `${resource}/${subResource}` : resource;
+  return patterns.some((p) => {
+    if (p === full || p === '*/*') return true;
+    if (p === '*') return subResource === undefined;
+    const [res, sub] = p.split('/');
+    if (sub === undefined || subResource === undefined) return false;
+    return (res === '*' || res === resource) && (sub === '*' || sub === subResource);
+  });
+}
+
 function matches(m: AdmissionMatch, req: AdmissionRequest): boolean {
-  const resOk = !m.resources || m.resources.includes('*') || m.resources.includes(req.resource.resource);
+  const resOk = !m.resources || resourceMatches(m.resources, req.resource.resource, req.subResource);
   const opOk = !m.operations || m.operations.includes(req.operation);
   return resOk && opOk;
 }
