@@ -1,0 +1,137 @@
+// Scenario 3: steady pod churn. With the cluster in sync, the harness creates and deletes pods at a fixed
+// rate (straight into the fake API server's store, which delivers the watch events at once) and times
+// each pod's entry arriving in / leaving the in-memory SPIRE server (hooked write path). Reports p50/p99/
+// max per direction, the backlog when the load stops, and how long it takes to drain.
+//   npm run bench:churn -- [--nodes=500] [--pods=10000] [--rate=200] [--duration-s=60]
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from './lib/args.js';
+import { benchPod, expectedReconcileEntries, heldKeys, sameKeys, seedSpire, startBenchWorld } from './lib/cluster.js';
+import { podOfEntry } from './lib/entry-tracker.js';
+import { runIfMain } from './lib/main.js';
+import { reconcileHcl, startRegistrar } from './lib/registrar-process.js';
+import { report, type ScenarioResult } from './lib/report.js';
+import { callsText, entryCalls } from './lib/spire-state.js';
+import { round, summarize } from './lib/stats.js';
+import type { RunOptions } from './cold-start.js';
+
+export const churnDefaults = { nodes: 500, pods: 10_000, rate: 200, durationS: 60, timeoutS: 120 };
+export type ChurnParams = typeof churnDefaults;
+
+export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<ScenarioResult> {
+  const world = await startBenchWorld({ nodes: p.nodes, pods: p.pods, historyLimit: 100_000 });
+  try {
+    await seedSpire(world, expectedReconcileEntries(world));
+    const reg = await startRegistrar({
+      dir: world.dir,
+      hcl: reconcileHcl(world.spire.socketPath, 'debug'),
+      kubeconfig: (path) => world.kube.writeKubeconfig(path),
+      watchMessages: ['Reconciled entries'],
+      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+    });
+    try {
+      await reg.waitForLog('Reconciled entries', (l) => l.full === true, p.timeoutS * 1000);
+      world.spire.core.resetCalls();
+      const cpuBefore = reg.cpuSeconds();
+
+      const pendingCreate = new Map<string, number>();
+      const pendingDelete = new Map<string, number>();
+      const createMs: number[] = [];
+      const deleteMs: number[] = [];
+      const off = world.tracker.onEvent((e) => {
+        const pod = podOfEntry(e.entry);
+        if (pod === undefined) return;
+        const pending = e.kind === 'created' ? pendingCreate : pendingDelete;
+        const t0 = pending.get(pod);
+        if (t0 === undefined) return;
+        pending.delete(pod);
+        (e.kind === 'created' ? createMs : deleteMs).push(e.at - t0);
+      });
+
+      // Oldest first: the seeded pods go first, then the churned ones in creation order.
+      const alive: { name: string; namespace: string }[] = world.kube.store.list('v1', 'Pod').map((x) => ({ name: x.metadata.name as string, namespace: x.metadata.namespace as string }));
+      let head = 0;
+      let made = 0;
+      let removed = 0;
+      const total = Math.round(p.rate * p.durationS);
+      const started = performance.now();
+      await new Promise<void>((resolve) => {
+        const tick = setInterval(() => {
+          const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * p.rate));
+          while (made < due) {
+            const pod = benchPod(p.pods + made, p.nodes, 'churn');
+            world.kube.store.putObject(pod);
+            const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+            pendingCreate.set(key, performance.now());
+            alive.push({ name: pod.metadata.name as string, namespace: pod.metadata.namespace as string });
+            made++;
+          }
+          while (removed < due && head < alive.length) {
+            const victim = alive[head++] as { name: string; namespace: string };
+            pendingDelete.set(`${victim.namespace}/${victim.name}`, performance.now());
+            world.kube.store.deleteObject('v1', 'Pod', victim.name, victim.namespace);
+            removed++;
+          }
+          if (made >= total && removed >= total) {
+            clearInterval(tick);
+            resolve();
+          }
+        }, 5);
+      });
+      const stoppedAt = performance.now();
+      const backlogAtStop = pendingCreate.size + pendingDelete.size;
+      const loadSeconds = (stoppedAt - started) / 1000;
+      let drainMs = 0;
+      try {
+        await world.tracker.until('the backlog to drain', () => pendingCreate.size + pendingDelete.size === 0, 10_000);
+        drainMs = performance.now() - stoppedAt;
+      } catch {
+        drainMs = Number.NaN;
+      }
+      const leftover = pendingCreate.size + pendingDelete.size;
+      off();
+      const calls = entryCalls(world);
+      const inSync = sameKeys(heldKeys(world), expectedReconcileEntries(world));
+      const c = summarize(createMs);
+      const d = summarize(deleteMs);
+      const all = summarize([...createMs, ...deleteMs]);
+      const result: ScenarioResult = {
+        scenario: 'churn',
+        params: p,
+        rows: [
+          { direction: 'create', events: made, measured: c.count, 'p50 ms': c.p50, 'p99 ms': c.p99, 'max ms': c.max },
+          { direction: 'delete', events: removed, measured: d.count, 'p50 ms': d.p50, 'p99 ms': d.p99, 'max ms': d.max },
+          { direction: 'both', events: made + removed, measured: all.count, 'p50 ms': all.p50, 'p99 ms': all.p99, 'max ms': all.max },
+        ],
+        details: {
+          achievedRatePerSecond: round(made / loadSeconds, 1),
+          backlogAtStop,
+          drainMs: round(drainMs),
+          leftoverAfter10s: leftover,
+          inSyncAtEnd: inSync,
+          callsByMethod: calls,
+          calls: callsText(calls),
+          registrarPeakRssMiB: reg.peakRssMiB(),
+          registrarCpuSecondsDuringLoad: round(reg.cpuSeconds() - cpuBefore, 1),
+          create: c,
+          delete: d,
+        },
+      };
+      await report(result, o);
+      if (!o.quiet) {
+        process.stdout.write(
+          `backlog at stop ${backlogAtStop}, drained in ${round(drainMs)} ms, left ${leftover}; in sync ${inSync}; ` +
+            `SPIRE ${callsText(calls)}; registrar peak RSS ${reg.peakRssMiB()} MiB, CPU ${round(reg.cpuSeconds() - cpuBefore, 1)} s over ${round(loadSeconds, 1)} s\n`,
+        );
+      }
+      return result;
+    } finally {
+      await reg.stop();
+    }
+  } finally {
+    await world.close();
+  }
+}
+
+runIfMain(import.meta.url, async (argv) => {
+  await churn(parseArgs(argv, churnDefaults));
+});
