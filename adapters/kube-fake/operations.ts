@@ -20,6 +20,10 @@ export type DeleteResult = { stored: StoredObject; deleted: boolean };
 
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+const serverSideApplyUnsupported = () => new ApiError(
+  'UnsupportedMediaType',
+  'server-side apply is not supported by this fake API server; use client-side apply (kubectl apply without --server-side) or a merge patch',
+);
 
 export class Operations {
   constructor(
@@ -78,6 +82,7 @@ export class Operations {
   }
 
   async patch(t: Target, name: string, contentType: string, body: unknown, subresource?: 'status', opts: WriteOptions = {}): Promise<StoredObject> {
+    if (contentType.startsWith('application/apply-patch')) throw serverSideApplyUnsupported(); // even for objects that do not exist yet
     const current = this.get(t, name);
     let patched: unknown;
     try {
@@ -194,9 +199,6 @@ function applyPatch(type: ResourceType, current: KubeObject, contentType: string
     case 'application/strategic-merge-patch+json':
       if (type.custom) throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
       return applyStrategicMergePatch(current, body);
-    case 'application/apply-patch+yaml':
-    case 'application/apply-patch+cbor':
-      throw new ApiError('UnsupportedMediaType', 'server-side apply is not supported by this fake API server; use client-side apply (kubectl apply without --server-side) or a merge patch');
     default:
       throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
   }

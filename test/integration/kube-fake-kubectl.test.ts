@@ -173,6 +173,9 @@ test('what the fake does not serve fails with a clear Status, never a hang', { s
   const proto = await kubectl('create', 'namespace', 'by-generator');
   assert.notEqual(proto.code, 0);
   assert.match(proto.stderr, /accepts only JSON/);
+  const ssa = await kubectl('apply', '--server-side', '-f', await manifest('ssa.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n'));
+  assert.notEqual(ssa.code, 0);
+  assert.match(ssa.stderr, /server-side apply is not supported/);
   const raw = await kubectl('get', '--raw', '/apis/nothing.example.com/v1');
   assert.notEqual(raw.code, 0);
   assert.match(raw.stderr, /NotFound|could not find the requested resource/);
