@@ -22,6 +22,9 @@ export type { AdmissionHook, AdmissionMatch, AdmissionRequest, AdmissionResult }
 export type { ServiceRef, WebhookClientOptions } from './admission-webhooks.js';
 export type { SeedStore } from './seed-store.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
+export { applyJsonPatch, PatchError } from './json-patch.js';
+export { applyMergePatch, applyStrategicMergePatch } from './merge-patch.js';
+export { timestamp } from './object-rules.js';
 
 export type FakeKubeApiOptions = {
   /** Default 0 (any free port). */
