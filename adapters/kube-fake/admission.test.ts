@@ -27,6 +27,18 @@ const request = (operation: AdmissionRequest['operation']): AdmissionRequest => 
   object: null, oldObject: null, dryRun: false, options: null,
 });
 
+test('a hook for a resource also sees its status subresource writes', async () => {
+  const admission = new Admission();
+  const seen: string[] = [];
+  admission.onAdmission((req) => {
+    seen.push(req.subResource ?? 'main');
+    return { allowed: true };
+  }, { resources: ['pods'] });
+  await admission.review(request('UPDATE'));
+  await admission.review({ ...request('UPDATE'), subResource: 'status' });
+  assert.deepEqual(seen, ['main', 'status']);
+});
+
 test('hooks collect warnings; a denial without a code is 400 and names the hook', async () => {
   const admission = new Admission();
   admission.onAdmission(() => ({ allowed: true, warnings: ['w1'] }));

@@ -30,7 +30,8 @@ export type AdmissionHook = (req: AdmissionRequest) => Promise<AdmissionResult> 
 export type AdmissionMatch = {
   /** Hook name used in denial messages (`admission webhook "<name>" denied the request: ...`). */
   name?: string;
-  // As in webhook rules: 'pods', 'pods/status', '*' (every resource, no subresources), '*/*'; absent matches all.
+  // 'pods' matches pods and its subresources (pods/status); 'pods/status' only the subresource; '*' and
+  // '*/*' everything; absent matches all. (Webhook configurations use the stricter rule syntax below.)
   resources?: string[];
   operations?: AdmissionOperation[];
 };
@@ -83,7 +84,8 @@ export function resourceMatches(patterns: readonly string[], resource: string, s
 }
 
 function matches(m: AdmissionMatch, req: AdmissionRequest): boolean {
-  const resOk = !m.resources || resourceMatches(m.resources, req.resource.resource, req.subResource);
+  const resOk = !m.resources || m.resources.includes('*') || m.resources.includes(req.resource.resource) ||
+    resourceMatches(m.resources, req.resource.resource, req.subResource);
   const opOk = !m.operations || m.operations.includes(req.operation);
   return resOk && opOk;
 }
