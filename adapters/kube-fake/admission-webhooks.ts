@@ -37,6 +37,9 @@ export function webhookReviewer(store: ObjectStore, opts: WebhookClientOptions):
     for (const config of store.list(VWC_KEY)) {
       for (const hook of (config.obj['webhooks'] ?? []) as Webhook[]) {
         if (!applies(store, hook, req)) continue;
+        if (req.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') {
+          throw new ApiError('BadRequest', `admission webhook "${hook.name}" does not support dry run`);
+        }
         answers.push({ name: hook.name, result: await call(hook, req, opts) });
       }
     }
@@ -45,7 +48,6 @@ export function webhookReviewer(store: ObjectStore, opts: WebhookClientOptions):
 }
 
 function applies(store: ObjectStore, hook: Webhook, req: AdmissionRequest): boolean {
-  if (req.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') return false;
   const ruleMatches = (hook.rules ?? []).some((r) =>
     anyOf(r.operations, req.operation) && anyOf(r.apiGroups, req.resource.group) && anyOf(r.apiVersions, req.resource.version) &&
     resourceMatches(r.resources ?? [], req.resource.resource, req.subResource) &&
