@@ -139,3 +139,20 @@ test('a webhook given by url is called directly; a wrong caBundle fails TLS veri
   });
   assert.deepEqual(seen.map((s) => s.name), ['by-url']);
 });
+
+test('a dry run is refused by a webhook with side effects and sent to one without', async () => {
+  const core = api.kubeConfig().makeApiClient(CoreV1Api);
+  seen.length = 0;
+  await withConfig([hook('side-effects', { sideEffects: 'Some' })], async () => {
+    await assert.rejects(core.createNamespacedPod({ ...aPod('dry', 'spire'), dryRun: 'All' }), (err: unknown) => {
+      assert.ok(err instanceof ApiException);
+      assert.equal(err.code, 400);
+      assert.match(String(err.body), /does not support dry run/);
+      return true;
+    });
+  });
+  await withConfig([hook('no-side-effects')], async () => {
+    await core.createNamespacedPod({ ...aPod('dry', 'spire'), dryRun: 'All' });
+  });
+  assert.deepEqual(seen.map((s) => s.name), ['dry']);
+});
