@@ -1,16 +1,19 @@
-// Runs a bench TypeScript script (bench/floor.ts) as its own node process through tsx, and reports its
+// Runs a bench script (bench/floor.ts, through tsx or compiled) as its own node process, and reports its
 // wall time, exit, stdout and peak RSS.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export type ScriptRun = { ms: number; code: number | null; stdout: string; stderr: string; peakRssMiB: number };
 
+/** `script` is a path under bench/ (run through tsx) or an absolute path to compiled JavaScript. */
 export function runScript(script: string, args: readonly string[], timeoutMs = 300_000): Promise<ScriptRun> {
-  const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  const compiled = isAbsolute(script) && script.endsWith('.js');
+  const path = compiled ? script : fileURLToPath(new URL(`../${script}`, import.meta.url));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peak = 0;
