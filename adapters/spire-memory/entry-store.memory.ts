@@ -17,7 +17,7 @@ async function call<T>(what: string, signal: AbortSignal | undefined, run: () =>
   }
 }
 
-export function memoryEntryRpc(core: MemorySpireCore): EntryRpc {
+function memoryEntryRpc(core: MemorySpireCore): EntryRpc {
   return {
     countEntries: (req, what, signal) => call(what, signal, () => core.countEntries(req)),
     listEntries: (req, what, signal) => call(what, signal, () => core.listEntries(req)),

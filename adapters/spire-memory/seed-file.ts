@@ -23,7 +23,7 @@ const SeedEntrySchema = v.object({
   createdAt: v.optional(v.number()),
   additionalAttributes: v.optional(v.object({ disableX509SvidPrefetch: v.boolean(), jwtSvidIncludeJti: v.boolean() })),
 });
-export const SeedFileSchema = v.object({ entries: v.array(SeedEntrySchema) });
+const SeedFileSchema = v.object({ entries: v.array(SeedEntrySchema) });
 
 export async function readSeedFile(path: string): Promise<Entry[]> {
   let raw: unknown;

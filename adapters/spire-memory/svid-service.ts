@@ -7,9 +7,9 @@ import { dnsNameError, wildcardCovers } from './dns-name.js';
 import { RpcError } from './rpc-error.js';
 
 /** SPIRE's `default_x509_svid_ttl`. */
-export const DEFAULT_X509_SVID_TTL = 3600;
+const DEFAULT_X509_SVID_TTL = 3600;
 /** The subject SPIRE uses when a CSR has none (credtemplate's default). */
-export const DEFAULT_SUBJECT = 'C=US, O=SPIRE';
+const DEFAULT_SUBJECT = 'C=US, O=SPIRE';
 
 const invalid = (message: string) => new RpcError(StatusCode.INVALID_ARGUMENT, message);
 

@@ -1,13 +1,13 @@
 // Loads the project's own .proto subset (adapters/spire/proto/) once, for the gRPC client and the
 // in-memory server alike. Options: field names as in the .proto (snake_case), int64 as JS numbers
 // (entry times and revisions stay far below 2^53), unset fields filled with their defaults.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 
 const protoDir = fileURLToPath(new URL('./proto/', import.meta.url));
 
-export const loaderOptions: protoLoader.Options = {
+const loaderOptions: protoLoader.Options = {
   keepCase: true,
   longs: Number,
   enums: Number,
@@ -25,7 +25,7 @@ export const serviceNames = {
 
 let cached: protoLoader.PackageDefinition | undefined;
 
-export function spirePackageDefinition(): protoLoader.PackageDefinition {
+function spirePackageDefinition(): protoLoader.PackageDefinition {
   cached ??= protoLoader.loadSync(['entry.proto', 'svid.proto', 'bundle.proto', 'workload.proto'], loaderOptions);
   return cached;
 }
@@ -36,9 +36,4 @@ export function serviceDefinition(name: ServiceName): grpc.ServiceDefinition {
   const def = spirePackageDefinition()[name];
   if (!def || 'format' in def) throw new Error(`service ${name} missing from the SPIRE proto subset`);
   return def as grpc.ServiceDefinition;
-}
-
-/** A generic client constructor for one service (grpc-js builds the stubs from the definition). */
-export function clientConstructor(name: ServiceName): grpc.ServiceClientConstructor {
-  return grpc.makeGenericClientConstructor(serviceDefinition(name), name);
 }

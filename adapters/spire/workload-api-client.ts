@@ -22,7 +22,7 @@ export type X509Watch = {
   close(): void;
 };
 
-export function toMaterial(res: X509SvidResponse): X509Material {
+function toMaterial(res: X509SvidResponse): X509Material {
   const svid = res.svids[0];
   if (!svid) throw new Error('workload API response holds no X509-SVID');
   return {
@@ -50,6 +50,7 @@ export function watchX509Svid(options: WatchOptions): X509Watch {
   const first = new Promise<X509Material>((resolve, reject) => { resolveFirst = resolve; rejectFirst = reject; });
   first.catch(() => undefined);
 
+  let delivered = false;
   const open = (): Promise<void> => new Promise((done) => {
     const md = new grpc.Metadata();
     md.set('workload.spiffe.io', 'true');
@@ -57,6 +58,7 @@ export function watchX509Svid(options: WatchOptions): X509Watch {
     call.on('data', (res: X509SvidResponse) => {
       try {
         const m = toMaterial(res);
+        delivered = true;
         resolveFirst(m);
         options.onUpdate(m);
       } catch (err) {
@@ -70,7 +72,9 @@ export function watchX509Svid(options: WatchOptions): X509Watch {
   void (async () => {
     const policy = options.retry ?? defaultRetryPolicy;
     for (let retry = 0; !closed; retry++) {
+      delivered = false;
       await open();
+      if (delivered) retry = 0;
       if (!closed) await sleep(backoffDelayMs(policy, Math.min(retry, 10)));
     }
   })();

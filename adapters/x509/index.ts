@@ -3,4 +3,4 @@ export { type Ca, type CaOptions, type IssuedLeaf, type KeyUsage, type LeafOptio
 export { type CsrOptions, type ParsedCsr, type SignCsrOptions, type SignedCsr, createCsr, parseCsr, signCsr } from './csr.js';
 export { concatDer, splitDerSequences } from './der.js';
 export { type PemLabel, derToPem, dersToPem, pemToDer, pemToDers } from './pem.js';
-export { type CryptoKey, type CryptoKeyPair, generateKeyPair, exportPkcs8, importPkcs8, x509 } from './webcrypto.js';
+export { type CryptoKey, type CryptoKeyPair, generateKeyPair, exportPkcs8, x509 } from './webcrypto.js';

@@ -23,8 +23,4 @@ export async function exportPkcs8(key: CryptoKey): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.exportKey('pkcs8', key));
 }
 
-export async function importPkcs8(der: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('pkcs8', der, keyAlgorithm, true, ['sign']);
-}
-
 export { x509 };

@@ -49,7 +49,7 @@ export function compareEntriesForShow(a: Entry, b: Entry): number {
 
 const ttl = (n: number) => (n === 0 ? 'default' : n);
 
-export function formatEntryBlock(e: Entry): string[] {
+function formatEntryBlock(e: Entry): string[] {
   const out = [
     line('Entry ID', e.id === '' ? '(none)' : e.id),
     line('SPIFFE ID', e.spiffeId),

@@ -72,6 +72,16 @@ test('an entry with admin=true makes its SPIFFE ID an admin caller', async (t) =
   assert.ok((await client.entries.countEntries()) > 0);
 });
 
+test('a server that does not present spiffe://<td>/spire/server is refused', async (t) => {
+  const client = await connectSpire({ serverAddress: tcpAddress(), agentSocketPath: agentSocket(), trustDomain: 'other.org', retry: { maxAttempts: 1 } });
+  t.after(() => client.close());
+  await assert.rejects(client.entries.countEntries(), (err: SpireCallError) => {
+    assert.equal(err.code, 14);
+    assert.match(err.message, /want spiffe:\/\/other\.org\/spire\/server/);
+    return true;
+  });
+});
+
 test('a TCP address without an agent socket is refused up front', async () => {
   await assert.rejects(connectSpire({ serverAddress: '127.0.0.1:8081', trustDomain: 'example.org' }), /agent_socket_path must be specified if the server is not a local socket/);
 });
