@@ -94,3 +94,13 @@ test('a seed file that does not validate is refused with the server message', as
   await writeFile(seed, JSON.stringify({ entries: [{ spiffeId: 1 }] }));
   await assert.rejects(startMemorySpireServer({ socketPath: join(dir, 'api.sock'), seedFile: seed }), /seed file .* is invalid: entries\.0\.spiffeId/);
 });
+
+test('by_downstream with paging is applied after the page window, so a window without downstream entries ends the listing (SPIRE quirk)', async () => {
+  const core = await MemorySpireCore.create();
+  await core.batchCreateEntry({ entries: [wire('a'), wire('b'), { ...wire('c'), downstream: true }] });
+  const filter = { by_downstream: { value: true } };
+  assert.deepEqual(await core.listEntries({ filter, page_size: 2 }), { entries: [], next_page_token: '' });
+  const all = await core.listEntries({ filter, page_size: 0 });
+  assert.deepEqual(all.entries.map((e) => e.spiffe_id?.path), ['/w/c']);
+  assert.equal((await core.countEntries({ filter })).count, 1);
+});
