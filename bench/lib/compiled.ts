@@ -1,15 +1,18 @@
 // The registrar as the container image runs it: `tsc -p tsconfig.build.json` output, started with plain
 // node (no tsx loader thread). Built once per bench process under node_modules/.cache, so that package
-// resolution finds the project's node_modules and nothing is written into the source tree.
+// resolution finds the project's node_modules and nothing is written into the source tree; removed when
+// the bench process exits.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const outDir = join(root, 'node_modules', '.cache', 'registrar-bench', 'dist');
+// One directory per bench process (a smoke test and a bench run may compile at the same time).
+const buildDir = join(root, 'node_modules', '.cache', 'registrar-bench', String(process.pid));
+const outDir = join(buildDir, 'dist');
 
 let built: Promise<string> | undefined;
 
@@ -22,12 +25,13 @@ export async function compiledFloor(): Promise<string> {
 /** Compiles the registrar (once) and returns the path of its compiled CLI entry point. */
 export function compiledCli(): Promise<string> {
   built ??= (async () => {
-    await rm(outDir, { recursive: true, force: true });
+    await rm(buildDir, { recursive: true, force: true });
     await mkdir(outDir, { recursive: true });
+    process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }));
     const tsc = join(root, 'node_modules', '.bin', 'tsc');
     const cli = join(outDir, 'runtime', 'cli.js');
     // tsconfig.build.json plus the floor script, so that the floor runs compiled too (a fair ratio).
-    const tsconfig = join(outDir, '..', 'tsconfig.bench.json');
+    const tsconfig = join(buildDir, 'tsconfig.bench.json');
     await writeFile(tsconfig, JSON.stringify({
       extends: join(root, 'tsconfig.build.json'),
       compilerOptions: { rootDir: root, outDir },

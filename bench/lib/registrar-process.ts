@@ -38,7 +38,8 @@ export type RegistrarOptions = {
   readonly dir: string;
   /** HCL config body (keys as the original registrar's). */
   readonly hcl: string;
-  readonly kubeconfig: (path: string) => Promise<void>;
+  /** Writes a kubeconfig for the registrar (KUBECONFIG); webhook mode needs none. */
+  readonly kubeconfig?: (path: string) => Promise<void>;
   /** Extra node flags (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
   /** Log lines whose msg is in this set are parsed and kept for waitForLog/logCount; others are only counted. */
@@ -60,7 +61,7 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
   const configPath = join(o.dir, `${name}.conf`);
   const kubeconfigPath = join(o.dir, `${name}.kubeconfig`);
   await writeFile(configPath, o.hcl);
-  await o.kubeconfig(kubeconfigPath);
+  await o.kubeconfig?.(kubeconfigPath);
   const entry = o.runtime === 'tsx' ? BIN : await compiledCli();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), entry, '-config', configPath], {
@@ -183,6 +184,24 @@ export function reconcileHcl(socketPath: string, logLevel: 'info' | 'debug' = 'i
     'pod_label = "spire-workload"',
     'log_format = "json"',
     `log_level = "${logLevel}"`,
+    '',
+  ].join('\n');
+}
+
+/** HCL for webhook mode as the tutorial configures it, listening on 127.0.0.1 (any port), no health port. */
+export function webhookHcl(socketPath: string, tls: { certPath: string; keyPath: string; caPath: string }): string {
+  return [
+    'trust_domain = "example.org"',
+    'cluster = "k8stest"',
+    `server_socket_path = "${socketPath}"`,
+    `cert_path = "${tls.certPath}"`,
+    `key_path = "${tls.keyPath}"`,
+    `cacert_path = "${tls.caPath}"`,
+    'insecure_skip_client_verification = false',
+    'addr = "127.0.0.1:0"',
+    'health_addr = "0"',
+    'log_format = "json"',
+    'log_level = "info"',
     '',
   ].join('\n');
 }

@@ -1,0 +1,32 @@
+// `npm run bench`: every scenario at its default size, one after another, each writing
+// bench/results/<scenario>.json. Flags go to every scenario that knows them (e.g. --pods=2000).
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from './lib/args.js';
+import { runIfMain } from './lib/main.js';
+import { churn, churnDefaults } from './churn.js';
+import { coldStart, coldStartDefaults } from './cold-start.js';
+import { restart, restartDefaults } from './restart.js';
+import { webhook, webhookDefaults } from './webhook.js';
+
+const all = { ...coldStartDefaults, ...restartDefaults, ...churnDefaults, ...webhookDefaults };
+
+/** The scenario's defaults, overridden by the flags given on the command line. */
+function sizes<T extends Record<string, number>>(defaults: T, given: Readonly<Record<string, number>>): T {
+  const out: Record<string, number> = { ...defaults };
+  for (const k of Object.keys(defaults)) {
+    const v = given[k];
+    if (v !== undefined && v >= 0) out[k] = v;
+  }
+  return out as T;
+}
+
+runIfMain(import.meta.url, async (argv) => {
+  // -1 marks "not given", so that each scenario keeps its own default for a flag it shares with another.
+  const given: Record<string, number> = parseArgs(argv, Object.fromEntries(Object.keys(all).map((k) => [k, -1])));
+  const started = performance.now();
+  await coldStart(sizes(coldStartDefaults, given));
+  await restart(sizes(restartDefaults, given));
+  await churn(sizes(churnDefaults, given));
+  await webhook(sizes(webhookDefaults, given));
+  process.stdout.write(`\nall scenarios in ${Math.round((performance.now() - started) / 1000)} s\n`);
+});

@@ -1,0 +1,169 @@
+// Scenario 4: webhook mode under admission load. The registrar serves HTTPS with client-certificate
+// verification; the harness plays the API server (keep-alive mTLS connections) and sends pod CREATE and
+// DELETE AdmissionReviews, alternating, at a fixed rate (open loop: latency counts from the scheduled send
+// time, so a stall is not hidden) and then as fast as a fixed number of concurrent callers can go. Both
+// with the in-memory SPIRE server answering at once and after an injected delay.
+//   npm run bench:webhook -- [--rate=500] [--duration-s=30] [--max-s=10] [--concurrency=32] [--delay-ms=5]
+import https from 'node:https';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createCa, issueKeyAndCert } from '../adapters/x509/index.js';
+import { anAdmissionReview } from '../test/fixtures/admission.js';
+import { parseArgs } from './lib/args.js';
+import { startBenchWorld, type BenchWorld } from './lib/cluster.js';
+import { runIfMain } from './lib/main.js';
+import { startRegistrar, webhookHcl } from './lib/registrar-process.js';
+import { report, type Row, type ScenarioResult } from './lib/report.js';
+import { callsText, entryCalls } from './lib/spire-state.js';
+import { round, summarize } from './lib/stats.js';
+import type { RunOptions } from './cold-start.js';
+
+export const webhookDefaults = { rate: 500, durationS: 30, maxS: 10, concurrency: 32, delayMs: 5, timeoutS: 60 };
+export type WebhookParams = typeof webhookDefaults;
+
+type Outcome = { ok: boolean; ms: number };
+
+/** Alternates CREATE and DELETE so that SPIRE's size stays flat; deletes trail creates by 100 pods. */
+function admissionBodies(run: string): () => string {
+  let made = 0;
+  let deleted = 0;
+  let i = 0;
+  return () => {
+    const del = i++ % 2 === 1 && made - deleted > 100;
+    const n = del ? deleted++ : made++;
+    return JSON.stringify(anAdmissionReview({
+      uid: `${run}-${i}`,
+      operation: del ? 'DELETE' : 'CREATE',
+      pod: { name: `${run}-${n}`, namespace: `bench-${n % 20}`, serviceAccount: `sa-${n % 50}`, nodeName: `node-${n % 500}` },
+    }));
+  };
+}
+
+function post(agent: https.Agent, url: string, body: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 && (JSON.parse(text) as { response?: { allowed?: boolean } }).response?.allowed === true);
+        } catch {
+          resolve(false);
+        }
+      });
+      res.on('error', () => resolve(false));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(false));
+    req.end(body);
+  });
+}
+
+async function fixedRate(agent: https.Agent, url: string, run: string, rate: number, seconds: number): Promise<Outcome[]> {
+  const next = admissionBodies(run);
+  const total = Math.round(rate * seconds);
+  const out: Promise<Outcome>[] = [];
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+      while (out.length < due) {
+        const scheduled = started + (out.length / rate) * 1000;
+        out.push(post(agent, url, next()).then((ok) => ({ ok, ms: performance.now() - scheduled })));
+      }
+      if (out.length >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  return Promise.all(out);
+}
+
+async function maxThroughput(agent: https.Agent, url: string, run: string, concurrency: number, seconds: number): Promise<{ outcomes: Outcome[]; seconds: number }> {
+  const next = admissionBodies(run);
+  const outcomes: Outcome[] = [];
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const ok = await post(agent, url, next());
+      outcomes.push({ ok, ms: performance.now() - t0 });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { outcomes, seconds: (performance.now() - started) / 1000 };
+}
+
+function row(load: string, delayMs: number, outcomes: readonly Outcome[], seconds: number, world: BenchWorld): Row {
+  const lat = summarize(outcomes.map((o) => o.ms));
+  return {
+    load,
+    'SPIRE delay ms': delayMs,
+    requests: outcomes.length,
+    errors: outcomes.filter((o) => !o.ok).length,
+    'req/s': round(outcomes.length / seconds, 0),
+    'p50 ms': lat.p50,
+    'p99 ms': lat.p99,
+    'max ms': lat.max,
+    'SPIRE calls': callsText(entryCalls(world)),
+  };
+}
+
+export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<ScenarioResult> {
+  const world = await startBenchWorld({ nodes: 0, pods: 0 });
+  try {
+    const ca = await createCa({ commonName: 'bench webhook CA' });
+    const serving = await issueKeyAndCert(ca, { dnsNames: ['k8s-workload-registrar.spire.svc'], ipAddresses: ['127.0.0.1'], usage: 'server' });
+    const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
+    const tls = { certPath: join(world.dir, 'server-cert.pem'), keyPath: join(world.dir, 'server-key.pem'), caPath: join(world.dir, 'cacert.pem') };
+    await writeFile(tls.certPath, serving.certPem);
+    await writeFile(tls.keyPath, serving.keyPem);
+    await writeFile(tls.caPath, ca.certPem);
+
+    const reg = await startRegistrar({
+      dir: world.dir,
+      hcl: webhookHcl(world.spire.socketPath, tls),
+      watchMessages: ['Serving admission webhook', 'Webhook ready'],
+      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+    });
+    const agent = new https.Agent({ keepAlive: true, maxSockets: Math.max(p.concurrency, 64), ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem });
+    try {
+      const listening = await reg.waitForLog('Serving admission webhook', undefined, p.timeoutS * 1000);
+      await reg.waitForLog('Webhook ready', undefined, p.timeoutS * 1000);
+      const url = `https://127.0.0.1:${Number(listening.line.port)}/validate`;
+      // Warm up: TLS sessions, JIT, the gRPC channel.
+      await maxThroughput(agent, url, 'warmup', 8, 1);
+
+      const rows: Row[] = [];
+      for (const delayMs of [0, p.delayMs]) {
+        world.spire.core.faults.delayMs(delayMs);
+        world.spire.core.resetCalls();
+        rows.push(row(`${p.rate}/s`, delayMs, await fixedRate(agent, url, `fixed-${delayMs}`, p.rate, p.durationS), p.durationS, world));
+        world.spire.core.resetCalls();
+        const max = await maxThroughput(agent, url, `max-${delayMs}`, p.concurrency, p.maxS);
+        rows.push(row(`max (${p.concurrency} callers)`, delayMs, max.outcomes, max.seconds, world));
+      }
+      const result: ScenarioResult = {
+        scenario: 'webhook',
+        params: p,
+        rows,
+        details: { registrarPeakRssMiB: reg.peakRssMiB(), registrarCpuSeconds: round(reg.cpuSeconds(), 1), entriesAtEnd: world.tracker.count },
+      };
+      await report(result, o);
+      return result;
+    } finally {
+      agent.destroy();
+      await reg.stop();
+    }
+  } finally {
+    await world.close();
+  }
+}
+
+runIfMain(import.meta.url, async (argv) => {
+  await webhook(parseArgs(argv, webhookDefaults));
+});

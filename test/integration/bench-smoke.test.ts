@@ -1,0 +1,77 @@
+// Keeps the benchmark scripts from rotting: each scenario runs end to end at a tiny size (a few seconds,
+// no performance thresholds) against the real processes and servers, and writes its JSON to a temp dir.
+// Every scenario stops its registrar process in a finally block; the check below proves none is left.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { churn } from '../../bench/churn.js';
+import { coldStart } from '../../bench/cold-start.js';
+import { restart } from '../../bench/restart.js';
+import { webhook } from '../../bench/webhook.js';
+
+/** Node processes that are children of this test process (registrars, the floor). */
+function childNodeProcesses(): string[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => /k8s-workload-registrar|runtime\/cli\.js|floor\.js|floor\.ts/.test(l));
+  } catch {
+    return []; // ps exits 1 when there are no children
+  }
+}
+
+async function resultsDir(t: import('node:test').TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function readResult(dir: string, scenario: string): Promise<{ rows: Record<string, unknown>[]; details?: Record<string, unknown>; machine: { nproc: number } }> {
+  return JSON.parse(await readFile(join(dir, `${scenario}.json`), 'utf8'));
+}
+
+const small = { nodes: 3, pods: 30, timeoutS: 60 };
+
+test('cold start: reconcile (compiled and npm binary), floor and crd reach the desired entries', async (t) => {
+  const dir = await resultsDir(t);
+  await coldStart({ ...small, crd: 1, tsx: 1 }, { dir, quiet: true });
+  const r = await readResult(dir, 'cold-start');
+  assert.deepEqual(r.rows.map((row) => [row.case, row.entries]), [
+    ['reconcile', 33], ['reconcile (npm bin, tsx)', 33], ['floor', 33], ['crd', 33],
+  ]);
+  assert.ok(r.machine.nproc >= 1);
+  assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('restart: both modes come back in sync and report their writes', async (t) => {
+  const dir = await resultsDir(t);
+  await restart({ ...small, crd: 1 }, { dir, quiet: true });
+  const r = await readResult(dir, 'restart');
+  assert.deepEqual(r.rows.map((row) => [row.case, row.entries, typeof row['SPIRE writes']]), [
+    ['reconcile', 33, 'number'], ['crd', 33, 'number'],
+  ]);
+  assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('churn: every create and delete is timed and SPIRE ends in sync', async (t) => {
+  const dir = await resultsDir(t);
+  await churn({ ...small, rate: 20, durationS: 1 }, { dir, quiet: true });
+  const r = await readResult(dir, 'churn');
+  const both = r.rows.find((row) => row.direction === 'both');
+  assert.equal(both?.events, 40);
+  assert.equal(both?.measured, 40);
+  assert.equal(r.details?.inSyncAtEnd, true);
+  assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('webhook: fixed-rate and max-throughput admissions over mTLS, with and without SPIRE delay', async (t) => {
+  const dir = await resultsDir(t);
+  await webhook({ rate: 20, durationS: 1, maxS: 1, concurrency: 4, delayMs: 1, timeoutS: 60 }, { dir, quiet: true });
+  const r = await readResult(dir, 'webhook');
+  assert.deepEqual(r.rows.map((row) => [row['SPIRE delay ms'], row.errors]), [[0, 0], [0, 0], [1, 0], [1, 0]]);
+  assert.equal(r.rows[0]?.requests, 20);
+  assert.deepEqual(childNodeProcesses(), []);
+});
