@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from './lib/args.js';
 import { benchPod, expectedReconcileEntries, heldKeys, sameKeys, seedSpire, startBenchWorld } from './lib/cluster.js';
 import { podOfEntry } from './lib/entry-tracker.js';
-import { runIfMain } from './lib/main.js';
+import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { reconcileHcl, startRegistrar } from './lib/registrar-process.js';
 import { report, type ScenarioResult } from './lib/report.js';
 import { callsText, entryCalls } from './lib/spire-state.js';
@@ -133,5 +133,5 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
 }
 
 runIfMain(import.meta.url, async (argv) => {
-  await churn(parseArgs(argv, churnDefaults));
+  await churn(parseArgs(argv, churnDefaults), registrarNodeArgs());
 });

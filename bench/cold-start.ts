@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { SPIFFEID_API_VERSION, SPIFFEID_KIND } from '../handlers/spiffeid/spiffeid.js';
 import { parseArgs } from './lib/args.js';
 import { expectedReconcileEntries, heldKeys, sameKeys, startBenchWorld, type BenchWorld } from './lib/cluster.js';
-import { runIfMain } from './lib/main.js';
+import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { runScript } from './lib/node-script.js';
 import { compiledFloor } from './lib/compiled.js';
 import { crdHcl, reconcileHcl, startRegistrar, type RegistrarRuntime } from './lib/registrar-process.js';
@@ -151,5 +151,5 @@ export async function crdCase(p: ColdStartParams, o: RunOptions) {
 }
 
 runIfMain(import.meta.url, async (argv) => {
-  await coldStart(parseArgs(argv, coldStartDefaults));
+  await coldStart(parseArgs(argv, coldStartDefaults), registrarNodeArgs());
 });

@@ -5,7 +5,7 @@
 //   npm run bench:restart -- [--nodes=500] [--pods=10000] [--crd=1] [--timeout-s=240]
 import { parseArgs } from './lib/args.js';
 import { expectedReconcileEntries, seedSpire, startBenchWorld } from './lib/cluster.js';
-import { runIfMain } from './lib/main.js';
+import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { crdHcl, reconcileHcl, startRegistrar } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { callsText, entryCalls, writeCalls } from './lib/spire-state.js';
@@ -109,5 +109,5 @@ function quiet(l: Record<string, unknown>): boolean {
 }
 
 runIfMain(import.meta.url, async (argv) => {
-  await restart(parseArgs(argv, restartDefaults));
+  await restart(parseArgs(argv, restartDefaults), registrarNodeArgs());
 });

@@ -2,7 +2,7 @@
 // bench/results/<scenario>.json. Flags go to every scenario that knows them (e.g. --pods=2000).
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from './lib/args.js';
-import { runIfMain } from './lib/main.js';
+import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { churn, churnDefaults } from './churn.js';
 import { coldStart, coldStartDefaults } from './cold-start.js';
 import { restart, restartDefaults } from './restart.js';
@@ -24,9 +24,10 @@ runIfMain(import.meta.url, async (argv) => {
   // -1 marks "not given", so that each scenario keeps its own default for a flag it shares with another.
   const given: Record<string, number> = parseArgs(argv, Object.fromEntries(Object.keys(all).map((k) => [k, -1])));
   const started = performance.now();
-  await coldStart(sizes(coldStartDefaults, given));
-  await restart(sizes(restartDefaults, given));
-  await churn(sizes(churnDefaults, given));
-  await webhook(sizes(webhookDefaults, given));
+  const o = registrarNodeArgs();
+  await coldStart(sizes(coldStartDefaults, given), o);
+  await restart(sizes(restartDefaults, given), o);
+  await churn(sizes(churnDefaults, given), o);
+  await webhook(sizes(webhookDefaults, given), o);
   process.stdout.write(`\nall scenarios in ${Math.round((performance.now() - started) / 1000)} s\n`);
 });

@@ -12,7 +12,7 @@ import { createCa, issueKeyAndCert } from '../adapters/x509/index.js';
 import { anAdmissionReview } from '../test/fixtures/admission.js';
 import { parseArgs } from './lib/args.js';
 import { startBenchWorld, type BenchWorld } from './lib/cluster.js';
-import { runIfMain } from './lib/main.js';
+import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { startRegistrar, webhookHcl } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { callsText, entryCalls } from './lib/spire-state.js';
@@ -165,5 +165,5 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
 }
 
 runIfMain(import.meta.url, async (argv) => {
-  await webhook(parseArgs(argv, webhookDefaults));
+  await webhook(parseArgs(argv, webhookDefaults), registrarNodeArgs());
 });

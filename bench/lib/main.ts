@@ -12,3 +12,12 @@ export function runIfMain(moduleUrl: string, main: (argv: readonly string[]) => 
     },
   );
 }
+
+/**
+ * Node flags for the registrar process from BENCH_REGISTRAR_NODE_ARGS, for profiling, e.g.
+ * BENCH_REGISTRAR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:churn
+ */
+export function registrarNodeArgs(env: NodeJS.ProcessEnv = process.env): { nodeArgs?: readonly string[] } {
+  const args = (env.BENCH_REGISTRAR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  return args.length > 0 ? { nodeArgs: args } : {};
+}
