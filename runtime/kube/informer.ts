@@ -174,15 +174,22 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
     if (delay > 0) await sleep(clock, delay, stopper.signal);
   };
 
+  // In its own function so the raw list is garbage once applied: a suspended async frame (the watch
+  // loop below) may keep stale locals alive, which would pin every raw object next to the projections.
+  const relist = async (signal: AbortSignal) => {
+    const listed = await opts.source.list(signal);
+    if (signal.aborted) return;
+    applyList(listed.items);
+    resourceVersion = listed.resourceVersion;
+  };
+
   const run = async () => {
     const signal = stopper.signal;
     while (!signal.aborted) {
       // list
       try {
-        const listed = await opts.source.list(signal);
+        await relist(signal);
         if (signal.aborted) break;
-        applyList(listed.items);
-        resourceVersion = listed.resourceVersion;
         if (!hasSynced) {
           hasSynced = true;
           log?.info({ objects: cache.size }, 'Informer synced');
