@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Mode } from '../../config/registrar-config.js';
-import { startSandbox } from '../sandbox.js';
+import { startSandbox, type Sandbox } from '../sandbox.js';
 import { checkEntries, type EntryCheck, type ExpectedEntry } from './entry-check.js';
 import { tourContext, type TourContext } from './tour-context.js';
 import { TOUR_STEPS } from './tour-steps.js';
@@ -30,6 +30,8 @@ export type TourOptions = {
   readonly stableMs?: number;
   /** How long to wait for the expected entries; default 10 s. */
   readonly timeoutMs?: number;
+  /** Runs once the sandbox is up, before the first step (tests use it to plant a stray entry). */
+  readonly prepare?: (sandbox: Sandbox) => Promise<void>;
 };
 
 export async function runTour(mode: Mode, opts: TourOptions = {}): Promise<TourResult> {
@@ -41,6 +43,7 @@ export async function runTour(mode: Mode, opts: TourOptions = {}): Promise<TourR
     write(`\n==== ${mode} mode ====\n`);
     const sandbox = await startSandbox({ mode, dir, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
     try {
+      await opts.prepare?.(sandbox);
       const t = await tourContext(sandbox);
       try {
         for (const step of TOUR_STEPS[mode]) {
