@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as v from 'valibot';
 import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
 import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
+import { entryFromWire } from '../../adapters/spire/entry-convert.js';
 import { AdmissionReviewSchema } from '../../handlers/admission-validate/admission-review.js';
 import { anAdmissionReview, type AdmissionInit } from '../../test/fixtures/admission.js';
 import { createLogger } from '../logger.js';
@@ -43,5 +44,5 @@ test('an invalid identity: the response carries the warning, the log an error, S
 test('a pod CREATE writes its entry before the response is returned', async () => {
   const s = await setup();
   await s.review({ pod: { name: 'web-0', namespace: 'team-a', serviceAccount: 'web' } });
-  assert.deepEqual(s.core.entries().map((e) => `${e.spiffe_id.trust_domain}${e.spiffe_id.path}`), ['example.org/ns/team-a/sa/web']);
+  assert.deepEqual(s.core.entries().map(entryFromWire).map((e) => e.spiffeId), ['spiffe://example.org/ns/team-a/sa/web']);
 });
