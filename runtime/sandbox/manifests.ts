@@ -6,8 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import type { KubeObject } from '../../adapters/kube-fake/index.js';
-import { applyJsonPatch } from '../../adapters/kube-fake/json-patch.js';
+import { applyJsonPatch, type KubeObject } from '../../adapters/kube-fake/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');

@@ -3,8 +3,7 @@
 // mode the registrar's webhook) sees them as it would in a cluster. Level-based: every store change
 // triggers one pass over everything; a pass that had nothing to do marks the cluster settled.
 import type { Logger } from 'pino';
-import type { FakeKubeApi } from '../../../adapters/kube-fake/index.js';
-import { timestamp } from '../../../adapters/kube-fake/object-rules.js';
+import { type FakeKubeApi, timestamp } from '../../../adapters/kube-fake/index.js';
 import { createTrigger } from '../../trigger.js';
 import type { IdSource } from '../seeded-ids.js';
 import type { ClusterAction, ClusterSnapshot } from './cluster-objects.js';
