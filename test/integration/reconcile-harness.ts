@@ -39,8 +39,8 @@ export type World = {
   putNode(name: string): void;
   putPod(init: PodInit): void;
   deletePod(name: string, namespace?: string): void;
-  /** Polls `check` until it returns true; fails with `what` if that takes longer than 10 s. */
-  waitFor(what: string, check: () => boolean): Promise<void>;
+  /** Polls `check` until it returns true; fails with `what` after `timeoutMs` (default 30 s: a loaded CI box). */
+  waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
 };
 
 export const ROOT = 'spiffe://example.org/spire-k8s-registrar/k8stest/node';
@@ -93,8 +93,8 @@ export async function startWorld(t: TestContext): Promise<World> {
     putNode: (name) => void kube.store.putObject(aRawNode({ name }) as never),
     putPod: (init) => void kube.store.putObject(aRawPod(init) as never),
     deletePod: (name, namespace = 'spire') => void kube.store.deleteObject('v1', 'Pod', name, namespace),
-    async waitFor(what, check) {
-      const deadline = Date.now() + 10_000;
+    async waitFor(what, check, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
       while (!check()) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 20));

@@ -16,6 +16,9 @@ test('1,000 new pods: no ListEntries per pod, creates batched', async (t) => {
     w.putPod({ name: `load-${i}`, namespace: 'default', nodeName: 'minikube', labels: { 'spire-workload': `load-${i}` } });
   }
   await w.waitFor('1,001 entries', () => w.entries().length === 1001);
+  const createdByEvents = () =>
+    reg.logs.filter((l) => l.msg === 'Reconciled entries' && l.full === false).reduce((n, l) => n + Number(l.created), 0);
+  await w.waitFor('the pass summaries to count 1,000 creates', () => createdByEvents() === 1000);
 
   const calls = w.spire.core.calls();
   const passes = reg.logs.filter((l) => l.msg === 'Reconciled entries' && l.full === false && Number(l.created) > 0).length;
