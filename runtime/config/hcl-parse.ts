@@ -1,18 +1,48 @@
 // HCL text -> plain JSON value, through HashiCorp's own HCL parser (compiled to WebAssembly by
 // @cdktn/hcl2json). Blocks become arrays of objects (`context { A = "b" }` -> `context: [{ A: 'b' }]`)
 // and expressions such as a bare word become "${...}" strings; parse-config.ts deals with both.
-import { parse } from '@cdktn/hcl2json';
+// The parser runs in a short-lived worker thread: its Go runtime never exits and keeps ~75 MiB of
+// WebAssembly memory for as long as its thread lives, which in the main thread would be the registrar's
+// whole life (bench/README.md: peak RSS). The config is parsed once, so the worker ends right after.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 
 export type HclResult = { readonly ok: true; readonly body: Record<string, unknown> } | { readonly ok: false; readonly problems: string[] };
 
+const hcl2json = createRequire(import.meta.url).resolve('@cdktn/hcl2json');
+
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+require(workerData.module).parse(workerData.filename, workerData.text).then(
+  (body) => parentPort.postMessage({ ok: true, body }),
+  (err) => parentPort.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+);
+`;
+
+type WorkerReply = { ok: true; body: unknown } | { ok: false; message: string };
+
+function parseInWorker(text: string, filename: string): Promise<WorkerReply> {
+  return new Promise((resolve) => {
+    // No inherited execArgv: the worker runs plain JavaScript and needs no loader (tsx) of its own.
+    const worker = new Worker(workerSource, { eval: true, workerData: { module: hcl2json, text, filename }, execArgv: [] });
+    const done = (reply: WorkerReply) => {
+      worker.removeAllListeners();
+      worker.on('error', () => {}); // nothing more to report once answered
+      void worker.terminate();
+      resolve(reply);
+    };
+    worker.once('message', (reply: WorkerReply) => done(reply));
+    worker.once('error', (err: Error) => done({ ok: false, message: err.message }));
+    worker.once('exit', (code) => done({ ok: false, message: `the HCL parser exited (${code}) without an answer` }));
+  });
+}
+
 export async function parseHcl(text: string, filename: string): Promise<HclResult> {
-  try {
-    const body: unknown = await parse(filename, text);
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, problems: [`${filename}: not an HCL body`] };
-    return { ok: true, body: body as Record<string, unknown> };
-  } catch (err) {
-    return { ok: false, problems: hclDiagnostics(err instanceof Error ? err.message : String(err), filename) };
-  }
+  const reply = await parseInWorker(text, filename);
+  if (!reply.ok) return { ok: false, problems: hclDiagnostics(reply.message, filename) };
+  const body = reply.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, problems: [`${filename}: not an HCL body`] };
+  return { ok: true, body: body as Record<string, unknown> };
 }
 
 /**
