@@ -3,6 +3,7 @@
 // that happened while it was disconnected; selectors filter on the server.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
 import * as v from 'valibot';
 import { startFakeKubeApi, type FakeKubeApi, type KubeObject } from '../../adapters/kube-fake/index.js';
 import { PodSchema } from '../../handlers/k8s/pod.js';
@@ -187,4 +188,28 @@ test('a field selector is applied by the server', async (t) => {
   put('also-elsewhere', { app: 'web' }, 'node-2');
   await waitFor('also-here', () => informer.get('default/also-here') !== undefined);
   assert.equal(informer.get('default/also-elsewhere'), undefined);
+});
+
+test('a list the server refuses is retried with backoff, and synced() waits for it', async (t) => {
+  const api = await startFakeKubeApi();
+  t.after(() => api.close());
+  const restarts: RestartReason[] = [];
+  const lines: Array<{ msg: string; err?: { message: string } }> = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const informer = createInformer({
+    // No such resource on the server: every list answers 404.
+    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), group: 'example.com', version: 'v1', plural: 'widgets' }),
+    project: (raw) => raw,
+    backoff: { minMs: 10, maxMs: 40 },
+    onRestart: (r) => restarts.push(r),
+    log,
+  });
+  t.after(() => informer.stop());
+  informer.start();
+  await waitFor('three failed lists', () => restarts.length >= 3);
+  assert.equal(informer.hasSynced(), false);
+  assert.ok(restarts.every((r) => r === 'list-error'));
+  assert.equal(lines[0]?.msg, 'Informer list failed; retrying');
+  // pino's error serializer appends the causes: what we were doing, then what the server said.
+  assert.match(lines[0]?.err?.message ?? '', /^list widgets \(page 1\): GET \/apis\/example\.com\/v1\/widgets: HTTP 404 /);
 });
