@@ -92,8 +92,10 @@ export const defaults = {
     keyPath: 'key.pem',
     cacertPath: 'cacert.pem',
     insecureSkipClientVerification: false,
-    // controller-runtime's customary health-probe port (kubebuilder scaffolds use :8081).
-    healthAddr: ':8081',
+    // Off unless asked for: the original had no health port, and the registrar shares the pod's network
+    // namespace with the SPIRE server (8081 gRPC, 8080 health), so any default port risks a clash that
+    // would crash-loop a drop-in swap. deploy/webhook sets ":8444" for its probes.
+    healthAddr: '0',
   },
   reconcile: {
     controllerName: 'spire-k8s-registrar',

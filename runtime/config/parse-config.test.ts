@@ -34,7 +34,7 @@ test('webhook mode is the default mode, with every default filled in', async () 
     keyPath: 'key.pem',
     cacertPath: 'cacert.pem',
     insecureSkipClientVerification: false,
-    healthAddr: ':8081',
+    healthAddr: '0',
   });
   assert.deepEqual(warnings, []);
 });
@@ -388,7 +388,7 @@ insecure_skip_client_verification = false
       keyPath: '/run/spire/k8s-workload-registrar/secret/server-key.pem',
       cacertPath: '/run/spire/k8s-workload-registrar/certs/cacert.pem',
       insecureSkipClientVerification: false,
-      healthAddr: ':8081',
+      healthAddr: '0',
     },
     warnings: [],
   });

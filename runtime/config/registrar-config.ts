@@ -25,7 +25,7 @@ export type WebhookConfig = CommonConfig & {
   readonly keyPath: string;
   readonly cacertPath: string;
   readonly insecureSkipClientVerification: boolean;
-  /** health_addr (our addition; default ":8081"): plain-HTTP listener for /healthz and /readyz; "0" disables. */
+  /** health_addr (our addition; default "0", off): plain-HTTP listener for /healthz and /readyz; "0" disables. */
   readonly healthAddr: string;
 };
 

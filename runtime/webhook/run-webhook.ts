@@ -1,6 +1,6 @@
 // Webhook mode's composition: SPIRE connection, health server, HTTPS admission server, start-up
 // registration of the cluster node entry, and an orderly shutdown when the context's signal aborts.
-// Readiness: /readyz (plain HTTP, `health_addr`, default :8081) and admissions answer 503 until the
+// Readiness: /readyz (plain HTTP on `health_addr`, off by default) and admissions answer 503 until the
 // cluster node entry exists, because every pod entry is parented to it.
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { WebhookConfig } from '../config/registrar-config.js';
