@@ -284,3 +284,17 @@ test('a projection that throws skips that object only', async (t) => {
   s.put('b', 'web');
   assert.deepEqual(inf.list().map((p) => p.name).sort(), ['a', 'b']);
 });
+
+test('a watch that only delivers a bookmark before closing is not healthy and backs off', async (t) => {
+  const s = scriptedSource();
+  const { inf, clock } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  s.deliverRaw({ type: 'BOOKMARK', object: { metadata: { name: '', resourceVersion: '7' } } });
+  s.endWatch();
+  await clock.advance(50);
+  assert.deepEqual(s.calls, ['list', 'watch@0'], 'not re-opened at once');
+  await clock.advance(100);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@7'], 're-opened after the backoff, from the bookmark');
+});

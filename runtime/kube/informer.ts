@@ -26,7 +26,7 @@ export type InformerOptions<T> = {
   readonly equals?: (a: T, b: T) => boolean;
   /** Delays between failed lists and unhealthy watches; default 800 ms doubling to 30 s (client-go's reflector). */
   readonly backoff?: BackoffOptions;
-  /** A watch that delivered an event or stayed open this long was healthy and resets the backoff; default 10 s. */
+  /** A watch that delivered an object event (bookmarks do not count) or stayed open this long was healthy and resets the backoff; default 10 s. */
   readonly healthyWatchMs?: number;
   readonly onRestart?: (reason: RestartReason) => void;
   readonly clock?: Clock;
@@ -210,7 +210,7 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
             resourceVersion,
             (e) => {
               if (signal.aborted) return;
-              sawEvent = true;
+              if (e.type !== 'BOOKMARK') sawEvent = true;
               applyEvent(e);
             },
             signal,
