@@ -7,7 +7,7 @@ import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
 import { createInformer, objectKey, projection, type Informer } from '../kube/informer.js';
-import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import { kubeListWatchSource } from '../kube/list-watch-source.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import type { ClusterView } from './reconciler.js';
 
@@ -27,13 +27,11 @@ export type ClusterInformersOptions = {
   readonly config: PodEntriesConfig;
   readonly log: Logger;
   readonly metrics?: RegistrarMetrics;
-  /** Replaces the API server source (tests). */
-  readonly source?: (plural: 'nodes' | 'pods' | 'endpoints') => InformerSource;
 };
 
 export function createClusterInformers(opts: ClusterInformersOptions): ClusterInformers {
   const { config, log } = opts;
-  const source = opts.source ?? ((plural) => kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural }));
+  const source = (plural: 'nodes' | 'pods' | 'endpoints') => kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural });
   const onInvalid = (raw: unknown, issues: readonly { message: string }[]) =>
     log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
   const common = <T>(plural: 'nodes' | 'pods' | 'endpoints', project: (raw: unknown) => T | undefined) =>

@@ -8,14 +8,14 @@ import type { ReconcileConfig } from '../config/registrar-config.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { ModeContext } from '../modes/mode-context.js';
 import { createMetrics } from '../observability/metrics.js';
-import { startObservabilityServer } from '../observability/http-server.js';
+import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
-import { createClusterInformers } from './cluster-informers.js';
+import { createClusterInformers, type ClusterInformers } from './cluster-informers.js';
 import { ownNamespace } from '../kube/kube-config.js';
-import { createLeaderElector, leaderElectionLeaseName, leaderIdentity } from '../kube/leader-election.js';
+import { createLeaderElector, leaderElectionLeaseName, leaderIdentity, type LeaderElector } from '../kube/leader-election.js';
+import { shutDownGracefully } from '../kube/shutdown.js';
 import { kubeLeaseClient } from '../kube/lease-client.js';
-import type { InformerSource } from '../kube/list-watch-source.js';
 import { createReconciler } from './reconciler.js';
 
 export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
@@ -30,8 +30,6 @@ export type ReconcileDeps = {
   /** Lease timing; default 15 s / 10 s / 2 s, as the original. */
   readonly leaderTiming?: { readonly leaseDurationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
   readonly clock?: Clock;
-  /** Replaces the API server informer sources (tests). */
-  readonly informerSource?: (plural: 'nodes' | 'pods' | 'endpoints') => InformerSource;
 };
 
 export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: ReconcileDeps): Promise<void> {
@@ -41,29 +39,28 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
   const metrics = createMetrics();
   const readiness = createReadiness();
   const cachesSynced = readiness.flag('caches synced');
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((err: unknown) => log.error({ err }, 'Shutdown step failed'));
+  let server: ObservabilityServer | undefined;
+  let spire: SpireConnection | undefined;
+  let informers: ClusterInformers | undefined;
+  let elector: LeaderElector | undefined;
+  let trigger: Trigger | undefined;
+
+  /** Ends the current term: no new pass starts; resolves when the pass in flight has finished. */
+  const stopLeading = async () => {
+    const t = trigger;
+    trigger = undefined;
+    await t?.stop();
   };
 
   try {
-    const server = await startObservabilityServer({ addr: cfg.metricsAddr, metrics, readiness, log });
-    if (server) closers.push(() => server.close());
+    server = await startObservabilityServer({ addr: cfg.metricsAddr, metrics, readiness, log });
     const kubeConfig = deps.kubeConfig();
-    const spire = await deps.connect(cfg);
-    closers.push(() => spire.close());
-
-    const informers = createClusterInformers({
-      kubeConfig,
-      config: cfg,
-      log,
-      metrics,
-      ...(deps.informerSource ? { source: deps.informerSource } : {}),
-    });
-    closers.push(() => informers.stop());
+    spire = await deps.connect(cfg);
+    const cluster = createClusterInformers({ kubeConfig, config: cfg, log, metrics });
+    informers = cluster;
     const reconciler = createReconciler({
       store: spire.entries,
-      view: informers.view,
+      view: cluster.view,
       config: cfg,
       log,
       metrics,
@@ -71,25 +68,26 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       resyncIntervalMs: cfg.resyncIntervalMs,
     });
 
-    let trigger: Trigger | undefined;
+    // Events only say which object to look at; the pass reads the caches (level-based).
     const fire = () => trigger?.fire();
-    informers.nodes.onChange((key) => {
+    cluster.nodes.onChange((key) => {
       reconciler.markDirty(`node/${key}`);
       fire();
     });
-    informers.pods.onChange((key) => {
+    cluster.pods.onChange((key) => {
       reconciler.markDirty(`pod/${key}`);
       fire();
     });
     // An Endpoints change can add or remove DNS names of any pod in its namespace.
-    informers.endpoints?.onChange((key) => {
+    cluster.endpoints?.onChange((key) => {
       const ns = key.slice(0, key.indexOf('/'));
-      for (const p of informers.view.pods()) {
+      for (const p of cluster.view.pods()) {
         if (p.metadata.namespace === ns) reconciler.markDirty(podObjectKey(ns, p.metadata.name));
       }
       fire();
     });
 
+    /** A term's passes run with `signal`, which aborts when the term ends (lease lost). */
     const startLeading = (signal: AbortSignal) => {
       reconciler.index.invalidate(); // a new term starts with a full pass
       trigger = createTrigger({
@@ -100,24 +98,19 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       });
       trigger.fire();
     };
-    const stopLeading = async () => {
-      const t = trigger;
-      trigger = undefined;
-      await t?.stop();
-    };
-    closers.push(stopLeading);
 
-    informers.start();
+    cluster.start();
     log.info('Waiting for informer caches to sync');
-    await Promise.race([informers.synced(), aborted(ctx.signal)]);
+    // No pass before every cache is complete: an empty snapshot would delete every owned entry.
+    await Promise.race([cluster.synced(), aborted(ctx.signal)]);
     if (ctx.signal.aborted) return;
     cachesSynced.set(true);
-    log.info({ nodes: informers.nodes.size, pods: informers.pods.size }, 'Informer caches synced');
+    log.info({ nodes: cluster.nodes.size, pods: cluster.pods.size }, 'Informer caches synced');
 
     if (cfg.leaderElection) {
       const namespace = deps.namespace ?? ownNamespace();
       const lease = leaderElectionLeaseName(cfg.controllerName);
-      const elector = createLeaderElector({
+      elector = createLeaderElector({
         client: kubeLeaseClient(kubeConfig, namespace, lease),
         identity: deps.identity ?? leaderIdentity(),
         ...(deps.leaderTiming ?? {}),
@@ -133,9 +126,8 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
           void stopLeading();
         },
       });
-      readiness.register('leadership known', () => elector.leadershipKnown());
-      // Runs after stopLeading (closers run in reverse): the pass in flight finishes, then the lease goes.
-      closers.splice(closers.indexOf(stopLeading), 0, () => elector.stop());
+      const known = elector;
+      readiness.register('leadership known', () => known.leadershipKnown());
       elector.start();
     } else {
       // Never aborted: on shutdown the pass in flight finishes its batches (stopLeading waits for it).
@@ -145,7 +137,21 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     await aborted(ctx.signal);
     log.info('Shutting down reconcile mode');
   } finally {
-    await closeAll();
+    // Informers first (no new events), then the pass in flight, then the lease (a follower takes over
+    // only after our last write), then the connections and the metrics/health server.
+    const [inf, el, sp, srv] = [informers, elector, spire, server];
+    await shutDownGracefully(
+      {
+        ...(inf ? { stopInformers: () => inf.stop() } : {}),
+        drainWork: stopLeading,
+        ...(el ? { releaseLease: () => el.stop() } : {}),
+        closeServers: async () => {
+          await sp?.close();
+          await srv?.close();
+        },
+      },
+      { log, clock },
+    );
   }
 }
 
