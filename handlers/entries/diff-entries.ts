@@ -18,8 +18,6 @@ export type EntryPlan = {
   readonly masked: readonly DeclaredEntry[];
 };
 
-export const emptyPlan: EntryPlan = { create: [], update: [], delete: [], masked: [] };
-
 export function isEmptyPlan(p: EntryPlan): boolean {
   return p.create.length === 0 && p.update.length === 0 && p.delete.length === 0;
 }
@@ -92,7 +90,7 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
 }
 
 /** True when every field SPIRE lets us update matches; DNS names and federatesWith compare as sets. */
-export function sameEntryContent(a: Entry, b: Entry): boolean {
+function sameEntryContent(a: Entry, b: Entry): boolean {
   return (
     a.x509SvidTtl === b.x509SvidTtl &&
     a.jwtSvidTtl === b.jwtSvidTtl &&
