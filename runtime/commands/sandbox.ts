@@ -1,7 +1,7 @@
 // `k8s-workload-registrar sandbox [flags]` starts the local sandbox (runtime/sandbox/sandbox.ts) and keeps
 // it running until SIGINT/SIGTERM; `sandbox tour [flags]` runs the tutorial's steps against fresh
 // sandboxes and exits non-zero if any entry check fails.
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Mode } from '../config/registrar-config.js';
 import { MODES, startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { runTour } from '../sandbox/tour/run-tour.js';
@@ -127,7 +127,7 @@ export function describeSandbox(s: Sandbox, parts: { registrar: boolean }): stri
     `  ${kubectl} apply -f ${workloadFiles.join(' -f ')}`,
     `  ${kubectl} get pods -A`,
     `  k8s-workload-registrar entry show -socketPath ${rel(s.spireSocket)}`,
-    `  tail ${rel(s.logPath)}`,
+    `  tail ${rel(s.logPath)}          (the simulated cluster logs to ${rel(join(s.dir, 'sandbox.log'))})`,
     `  ${kubectl} delete deployment -n spire example-workload`,
     '(The sandbox stands in for the spire-server StatefulSet: apply single files rather than `apply -k`.)',
     'Press Ctrl-C to stop.',

@@ -80,7 +80,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
 
     const certs: WebhookCerts | undefined = options.mode === 'webhook' ? await makeWebhookCerts(dir) : undefined;
-    const webhookPort = await freePort();
+    // Webhook mode: the registrar's HTTPS port, written into registrar.conf and resolved for the webhook's Service.
+    const webhookPort = options.mode === 'webhook' ? await freePort() : 0;
     const manifests = await loadManifests(join(DEPLOY_DIR, options.mode), certs ? { generatedDir: certs.generatedDir } : {});
 
     let api: FakeKubeApi | undefined;
@@ -116,7 +117,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       certsDir: certs?.certsDir ?? join(dir, 'certs'),
       secretDir: certs?.secretDir ?? join(dir, 'secret'),
       logPath,
-      webhookAddr: `127.0.0.1:${webhookPort}`,
+      webhookAddr: `127.0.0.1:${webhookPort}`, // used in webhook mode only
     });
     await writeFile(configPath, configText);
     const { config } = await parseConfig(configText, configPath);
