@@ -122,3 +122,21 @@ test('a pod whose annotation changes gets its SpiffeID and entry updated', async
   assert.equal(w.entries().find((e) => e.spiffeId === 'spiffe://example.org/example-workload-v2')?.id, id, 'updated in place');
   assert.equal(w.entries().length, 2);
 });
+
+test('a pod name reused by a new pod (StatefulSet) waits for the old SpiffeID, then gets its own entry', async (t) => {
+  const w = await startCrdWorld(t);
+  w.putNode('minikube');
+  const web = { name: 'web-0', namespace: 'spire', nodeName: 'minikube', annotations: { 'spiffe.io/spiffe-id': 'web' } };
+  w.putPod({ ...web, uid: 'old-uid' });
+  const reg = await w.startRegistrar();
+  await reg.ready;
+  const webEntries = () => w.entries().filter((e) => e.spiffeId === 'spiffe://example.org/web');
+  await w.waitFor('entry of the old pod', () => webEntries().length === 1);
+  await w.deletePod('web-0');
+  w.putPod({ ...web, uid: 'new-uid' });
+  await w.waitFor('entry of the new pod', () =>
+    webEntries().length === 1 && (webEntries()[0]?.selectors ?? []).some((s) => s.value === 'pod-uid:new-uid'));
+  const sid = w.spiffeIds('spire').find((s) => s.metadata.name === 'web-0');
+  assert.deepEqual(sid?.metadata.labels, { podUid: 'new-uid' });
+  assert.equal(sid?.metadata.ownerReferences?.[0]?.uid, 'new-uid');
+});
