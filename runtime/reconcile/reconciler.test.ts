@@ -174,3 +174,17 @@ test('a pod whose label makes no valid SPIFFE ID is reported once, not on every 
   assert.deepEqual(lines.filter((l) => l.msg === 'Cannot render entry').map((l) => l.object), ['pod/default/bad']);
   assert.equal(entries.size, 2);
 });
+
+test('the next full pass is due one resync interval after the last one, however many event passes ran since', async () => {
+  const { store } = fakeStore();
+  const c = clock();
+  const v = view([aNode()], []);
+  const r = createReconciler({ store, view: v, config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c });
+  assert.equal(r.msUntilFullPass(), 0);
+  await r.runPass();
+  c.t = 4_000;
+  v.set([labelled('a')]);
+  r.markDirty('pod/default/a');
+  await r.runPass();
+  assert.equal(r.msUntilFullPass(), 6_000);
+});

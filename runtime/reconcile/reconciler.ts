@@ -42,6 +42,8 @@ export type Reconciler = {
   markDirty(object: string): void;
   /** Runs a full pass when one is due (or forced), else reconciles the dirty objects. */
   runPass(opts?: { full?: boolean; signal?: AbortSignal }): Promise<void>;
+  /** Milliseconds until a full pass is due (0 = due now). */
+  msUntilFullPass(): number;
   readonly index: OwnedIndex;
 };
 
@@ -159,6 +161,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       dirty.add(object);
     },
     runPass,
+    msUntilFullPass: () => Math.max(0, lastFull + opts.resyncIntervalMs - clock.now()),
     index,
   };
 }

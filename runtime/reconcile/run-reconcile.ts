@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import { podObjectKey } from '../../handlers/entries/ownership.js';
 import type { ReconcileConfig } from '../config/registrar-config.js';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { ModeContext } from '../modes/mode-context.js';
 import { createMetrics } from '../observability/metrics.js';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server.js';
@@ -43,13 +43,14 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
   let spire: SpireConnection | undefined;
   let informers: ClusterInformers | undefined;
   let elector: LeaderElector | undefined;
-  let trigger: Trigger | undefined;
+  let term: { readonly trigger: Trigger; cancelResync(): void } | undefined;
 
   /** Ends the current term: no new pass starts; resolves when the pass in flight has finished. */
   const stopLeading = async () => {
-    const t = trigger;
-    trigger = undefined;
-    await t?.stop();
+    const ending = term;
+    term = undefined;
+    await ending?.trigger.stop();
+    ending?.cancelResync();
   };
 
   try {
@@ -69,7 +70,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     });
 
     // Events only say which object to look at; the pass reads the caches (level-based).
-    const fire = () => trigger?.fire();
+    const fire = () => term?.trigger.fire();
     cluster.nodes.onChange((key) => {
       reconciler.markDirty(`node/${key}`);
       fire();
@@ -87,16 +88,25 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       fire();
     });
 
-    /** A term's passes run with `signal`, which aborts when the term ends (lease lost). */
+    /**
+     * A term's passes run with `signal`, which aborts when the term ends (lease lost). After each pass a
+     * timer wakes the trigger when the next full pass is due, so a resync is never pushed back by a
+     * stream of events; a failed pass is retried by the trigger's backoff instead.
+     */
     const startLeading = (signal: AbortSignal) => {
       reconciler.index.invalidate(); // a new term starts with a full pass
-      trigger = createTrigger({
-        runPass: () => reconciler.runPass({ signal }),
-        resyncIntervalMs: cfg.resyncIntervalMs,
+      let resyncTimer: TimerHandle | undefined;
+      const t = createTrigger({
+        runPass: async () => {
+          await reconciler.runPass({ signal });
+          resyncTimer?.cancel();
+          resyncTimer = clock.setTimer(reconciler.msUntilFullPass(), () => t.fire());
+        },
         clock,
         onError: (err, retryInMs) => log.error({ err, retryInMs }, 'Reconcile pass failed'),
       });
-      trigger.fire();
+      term = { trigger: t, cancelResync: () => resyncTimer?.cancel() };
+      t.fire();
     };
 
     cluster.start();
