@@ -3,7 +3,7 @@
 // validateRegistrationEntry). Returns the first failure as a per-item Status, or the normalised fields.
 import { StatusCode, type Status } from '../../handlers/entries/status-code.js';
 import type { EntryMaskField, WireEntry, WireEntryMask } from '../spire/wire-types.js';
-import { dnsNameError } from './dns-name.js';
+import { dnsNameError } from '../../handlers/entries/dns-name.js';
 import { checkFederatedTrustDomain, checkMemberId, checkWorkloadId } from './id-rules.js';
 import { status } from './rpc-error.js';
 import { selectorsError } from './selector-rules.js';

@@ -3,7 +3,7 @@ import { parseSpiffeId } from '../../handlers/entries/spiffe-id.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import type * as W from '../spire/wire-types.js';
 import { type Ca, type ParsedCsr, parseCsr, signCsr } from '../x509/index.js';
-import { dnsNameError, wildcardCovers } from './dns-name.js';
+import { dnsNameError, wildcardCovers } from '../../handlers/entries/dns-name.js';
 import { RpcError } from './rpc-error.js';
 
 /** SPIRE's `default_x509_svid_ttl`. */

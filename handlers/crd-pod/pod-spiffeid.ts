@@ -4,7 +4,7 @@ import { workloadSpiffeId } from '../identity/workload-spiffe-id.js';
 import { podServiceAccount, type Pod } from '../k8s/pod.js';
 import { nodeSpiffeIdOf } from '../crd-node/node-spiffeid.js';
 import { declaredSpec, type DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
-import { dnsNameError } from '../spiffeid/dns-name.js';
+import { dnsNameError } from '../entries/dns-name.js';
 import type { CrdTemplates } from '../templates/crd-templates.js';
 import { renderTemplate, type TemplateData } from '../templates/go-template.js';
 

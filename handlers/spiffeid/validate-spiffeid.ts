@@ -1,7 +1,7 @@
 import type { Entry } from '../entries/entry.js';
 import { sameSelectorSet } from '../entries/selectors.js';
 import { parseSpiffeId, parseTrustDomain } from '../entries/spiffe-id.js';
-import { dnsNameError } from './dns-name.js';
+import { dnsNameError } from '../entries/dns-name.js';
 import { spiffeIdSelectors } from './selectors.js';
 import type { SpiffeId } from './spiffeid.js';
 

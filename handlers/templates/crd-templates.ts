@@ -1,5 +1,5 @@
 import { makeSpiffeId } from '../entries/spiffe-id.js';
-import { dnsNameError } from '../spiffeid/dns-name.js';
+import { dnsNameError } from '../entries/dns-name.js';
 import { contextKeys, parseTemplate, renderTemplate, type Template, type TemplateData } from './go-template.js';
 
 // Start-up checks of crd mode's identity_template and dns_name_templates, with the original's rules and

@@ -1,13 +1,18 @@
-// SPIRE's DNS name rules for entries and Mint CSRs (../shared/spire-entry-api.md 4.3; SPIRE
-// pkg/common/x509util/dns.go). Upper case and `_` are left alone: whether the server rejects them
-// depends on its Go build, so the fake accepts them.
+// SPIRE's DNS name rules for entry dns_names and MintX509SVID CSRs, with SPIRE's own wording, so the
+// registrar refuses before a write exactly what the server would refuse (crd validation, templates)
+// and the in-memory server answers as the real one. Upper case and `_` are accepted: whether a server
+// rejects them depends on its Go build. Ref: ../shared/spire-entry-api.md 4.3; SPIRE x509util/dns.go.
 
-/** An error text, or undefined when SPIRE would accept the name. */
+/** Characters IDNA lookup (STD3 rules) lets through in an ASCII label, plus `_` (see above). */
+const LABEL_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/** Why SPIRE would refuse `name`, or undefined when it accepts it. */
 export function dnsNameError(name: string): string | undefined {
   if (!/^[\x00-\x7f]*$/.test(name)) return 'name must be ASCII';
   const stars = name.split('*').length - 1;
   if (stars > 1) return 'too many wildcards';
   if (stars === 1 && !name.startsWith('*.')) return 'wildcard must be first label';
+  // The server checks a whitespace-trimmed copy but stores the name as given.
   return hostnameError((stars === 1 ? name.slice(2) : name).trim());
 }
 
@@ -19,8 +24,8 @@ function hostnameError(name: string): string | undefined {
     if (label === '') return 'idna error: empty label';
     if (label.length > 63) return 'idna error: label too long';
     if (label.startsWith('-') || label.endsWith('-')) return `idna error: invalid label "${label}"`;
-    if (label.slice(2, 4) === '--' && !label.startsWith('xn--')) return `idna error: invalid label "${label}"`;
-    if (/[\s\x00-\x1f\x7f]/.test(label)) return `idna error: disallowed character in label "${label}"`;
+    if (label.slice(2, 4) === '--' && !label.toLowerCase().startsWith('xn--')) return `idna error: invalid label "${label}"`;
+    if (!LABEL_CHARS.test(label)) return `idna error: disallowed character in label "${label}"`;
   }
   return undefined;
 }
