@@ -30,6 +30,8 @@ export type ConnectSpireOptions = {
   readonly logger?: SpireLogger;
   /** Default: wait up to 30 s for the agent's first SVID. */
   readonly agentTimeoutMs?: number;
+  /** Told of every call attempt (RPC short name, gRPC code; 0 = OK): the runtime counts them as metrics. */
+  readonly onCall?: (method: string, code: number) => void;
 };
 
 export type SpireClient = { readonly entries: EntryStore; readonly svid: SvidMinter; close(): Promise<void> };
@@ -107,6 +109,7 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
     timeoutMs: options.callTimeoutMs ?? 30_000,
     retry: { ...defaultRetryPolicy, ...options.retry },
     ...(options.logger ? { onRetry: (info) => options.logger?.warn(info, 'Retrying SPIRE call') } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
   };
   const target = parseServerAddress(options.serverAddress);
   let channel: { get: () => grpc.Client; close: () => void };

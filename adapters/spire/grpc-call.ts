@@ -12,7 +12,14 @@ export type CallSettings = {
   readonly random?: () => number;
   /** Called before each retry (for logging). */
   readonly onRetry?: (info: { method: string; attempt: number; code: number; delayMs: number }) => void;
+  /** Called after every attempt with the RPC's short name and its gRPC code (0 = OK), for metrics. */
+  readonly onCall?: (method: string, code: number) => void;
 };
+
+/** `/spire.api.server.entry.v1.Entry/ListEntries` -> `ListEntries`. */
+function shortName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
 
 const retriable = new Set<number>([StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED]);
 
@@ -38,9 +45,12 @@ export async function unaryCall<Req, Res>(client: () => grpc.Client, def: grpc.M
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new SpireCallError(`${what}: aborted`, StatusCode.CANCELLED, { cause: signal.reason });
     try {
-      return await once(client(), def, req, settings.timeoutMs, signal);
+      const res = await once(client(), def, req, settings.timeoutMs, signal);
+      settings.onCall?.(shortName(def.path), StatusCode.OK);
+      return res;
     } catch (err) {
       const code = typeof (err as grpc.ServiceError).code === 'number' ? (err as grpc.ServiceError).code : StatusCode.UNKNOWN;
+      settings.onCall?.(shortName(def.path), code);
       if (!retriable.has(code) || attempt >= settings.retry.maxAttempts || signal?.aborted) {
         const details = (err as grpc.ServiceError).details ?? (err as Error).message;
         throw new SpireCallError(`${what}: ${details}`, code, { cause: err });

@@ -82,3 +82,13 @@ test('a failure on page 2 names the page and rejects the whole listing', async (
   spire.server.core.faults.failNth('ListEntries', 2, 13);
   await assert.rejects(c.entries.listEntries(), (err: SpireCallError) => err.code === 13 && err.message.startsWith('list entries (page 2): '));
 });
+
+test('onCall reports every attempt with its RPC name and code, for the SPIRE call metrics', async (t) => {
+  const seen: [string, number][] = [];
+  const c = await client({ onCall: (method, code) => seen.push([method, code]) });
+  t.after(() => c.close());
+  spire.server.core.faults.failNth('BatchCreateEntry', 1, 14);
+  await c.entries.createEntries([aWorkloadEntry('counted')]);
+  await c.entries.listEntries();
+  assert.deepEqual(seen, [['BatchCreateEntry', 14], ['BatchCreateEntry', 0], ['ListEntries', 0], ['ListEntries', 0]]);
+});
