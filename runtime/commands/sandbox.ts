@@ -63,8 +63,13 @@ async function tour(argv: readonly string[], io: CommandIo): Promise<number> {
   const modes = mode === 'all' ? MODES : [mode];
   const failed: Mode[] = [];
   for (const m of modes) {
-    const result = await runTour(m, { ...(seed !== undefined ? { seed } : {}), write: (s) => io.stdout.write(s) });
-    if (!result.ok) failed.push(m);
+    try {
+      const result = await runTour(m, { ...(seed !== undefined ? { seed } : {}), write: (s) => io.stdout.write(s) });
+      if (!result.ok) failed.push(m);
+    } catch (err) {
+      io.stdout.write(`\n[FAIL] the ${m} tour stopped: ${describeError(err)}\n`);
+      failed.push(m);
+    }
   }
   io.stdout.write(failed.length === 0 ? `\nTour finished: every entry check passed (${modes.join(', ')}).\n` : `\nTour finished: checks failed in ${failed.join(', ')} mode.\n`);
   return failed.length === 0 ? 0 : 1;
@@ -82,15 +87,22 @@ async function serve(argv: readonly string[], io: CommandIo, signals: Signals): 
   });
   if (positional.length > 0) throw new FlagError(`unexpected argument: ${positional[0]}`);
   const seed = seedFlag(flags.seed);
-  const sandbox = await startSandbox({
-    mode: modeFlag(flags.mode, false) as Mode,
-    dir: flags.dir as string,
-    spire: !flags['no-spire'],
-    kube: !flags['no-kube'],
-    registrar: !flags['no-registrar'],
-    ...(flags['spire-socket'] !== undefined ? { spireSocket: flags['spire-socket'] as string } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-  });
+  const mode = modeFlag(flags.mode, false) as Mode;
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({
+      mode,
+      dir: flags.dir as string,
+      spire: !flags['no-spire'],
+      kube: !flags['no-kube'],
+      registrar: !flags['no-registrar'],
+      ...(flags['spire-socket'] !== undefined ? { spireSocket: flags['spire-socket'] as string } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    });
+  } catch (err) {
+    io.stderr.write(`error: ${describeError(err)}\n`);
+    return 1;
+  }
   io.stdout.write(describeSandbox(sandbox, { registrar: !flags['no-registrar'] }));
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -104,6 +116,15 @@ async function serve(argv: readonly string[], io: CommandIo, signals: Signals): 
   io.stdout.write('Stopping the sandbox\n');
   await sandbox.close();
   return 0;
+}
+
+/** An error and its causes on one line ("start the sandbox: listen EADDRINUSE ..."). */
+function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && parts.length < 5; e = e instanceof Error ? e.cause : undefined) {
+    parts.push(e instanceof Error ? e.message : String(e));
+  }
+  return parts.join(': ');
 }
 
 /** How to use the running sandbox: what runs where, and commands to try. */

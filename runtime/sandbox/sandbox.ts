@@ -38,6 +38,8 @@ export type SandboxOptions = {
   readonly spireSocket?: string;
   /** Seed for made-up names and IDs (pod name suffixes, node UID, entry IDs); random by default. */
   readonly seed?: number;
+  /** How long to wait for the registrar to be ready; default 30 s. */
+  readonly readyTimeoutMs?: number;
 };
 
 export type Sandbox = {
@@ -125,7 +127,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (options.registrar ?? true) {
       const registrar: SandboxRegistrar = startSandboxRegistrar(config, createLogger(config), kubeConfig);
       closers.push(() => registrar.stop());
-      await registrar.ready;
+      await withTimeout(registrar.ready, options.readyTimeoutMs ?? 30_000, `the registrar was not ready within ${(options.readyTimeoutMs ?? 30_000) / 1000} s (is the SPIRE server at ${spireSocket} up? see ${logPath})`);
     }
     return {
       mode: options.mode,
@@ -162,6 +164,12 @@ async function installClusterParts(api: FakeKubeApi, manifests: Awaited<ReturnTy
       await rest.request('POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', obj);
     }
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A loopback port free right now, for the registrar's webhook listener (written into registrar.conf). */
