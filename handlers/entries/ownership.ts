@@ -1,7 +1,7 @@
 // Which SPIRE entries a registrar may change. Anything it does not recognise as its own (entries made by
 // an operator, another registrar, the agent's join token) is never updated or deleted.
 import type { Entry } from './entry.js';
-import { isUnder, parseSpiffeId } from './spiffe-id.js';
+import { parseSpiffeId, type Parsed, type SpiffeId } from './spiffe-id.js';
 
 type KeyFields = Pick<Entry, 'spiffeId' | 'parentId' | 'selectors'>;
 
@@ -25,8 +25,17 @@ export function podObjectKey(namespace: string, name: string): string {
 /** Agents attested by join token are parented to `spiffe://<td>/spire/agent/join_token/<token>`. Ref: SPIRE
  * pkg/server/api/agent/v1 (idutil.JoinTokenID) and spire-controller-manager filterJoinTokenEntries. */
 export function isJoinTokenEntry(e: Pick<Entry, 'parentId'>): boolean {
-  const parent = parseSpiffeId(e.parentId);
+  return isJoinTokenParent(parseSpiffeId(e.parentId));
+}
+
+function isJoinTokenParent(parent: Parsed<SpiffeId>): boolean {
   return parent.ok && parent.value.path.startsWith('/spire/agent/join_token/');
+}
+
+/** isUnder (spiffe-id.ts) over IDs parsed once: objectOf runs for every entry of every full resync. */
+function under(id: Parsed<SpiffeId>, root: Parsed<SpiffeId>): boolean {
+  if (!id.ok || !root.ok || id.value.trustDomain !== root.value.trustDomain) return false;
+  return id.value.path === root.value.path || id.value.path.startsWith(`${root.value.path}/`);
 }
 
 /**
@@ -38,18 +47,20 @@ export function isJoinTokenEntry(e: Pick<Entry, 'parentId'>): boolean {
  * operator parents to a node entry with other selectors is therefore left alone.
  */
 export function reconcileOwnership(root: string, cluster: string): Ownership {
+  const rootId = parseSpiffeId(root);
   return {
     objectOf(e) {
-      if (isJoinTokenEntry(e)) return undefined;
+      const parent = parseSpiffeId(e.parentId);
+      if (isJoinTokenParent(parent)) return undefined;
       const values = selectorValues(e.selectors);
       if (values === undefined) return undefined;
-      if (isUnder(e.spiffeId, root)) {
+      if (under(parseSpiffeId(e.spiffeId), rootId)) {
         const node = values.get('k8s_psat:agent_node_name');
         if (values.size === 2 && node !== undefined && values.get('k8s_psat:cluster') === cluster) {
           return nodeObjectKey(node);
         }
       }
-      if (isUnder(e.parentId, root)) {
+      if (under(parent, rootId)) {
         const ns = values.get('k8s:ns');
         const name = values.get('k8s:pod-name');
         if (values.size === 2 && ns !== undefined && name !== undefined) return podObjectKey(ns, name);

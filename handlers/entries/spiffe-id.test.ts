@@ -17,6 +17,11 @@ const cases: [string, string | undefined][] = [
   ['spiffe://example.org/a%20b', spiffeIdErrors.segmentChars],
   ['spiffe://example.org/a/', spiffeIdErrors.trailingSlash],
   ['spiffe://example.org/Upper_case-OK.1', undefined],
+  // Segments that only look like dot segments are valid (the one-regex fast path must agree).
+  ['spiffe://example.org/.../.a/a./..b', undefined],
+  ['spiffe://example.org/a/..', spiffeIdErrors.dotSegment],
+  ['spiffe://example.org/./a', spiffeIdErrors.dotSegment],
+  ['spiffe://example.org//', spiffeIdErrors.emptySegment],
 ];
 
 for (const [id, error] of cases) {

@@ -8,6 +8,8 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 const SCHEME = 'spiffe://';
 const TD_CHARS = /^[a-z0-9._-]+$/;
 const SEGMENT_CHARS = /^[A-Za-z0-9._-]+$/;
+/** A whole valid non-empty path in one test: segments of the allowed characters, none "." or "..". */
+const VALID_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)+$/;
 
 export const spiffeIdErrors = {
   scheme: 'scheme is missing or invalid',
@@ -32,7 +34,8 @@ export function parseTrustDomain(name: string): Parsed<string> {
 
 /** Checks a path ("" or "/a/b"); returns an error message or undefined. */
 export function checkPath(path: string): string | undefined {
-  if (path === '') return undefined;
+  // Fast path (every full resync checks each entry's IDs); the loop below names the first problem.
+  if (path === '' || VALID_PATH.test(path)) return undefined;
   if (!path.startsWith('/')) return spiffeIdErrors.leadingSlash;
   const segments = path.slice(1).split('/');
   for (let i = 0; i < segments.length; i++) {
