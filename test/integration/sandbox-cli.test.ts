@@ -1,5 +1,6 @@
-// The sandbox command as users run it, and its parts swapped: the registrar started by hand (as its own
-// process, with the configuration and kubeconfig the sandbox wrote) against the sandbox's servers.
+// The sandbox command as users run it, and its parts swapped for others: the registrar started by hand
+// (its own process, with the configuration and kubeconfig the sandbox wrote), another SPIRE server, another
+// API server.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -7,8 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startFakeKubeApi } from '../../adapters/kube-fake/index.js';
+import { connectSpire } from '../../adapters/spire/connect.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
+import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
 import { kubeRest } from '../../runtime/sandbox/cluster/kube-rest.js';
+import { sandboxNode } from '../../runtime/sandbox/cluster/sandbox-node.js';
 import { loadManifests } from '../../runtime/sandbox/manifests.js';
 import { startSandbox } from '../../runtime/sandbox/sandbox.js';
 import { cli } from './cli-harness.js';
@@ -61,4 +66,46 @@ test('--no-registrar: the registrar started by hand with the written config and 
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.match(await readFile(sandbox.logPath, 'utf8'), /msg="Created new spire entry"/);
+});
+
+test('--no-spire: the registrar uses the SPIRE server at --spire-socket', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sandbox-spire-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const spire = await startMemorySpireServer({ socketPath: join(dir, 'other.sock'), trustDomain: 'example.org' });
+  t.after(() => spire.close());
+  const sandbox = await startSandbox({ mode: 'webhook', dir: join(dir, 'sandbox'), spire: false, spireSocket: spire.socketPath, seed: 9 });
+  t.after(() => sandbox.close());
+  assert.equal(sandbox.spire, undefined);
+  assert.deepEqual(spire.core.entries().map(entryFromWire).map((e) => e.spiffeId), ['spiffe://example.org/k8s-workload-registrar/k8stest/node']);
+});
+
+test('--no-kube: the sandbox command runs the registrar against the API server $KUBECONFIG names', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sandbox-kube-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const api = await startFakeKubeApi({ namespaces: ['default', 'spire'] });
+  t.after(() => api.close());
+  await api.writeKubeconfig(join(dir, 'kubeconfig'));
+  api.store.putObject(sandboxNode('node-uid', '2026-01-01T00:00:00Z'));
+  const child = spawn(process.execPath, [join(ROOT, 'bin/k8s-workload-registrar.js'), 'sandbox', '--mode', 'reconcile', '--no-kube', '--dir', join(dir, 's')], {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const deadline = Date.now() + 30_000;
+  while (!stdout.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  assert.match(stdout, /Kubernetes API: {2}not started; the registrar uses \$KUBECONFIG/);
+  const spire = await connectSpire({ serverAddress: `unix://${join(dir, 's', 'api.sock')}`, trustDomain: 'example.org' });
+  t.after(() => spire.close());
+  const ids = async () => (await spire.entries.listEntries()).map((e) => e.spiffeId);
+  while (!(await ids()).includes('spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(await ids(), ['spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube']);
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
 });
