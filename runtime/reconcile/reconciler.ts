@@ -4,7 +4,7 @@
 // objects dirty and a pass reconciles just those against the index: no ListEntries per pod, and the
 // writes of many events coalesce into batched calls.
 import type { Logger } from 'pino';
-import { diffEntries, type DeclaredEntry, type EntryPlan } from '../../handlers/entries/diff-entries.js';
+import { diffEntries, type EntryPlan } from '../../handlers/entries/diff-entries.js';
 import { reconcileOwnership } from '../../handlers/entries/ownership.js';
 import type { Endpoints } from '../../handlers/k8s/endpoints.js';
 import type { Node } from '../../handlers/k8s/node.js';
@@ -104,10 +104,10 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     }
     const { declared, issues } = render(nodes, pods);
     reportIssues(issues, objects);
+    // Entries of one object share its selectors, so this slice of the diff is the full diff restricted
+    // to these objects; a similar entry the index missed comes back as ALREADY_EXISTS and is adopted.
     const current = [...objects].flatMap((o) => index.entriesOf(o));
-    // A declared entry for an object outside `objects` cannot occur: sources are the objects rendered.
-    const mine: DeclaredEntry[] = declared.filter((d) => objects.has(d.source));
-    return { plan: diffEntries(mine, current, own), declared: mine, objects };
+    return { plan: diffEntries(declared, current, own), declared, objects };
   }
 
   async function runPass(o: { full?: boolean; signal?: AbortSignal } = {}) {
