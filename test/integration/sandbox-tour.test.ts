@@ -41,6 +41,8 @@ for (const mode of ['webhook', 'reconcile', 'crd'] as const) {
       assert.match(step('create-spiffeid'), /^spiffeid\.spiffeid\.spiffe\.io\/my-test-spiffeid created$/);
       assert.match(step('spiffeids-created'), /default\s+my-test-spiffeid\s+spiffe:\/\/example\.org\/test\s+[0-9a-f-]{36}/);
       assert.match(step('delete-spiffeid'), /^spiffeid\.spiffeid\.spiffe\.io "my-test-spiffeid" deleted$/);
+      assert.doesNotMatch(step('spiffeids-deleted'), /my-test-spiffeid/);
+      assert.equal(step('spiffeids-deleted').split('\n').length, 3, 'header, node and agent');
     }
   });
 }

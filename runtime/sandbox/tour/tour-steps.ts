@@ -155,5 +155,12 @@ export const TOUR_STEPS: Readonly<Record<Mode, readonly TourStep[]>> = {
       run: (t) => t.deleteFile('deploy/crd/test-spiffeid.yaml'),
     },
     entryShow('entries-spiffeid-deleted', 'Registration entries after deleting the SpiffeID', (t) => [crdNode(t), crdPod(t, 'spire-agent', 'agent')]),
+    {
+      id: 'spiffeids-deleted',
+      title: 'SpiffeID resources after the deletion',
+      inCluster: 'kubectl get spiffeids --all-namespaces',
+      sandbox: `${KUBECTL} get spiffeids --all-namespaces`,
+      run: (t) => t.getSpiffeIds('all'),
+    },
   ],
 };
