@@ -1,8 +1,9 @@
 // Scenario 4: webhook mode under admission load. The registrar serves HTTPS with client-certificate
 // verification; the harness plays the API server (keep-alive mTLS connections) and sends pod CREATE and
-// DELETE AdmissionReviews, alternating, at a fixed rate (open loop: latency counts from the scheduled send
-// time, so a stall is not hidden) and then as fast as a fixed number of concurrent callers can go. Both
-// with the in-memory SPIRE server answering at once and after an injected delay.
+// DELETE AdmissionReviews, alternating, over at most `concurrency` connections (opened during a warm-up):
+// at a fixed rate (open loop: latency counts from the scheduled send time, so a stall is not hidden), then
+// as fast as `concurrency` callers can go. Both with the in-memory SPIRE server answering at once and
+// after an injected delay. "send lag" is the harness's own lateness; "CPU ms/req" the registrar's.
 //   npm run bench:webhook -- [--rate=500] [--duration-s=30] [--max-s=10] [--concurrency=32] [--delay-ms=5]
 import https from 'node:https';
 import { writeFile } from 'node:fs/promises';
@@ -22,7 +23,8 @@ import type { RunOptions } from './cold-start.js';
 export const webhookDefaults = { rate: 500, durationS: 30, maxS: 10, concurrency: 32, delayMs: 5, timeoutS: 60 };
 export type WebhookParams = typeof webhookDefaults;
 
-type Outcome = { ok: boolean; ms: number };
+/** `lagMs`: how late the harness sent the request against its schedule (its own event-loop delay). */
+type Outcome = { ok: boolean; ms: number; lagMs?: number };
 
 /** Alternates CREATE and DELETE so that SPIRE's size stays flat; deletes trail creates by 100 pods. */
 function admissionBodies(run: string): () => string {
@@ -71,7 +73,8 @@ async function fixedRate(agent: https.Agent, url: string, run: string, rate: num
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
       while (out.length < due) {
         const scheduled = started + (out.length / rate) * 1000;
-        out.push(post(agent, url, next()).then((ok) => ({ ok, ms: performance.now() - scheduled })));
+        const lagMs = performance.now() - scheduled;
+        out.push(post(agent, url, next()).then((ok) => ({ ok, ms: performance.now() - scheduled, lagMs })));
       }
       if (out.length >= total) {
         clearInterval(tick);
@@ -79,7 +82,14 @@ async function fixedRate(agent: https.Agent, url: string, run: string, rate: num
       }
     }, 1);
   });
-  return Promise.all(out);
+  const all = await Promise.all(out);
+  if (process.env.BENCH_WEBHOOK_TIMELINE) {
+    for (let sec = 0; sec < seconds; sec++) {
+      const slice = all.slice(sec * rate, (sec + 1) * rate);
+      process.stderr.write(`second ${sec}: ${JSON.stringify(summarize(slice.map((o) => o.ms)))} lag ${summarize(slice.map((o) => o.lagMs ?? 0)).p99}\n`);
+    }
+  }
+  return all;
 }
 
 async function maxThroughput(agent: https.Agent, url: string, run: string, concurrency: number, seconds: number): Promise<{ outcomes: Outcome[]; seconds: number }> {
@@ -98,7 +108,7 @@ async function maxThroughput(agent: https.Agent, url: string, run: string, concu
   return { outcomes, seconds: (performance.now() - started) / 1000 };
 }
 
-function row(load: string, delayMs: number, outcomes: readonly Outcome[], seconds: number, world: BenchWorld): Row {
+function row(load: string, delayMs: number, outcomes: readonly Outcome[], seconds: number, world: BenchWorld, cpuSeconds: number): Row {
   const lat = summarize(outcomes.map((o) => o.ms));
   return {
     load,
@@ -109,6 +119,8 @@ function row(load: string, delayMs: number, outcomes: readonly Outcome[], second
     'p50 ms': lat.p50,
     'p99 ms': lat.p99,
     'max ms': lat.max,
+    ...(outcomes[0]?.lagMs !== undefined ? { 'send lag p99 ms': summarize(outcomes.map((o) => o.lagMs ?? 0)).p99 } : {}),
+    'registrar CPU ms/req': round((cpuSeconds * 1000) / Math.max(1, outcomes.length), 2),
     'SPIRE calls': callsText(entryCalls(world)),
   };
 }
@@ -130,22 +142,25 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
       watchMessages: ['Serving admission webhook', 'Webhook ready'],
       ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
     });
-    const agent = new https.Agent({ keepAlive: true, maxSockets: Math.max(p.concurrency, 64), ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem });
+    const agent = new https.Agent({ keepAlive: true, maxSockets: p.concurrency, ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem });
     try {
       const listening = await reg.waitForLog('Serving admission webhook', undefined, p.timeoutS * 1000);
       await reg.waitForLog('Webhook ready', undefined, p.timeoutS * 1000);
       const url = `https://127.0.0.1:${Number(listening.line.port)}/validate`;
-      // Warm up: TLS sessions, JIT, the gRPC channel.
-      await maxThroughput(agent, url, 'warmup', 8, 1);
+      // Warm up: open every connection (TLS handshakes stay out of the measured runs), JIT, the gRPC channel.
+      await maxThroughput(agent, url, 'warmup', p.concurrency, 2);
 
       const rows: Row[] = [];
       for (const delayMs of [0, p.delayMs]) {
         world.spire.core.faults.delayMs(delayMs);
         world.spire.core.resetCalls();
-        rows.push(row(`${p.rate}/s`, delayMs, await fixedRate(agent, url, `fixed-${delayMs}`, p.rate, p.durationS), p.durationS, world));
+        let cpu = reg.cpuSeconds();
+        const fixed = await fixedRate(agent, url, `fixed-${delayMs}`, p.rate, p.durationS);
+        rows.push(row(`${p.rate}/s`, delayMs, fixed, p.durationS, world, reg.cpuSeconds() - cpu));
         world.spire.core.resetCalls();
+        cpu = reg.cpuSeconds();
         const max = await maxThroughput(agent, url, `max-${delayMs}`, p.concurrency, p.maxS);
-        rows.push(row(`max (${p.concurrency} callers)`, delayMs, max.outcomes, max.seconds, world));
+        rows.push(row(`max (${p.concurrency} callers)`, delayMs, max.outcomes, max.seconds, world, reg.cpuSeconds() - cpu));
       }
       const result: ScenarioResult = {
         scenario: 'webhook',
