@@ -35,8 +35,10 @@ export function isEmptyPlan(p: EntryPlan): boolean {
 export function diffEntries(declared: readonly DeclaredEntry[], current: readonly Entry[], own: Ownership): EntryPlan {
   const masked: DeclaredEntry[] = [];
   const wanted = new Map<string, DeclaredEntry>();
-  for (const d of [...declared].sort(byKeyThenSource)) {
-    const k = entryKey(d.entry);
+  // Keys are computed once per entry, not in the comparator (a full resync sorts ~10^4 entries).
+  const keyed = declared.map((d) => ({ d, k: entryKey(d.entry) }));
+  keyed.sort((a, b) => compare(a.k, b.k) || compare(a.d.source, b.d.source));
+  for (const { d, k } of keyed) {
     if (wanted.has(k)) masked.push(d);
     else wanted.set(k, d);
   }
@@ -54,7 +56,7 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
   const update: Entry[] = [];
   const del: Entry[] = [];
   const unplaced: DeclaredEntry[] = [];
-  for (const [k, d] of [...wanted].sort(([a], [b]) => compare(a, b))) {
+  for (const [k, d] of wanted) { // inserted in key order above
     const list = have.get(k);
     if (!list) {
       unplaced.push(d);
@@ -83,8 +85,8 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
 
   return {
     create,
-    update: update.sort(byKeyThenId),
-    delete: del.sort(byKeyThenId),
+    update: sortByKeyThenId(update),
+    delete: sortByKeyThenId(del),
     masked,
   };
 }
@@ -110,6 +112,7 @@ function bareTrustDomain(td: string): string {
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === 0 && b.length === 0) return true;
   const x = [...new Set(a)].sort();
   const y = [...new Set(b)].sort();
   return x.length === y.length && x.every((s, i) => s === y[i]);
@@ -123,10 +126,9 @@ function byId(a: Entry, b: Entry): number {
   return compare(a.id, b.id);
 }
 
-function byKeyThenId(a: Entry, b: Entry): number {
-  return compare(entryKey(a), entryKey(b)) || byId(a, b);
-}
-
-function byKeyThenSource(a: DeclaredEntry, b: DeclaredEntry): number {
-  return compare(entryKey(a.entry), entryKey(b.entry)) || compare(a.source, b.source);
+function sortByKeyThenId(list: readonly Entry[]): Entry[] {
+  return list
+    .map((e) => ({ e, k: entryKey(e) }))
+    .sort((a, b) => compare(a.k, b.k) || byId(a.e, b.e))
+    .map(({ e }) => e);
 }
