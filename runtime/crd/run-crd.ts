@@ -12,7 +12,8 @@ import { startHttpsServer } from '../https/https-server.js';
 import { ownNamespace } from '../kube/kube-config.js';
 import type { InformerSource } from '../kube/list-watch-source.js';
 import type { ModeContext } from '../modes/mode-context.js';
-import { createMetrics } from '../observability/metrics.js';
+import { createMetrics, spireCallRecorder } from '../observability/metrics.js';
+import type { SpireCallObserver } from '../spire-connection.js';
 import { startObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
@@ -34,7 +35,7 @@ export type LeaderElection = (callbacks: {
 }) => Promise<void>;
 
 export type CrdDeps = {
-  readonly connect: (cfg: CrdConfig) => Promise<CrdSpireConnection>;
+  readonly connect: (cfg: CrdConfig, onCall: SpireCallObserver) => Promise<CrdSpireConnection>;
   readonly kubeConfig: () => KubeConfig;
   /** Required when `leader_election = true`. */
   readonly leaderElection?: (cfg: CrdConfig, kubeConfig: KubeConfig, namespace: string) => LeaderElection;
@@ -74,7 +75,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     const server = await startObservabilityServer({ addr: cfg.metricsBindAddr, metrics, readiness, log });
     if (server) closers.push(() => server.close());
     const kubeConfig = deps.kubeConfig();
-    const spire = await deps.connect(cfg);
+    const spire = await deps.connect(cfg, spireCallRecorder(metrics));
     closers.push(() => spire.close());
 
     if (cfg.webhookEnabled) {

@@ -1,11 +1,11 @@
 // Crd mode's entry point for runtime/run.ts: the production SPIRE connection, Kubernetes client
 // configuration and Lease-based leader election plugged into runtime/crd/run-crd.ts.
-import { connectSpire } from '../../adapters/spire/connect.js';
 import type { CrdConfig } from '../config/registrar-config.js';
 import { runCrd } from '../crd/run-crd.js';
 import { loadKubeConfig } from '../kube/kube-config.js';
 import { kubeLeaseClient } from '../kube/lease-client.js';
 import { leaderIdentity, runLeaderElection } from '../kube/leader-election.js';
+import { connectRegistrarSpire } from '../spire-connection.js';
 import type { ModeRunner } from './mode-context.js';
 
 /** The Lease the original crd mode's controller-runtime manager held, so old and new replicas exclude each other. */
@@ -13,13 +13,7 @@ export const CRD_LEADER_ELECTION_LEASE = 'spire-k8s-registrar-leader-election';
 
 export const run: ModeRunner<CrdConfig> = (ctx) =>
   runCrd(ctx, {
-    connect: (cfg) =>
-      connectSpire({
-        serverAddress: cfg.serverAddress,
-        trustDomain: cfg.trustDomain,
-        ...(cfg.agentSocketPath ? { agentSocketPath: cfg.agentSocketPath } : {}),
-        logger: ctx.logger.child({ component: 'spire' }),
-      }),
+    connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall),
     kubeConfig: () => loadKubeConfig({ log: ctx.logger.child({ component: 'kube' }) }).kubeConfig,
     leaderElection: (_cfg, kubeConfig, namespace) => (callbacks) =>
       runLeaderElection({

@@ -1,7 +1,7 @@
 // Webhook mode's entry point for runtime/run.ts: the production SPIRE connection plugged into
 // runtime/webhook/run-webhook.ts.
-import { connectSpire } from '../../adapters/spire/connect.js';
 import type { WebhookConfig } from '../config/registrar-config.js';
+import { connectRegistrarSpire } from '../spire-connection.js';
 import { runWebhook } from '../webhook/run-webhook.js';
 import type { ModeRunner } from './mode-context.js';
 
@@ -11,12 +11,5 @@ const spireTimeoutMs = 8_000;
 export const run: ModeRunner<WebhookConfig> = (ctx) =>
   runWebhook(ctx, {
     spireTimeoutMs,
-    connect: (cfg) =>
-      connectSpire({
-        serverAddress: cfg.serverAddress,
-        trustDomain: cfg.trustDomain,
-        ...(cfg.agentSocketPath ? { agentSocketPath: cfg.agentSocketPath } : {}),
-        callTimeoutMs: spireTimeoutMs,
-        logger: ctx.logger.child({ component: 'spire' }),
-      }),
+    connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall, spireTimeoutMs),
   });

@@ -7,7 +7,8 @@ import { podObjectKey } from '../../handlers/entries/ownership.js';
 import type { ReconcileConfig } from '../config/registrar-config.js';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { ModeContext } from '../modes/mode-context.js';
-import { createMetrics } from '../observability/metrics.js';
+import { createMetrics, spireCallRecorder } from '../observability/metrics.js';
+import type { SpireCallObserver } from '../spire-connection.js';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
@@ -21,7 +22,7 @@ import { createReconciler } from './reconciler.js';
 export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
 
 export type ReconcileDeps = {
-  readonly connect: (cfg: ReconcileConfig) => Promise<SpireConnection>;
+  readonly connect: (cfg: ReconcileConfig, onCall: SpireCallObserver) => Promise<SpireConnection>;
   readonly kubeConfig: () => KubeConfig;
   /** The registrar's own namespace, where the leader Lease lives (default: ownNamespace()). */
   readonly namespace?: string;
@@ -56,7 +57,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
   try {
     server = await startObservabilityServer({ addr: cfg.metricsAddr, metrics, readiness, log });
     const kubeConfig = deps.kubeConfig();
-    spire = await deps.connect(cfg);
+    spire = await deps.connect(cfg, spireCallRecorder(metrics));
     const cluster = createClusterInformers({ kubeConfig, config: cfg, log, metrics });
     informers = cluster;
     const reconciler = createReconciler({

@@ -3,11 +3,11 @@
 // namespace the tutorial deploys it to (spire), as the kubelet would through the service account.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { connectSpire } from '../../adapters/spire/connect.js';
 import type { RegistrarConfig } from '../config/registrar-config.js';
 import { runCrd } from '../crd/run-crd.js';
 import { run as runWebhookMode } from '../modes/webhook.js';
 import { runReconcile } from '../reconcile/run-reconcile.js';
+import { connectRegistrarSpire, type SpireCallObserver } from '../spire-connection.js';
 
 export const REGISTRAR_NAMESPACE = 'spire';
 
@@ -22,8 +22,7 @@ export function startSandboxRegistrar(config: RegistrarConfig, logger: Logger, k
   let onReady = () => {};
   const ready = new Promise<void>((resolve) => (onReady = resolve));
   const ctx = { logger, signal: abort.signal, onReady: () => (logger.info('Ready'), onReady()) };
-  const connect = (cfg: RegistrarConfig) =>
-    connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain, logger: logger.child({ component: 'spire' }) });
+  const connect = (cfg: RegistrarConfig, onCall: SpireCallObserver) => connectRegistrarSpire(cfg, logger, onCall);
   logger.info({ mode: config.mode }, 'Starting k8s-workload-registrar');
   let done: Promise<void>;
   switch (config.mode) {

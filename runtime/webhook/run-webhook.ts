@@ -8,7 +8,8 @@ import type { BackoffOptions } from '../backoff.js';
 import { systemClock, type Clock } from '../clock.js';
 import { startHttpsServer, type HttpsServer } from '../https/https-server.js';
 import type { ModeContext } from '../modes/mode-context.js';
-import { createMetrics } from '../observability/metrics.js';
+import { createMetrics, spireCallRecorder } from '../observability/metrics.js';
+import type { SpireCallObserver } from '../spire-connection.js';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createAdmissionApp } from './admission-app.js';
@@ -18,7 +19,7 @@ import { createPodAdmission } from './pod-admission.js';
 export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
 
 export type WebhookDeps = {
-  readonly connect: (cfg: WebhookConfig) => Promise<SpireConnection>;
+  readonly connect: (cfg: WebhookConfig, onCall: SpireCallObserver) => Promise<SpireConnection>;
   readonly clock?: Clock;
   /** Start-up retry delays; default 500 ms doubling to 30 s. */
   readonly backoff?: BackoffOptions;
@@ -45,13 +46,13 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
     }
   };
   try {
-    const spire = await deps.connect(cfg);
+    const metrics = createMetrics();
+    const spire = await deps.connect(cfg, spireCallRecorder(metrics));
     closers.push(() => spire.close());
 
     let ready = false;
     const readiness = createReadiness();
     const nodeEntryCheck = readiness.flag('cluster node entry');
-    const metrics = createMetrics();
     const health: ObservabilityServer | undefined = await startObservabilityServer({
       addr: cfg.healthAddr,
       metrics,

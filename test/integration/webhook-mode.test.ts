@@ -144,6 +144,9 @@ test('the tutorial: node, agent and workload entries, then the workload entry re
   const metrics = await (await r.health('/metrics')).text();
   assert.match(metrics, /^k8s_workload_registrar_entries_created_total 3$/m);
   assert.match(metrics, /^k8s_workload_registrar_entries_deleted_total 1$/m);
+  // ...and every SPIRE call by RPC and code: node + 3 pod creates; one batch delete (the repeat found nothing).
+  assert.match(metrics, /^k8s_workload_registrar_spire_calls_total\{method="BatchCreateEntry",code="OK"\} 4$/m);
+  assert.match(metrics, /^k8s_workload_registrar_spire_calls_total\{method="BatchDeleteEntry",code="OK"\} 1$/m);
 });
 
 test('a client without a certificate is refused; one with the API server certificate is served', async (t) => {
