@@ -1,4 +1,4 @@
-// ListEntries / CountEntries filters (../shared/spire-entry-api.md 2.6): validated as a whole (a bad
+// ListEntries / CountEntries filters (docs/spire-entry-api.md 2.6): validated as a whole (a bad
 // filter fails the RPC with INVALID_ARGUMENT), then combined with AND into one predicate.
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { WireMatch, type WireEntry, type WireEntryFilter } from '../spire/wire-types.js';

@@ -1,5 +1,5 @@
 // Validation of an entry on BatchCreateEntry and BatchUpdateEntry, in SPIRE's order and wording
-// (../shared/spire-entry-api.md 2.2, 2.4; SPIRE pkg/server/api/entry.go and the datastore's
+// (docs/spire-entry-api.md 2.2, 2.4; SPIRE pkg/server/api/entry.go and the datastore's
 // validateRegistrationEntry). Returns the first failure as a per-item Status, or the normalised fields.
 import { StatusCode, type Status } from '../../handlers/entries/status-code.js';
 import type { EntryMaskField, WireEntry, WireEntryMask } from '../spire/wire-types.js';

@@ -1,4 +1,4 @@
-// The Entry service's semantics over an EntryTable (../shared/spire-entry-api.md section 2): one
+// The Entry service's semantics over an EntryTable (docs/spire-entry-api.md section 2): one
 // result per input in input order, items applied one after another with no rollback.
 import { parseTrustDomain } from '../../handlers/entries/spiffe-id.js';
 import { StatusCode, okStatus, type Status } from '../../handlers/entries/status-code.js';

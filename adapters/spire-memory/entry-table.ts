@@ -1,5 +1,5 @@
 // The in-memory datastore: entries by id, each with the auto-increment row number that orders
-// listings and forms page tokens (../shared/spire-entry-api.md 2.7).
+// listings and forms page tokens (docs/spire-entry-api.md 2.7).
 import { type WireEntry } from '../spire/wire-types.js';
 import { cloneEntry } from './output-mask.js';
 

@@ -1,4 +1,4 @@
-// SPIRE's checks on proto SPIFFE IDs and trust domains (../shared/spire-entry-api.md 2.2, 4.1). The
+// SPIRE's checks on proto SPIFFE IDs and trust domains (docs/spire-entry-api.md 2.2, 4.1). The
 // texts follow SPIRE's wording; callers add their own prefix ("failed to convert entry: invalid
 // parent ID: ", "malformed SPIFFE ID filter: ", ...).
 import { checkPath, parseTrustDomain } from '../../handlers/entries/spiffe-id.js';

@@ -1,4 +1,4 @@
-// output_mask (../shared/spire-entry-api.md 2.7): null keeps every field; otherwise only the fields
+// output_mask (docs/spire-entry-api.md 2.7): null keeps every field; otherwise only the fields
 // marked true survive, plus `id`, and the rest take their zero value.
 import { entryMaskFields, type WireEntry, type WireEntryMask } from '../spire/wire-types.js';
 

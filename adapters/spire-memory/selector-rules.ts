@@ -1,4 +1,4 @@
-// Selector checks shared by entries and filters (../shared/spire-entry-api.md 2.2 step 5): no check
+// Selector checks shared by entries and filters (docs/spire-entry-api.md 2.2 step 5): no check
 // against known plugins and no trimming; a value may contain ':'.
 import type { WireSelector } from '../spire/wire-types.js';
 

@@ -1,4 +1,4 @@
-// MintX509SVID and GetBundle over the in-memory CA (../shared/spire-entry-api.md 2.8, 1.5).
+// MintX509SVID and GetBundle over the in-memory CA (docs/spire-entry-api.md 2.8, 1.5).
 import { parseSpiffeId } from '../../handlers/entries/spiffe-id.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import type * as W from '../spire/wire-types.js';

@@ -1,6 +1,6 @@
 // The Entry/SVID/Bundle services on 127.0.0.1 over mTLS. As on a real SPIRE server, a TCP caller must
 // present an X509-SVID from this trust domain whose SPIFFE ID is an admin (an entry with admin=true, or
-// one of `adminIds`); anyone else gets PERMISSION_DENIED (../shared/spire-entry-api.md section 0).
+// one of `adminIds`); anyone else gets PERMISSION_DENIED (docs/spire-entry-api.md section 0).
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { issueKeyAndCert } from '../x509/index.js';

@@ -1,6 +1,6 @@
 // Every conversion between the proto messages and the registrar's own types, in one place.
 // SPIRE splits IDs into trust domain and path and returns federates_with as bare names
-// (../shared/spire-entry-api.md 2.7); the domain type keeps canonical `spiffe://td/path` strings.
+// (docs/spire-entry-api.md 2.7); the domain type keeps canonical `spiffe://td/path` strings.
 import type { Entry } from '../../handlers/entries/entry.js';
 import { type Status, StatusCode } from '../../handlers/entries/status-code.js';
 import type { EntryFilter, EntryMask, MatchBehavior } from '../entry-store.js';

@@ -1,7 +1,7 @@
 // SPIRE's DNS name rules for entry dns_names and MintX509SVID CSRs, with SPIRE's own wording, so the
 // registrar refuses before a write exactly what the server would refuse (crd validation, templates)
 // and the in-memory server answers as the real one. Upper case and `_` are accepted: whether a server
-// rejects them depends on its Go build. Ref: ../shared/spire-entry-api.md 4.3; SPIRE x509util/dns.go.
+// rejects them depends on its Go build. Ref: docs/spire-entry-api.md 4.3; SPIRE x509util/dns.go.
 
 /** Characters IDNA lookup (STD3 rules) lets through in an ASCII label, plus `_` (see above). */
 const LABEL_CHARS = /^[A-Za-z0-9_-]+$/;

@@ -1,5 +1,5 @@
 // The text layout of `spire-server entry show` (SPIRE >= 1.15: 24-wide labels), so tutorial output reads
-// the same whichever tool printed it. Ref: ../shared/spire-entry-api.md section 3; SPIRE
+// the same whichever tool printed it. Ref: docs/spire-entry-api.md section 3; SPIRE
 // cmd/spire-server/cli/entry/{show,util}.go. Pure: the caller passes the entries and writes the text.
 import type { Entry, Selector } from './entry.js';
 import { compareSelectors, formatSelector } from './selectors.js';

@@ -1,6 +1,6 @@
 // SPIFFE ID and trust domain parsing with go-spiffe v2's strict rules (used by SPIRE >= 1.2), so
 // that an ID we build is accepted by the server and an ID we refuse would have been refused there too.
-// Ref: ../shared/spire-entry-api.md section 4.1; go-spiffe spiffeid/{id,path,trustdomain,errors}.go.
+// Ref: docs/spire-entry-api.md section 4.1; go-spiffe spiffeid/{id,path,trustdomain,errors}.go.
 
 export type SpiffeId = { readonly trustDomain: string; readonly path: string };
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

@@ -1,4 +1,4 @@
-// google.rpc.Code values that SPIRE's per-item results carry. Ref: ../shared/spire-entry-api.md 1.2.
+// google.rpc.Code values that SPIRE's per-item results carry. Ref: docs/spire-entry-api.md 1.2.
 export const StatusCode = {
   OK: 0,
   CANCELLED: 1,

@@ -1,7 +1,7 @@
 // `k8s-workload-registrar entry show`: lists entries from any SPIRE server socket (real or in-memory) in
 // the layout of `spire-server entry show`, with its flags and defaults: -selector matches SUPERSET unless
 // -matchSelectorsOn says otherwise, pages of 500, -entryID fetches one entry. Ref:
-// ../shared/spire-entry-api.md section 3; SPIRE cmd/spire-server/cli/entry/show.go.
+// docs/spire-entry-api.md section 3; SPIRE cmd/spire-server/cli/entry/show.go.
 import * as grpc from '@grpc/grpc-js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import { formatEntryShow } from '../../handlers/entries/format-entry-show.js';

@@ -1,4 +1,4 @@
-// BatchCreateEntry rules (../shared/spire-entry-api.md 2.1-2.3, checklist 2.10 items 1, 2, 9).
+// BatchCreateEntry rules (docs/spire-entry-api.md 2.1-2.3, checklist 2.10 items 1, 2, 9).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type * as W from '../../adapters/spire/wire-types.js';

@@ -1,4 +1,4 @@
-// ListEntries and CountEntries: filters, match behaviours, paging and masks (../shared/spire-entry-api.md
+// ListEntries and CountEntries: filters, match behaviours, paging and masks (docs/spire-entry-api.md
 // 2.6, 2.7; checklist 5-8). Each test lists under its own parent ID so other entries do not interfere.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// BatchUpdateEntry, BatchDeleteEntry and GetEntry (../shared/spire-entry-api.md 2.4, 2.5; checklist 3, 4).
+// BatchUpdateEntry, BatchDeleteEntry and GetEntry (docs/spire-entry-api.md 2.4, 2.5; checklist 3, 4).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type * as W from '../../adapters/spire/wire-types.js';

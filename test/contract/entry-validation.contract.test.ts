@@ -1,4 +1,4 @@
-// Per-item validation on create, in SPIRE's order and wording (../shared/spire-entry-api.md 2.2).
+// Per-item validation on create, in SPIRE's order and wording (docs/spire-entry-api.md 2.2).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type * as W from '../../adapters/spire/wire-types.js';

@@ -1,4 +1,4 @@
-// MintX509SVID and GetBundle (../shared/spire-entry-api.md 2.8, 1.5).
+// MintX509SVID and GetBundle (docs/spire-entry-api.md 2.8, 1.5).
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
