@@ -3,6 +3,7 @@
 // status subresource (a plain update ignores status when the CRD enables it).
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION } from '../../handlers/spiffeid/spiffeid.js';
+import { withKeepAlive } from '../kube/keep-alive.js';
 import { declaredObject, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
 
 type Obj = { metadata: Record<string, unknown> & { finalizers?: string[]; labels?: Record<string, string>; uid?: string }; [k: string]: unknown };
@@ -10,7 +11,8 @@ type Obj = { metadata: Record<string, unknown> & { finalizers?: string[]; labels
 const CONFLICT_RETRIES = 5;
 
 export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  // Several calls per SpiffeID: reuse connections (client-node alone opens one per call).
+  const api = withKeepAlive(kubeConfig).makeApiClient(CustomObjectsApi);
   const base = { group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL };
 
   const get = async (ref: SpiffeIdRef): Promise<Obj | undefined> => {
