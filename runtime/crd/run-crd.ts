@@ -23,6 +23,7 @@ import { prepareServingCert } from './serving-cert.js';
 import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
 import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
 import type { SpiffeIdWriter } from './spiffeid-writer.js';
+import { aborted } from '../aborted.js';
 
 export type CrdSpireConnection = { readonly entries: EntryStore; readonly svid: SvidMinter; close(): Promise<void> };
 
@@ -184,11 +185,4 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
   } finally {
     await closeAll();
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { type Clock, sleep, systemClock } from '../clock.js';
 import { LeaseConflictError, type LeaseClient, type LeaseRecord, type LeaseSpec } from './lease-client.js';
+import { aborted } from '../aborted.js';
 
 export type LeaderElectorOptions = {
   readonly client: LeaseClient;
@@ -64,10 +65,7 @@ export function leaderIdentity(env: NodeJS.ProcessEnv = process.env, host: strin
 export async function runLeaderElection(opts: LeaderElectorOptions & { readonly signal: AbortSignal }): Promise<void> {
   const elector = createLeaderElector(opts);
   elector.start();
-  await new Promise<void>((resolve) => {
-    if (opts.signal.aborted) return resolve();
-    opts.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await aborted(opts.signal);
   await elector.stop();
 }
 

@@ -18,6 +18,7 @@ import { createLeaderElector, leaderElectionLeaseName, leaderIdentity, type Lead
 import { shutDownGracefully } from '../kube/shutdown.js';
 import { kubeLeaseClient } from '../kube/lease-client.js';
 import { createReconciler } from './reconciler.js';
+import { aborted } from '../aborted.js';
 
 export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
 
@@ -164,11 +165,4 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       { log, clock },
     );
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

@@ -15,6 +15,7 @@ import { createReadiness } from '../observability/readiness.js';
 import { createAdmissionApp } from './admission-app.js';
 import { ensureClusterNodeEntry } from './ensure-cluster-node-entry.js';
 import { createPodAdmission } from './pod-admission.js';
+import { aborted } from '../aborted.js';
 
 export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
 
@@ -101,11 +102,4 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
   } finally {
     await closeAll();
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
