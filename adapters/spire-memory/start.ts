@@ -55,7 +55,7 @@ export async function startMemorySpireServer(options: MemorySpireServerOptions):
   await rm(options.socketPath, { force: true });
   const server = new grpc.Server();
   addSpireServices(server, core);
-  await bindAsync(server, `unix://${options.socketPath}`, grpc.ServerCredentials.createInsecure());
+  await bindAsync(server, `unix:${options.socketPath}`, grpc.ServerCredentials.createInsecure());
   let workloadApi: WorkloadApiServer | undefined;
   let tcp: TcpListener | undefined;
   try {

@@ -52,7 +52,7 @@ export async function startWorkloadApi(core: MemorySpireCore, options: WorkloadA
       }, (err: unknown) => call.emit('error', err));
     },
   });
-  await bindAsync(server, `unix://${options.socketPath}`, grpc.ServerCredentials.createInsecure());
+  await bindAsync(server, `unix:${options.socketPath}`, grpc.ServerCredentials.createInsecure());
 
   return {
     socketPath: options.socketPath,

@@ -42,7 +42,7 @@ export type WatchOptions = {
 
 export function watchX509Svid(options: WatchOptions): X509Watch {
   const def = serviceDefinition(serviceNames.workload).FetchX509SVID as grpc.MethodDefinition<object, X509SvidResponse>;
-  const client = new grpc.Client(`unix://${options.socketPath}`, grpc.credentials.createInsecure());
+  const client = new grpc.Client(`unix:${options.socketPath}`, grpc.credentials.createInsecure());
   let closed = false;
   let call: grpc.ClientReadableStream<X509SvidResponse> | undefined;
   let resolveFirst: (m: X509Material) => void = () => undefined;

@@ -1,9 +1,13 @@
 // The gRPC SPIRE client against the in-memory server over a real Unix socket, with batch and page sizes
 // of 2 so that paging and batching run with a handful of entries.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SpireCallError } from '../../adapters/entry-store.js';
 import { connectSpire, type SpireClient } from '../../adapters/spire/connect.js';
+import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
 import { createCsr, generateKeyPair } from '../../adapters/x509/index.js';
 import { aMemorySpire, aWorkloadEntry, type SpireFixture } from '../fixtures/spire.js';
 
@@ -84,4 +88,15 @@ test('mints an X509-SVID and fetches the bundle over gRPC', async () => {
   const roots = await client.svid.x509Authorities();
   assert.deepEqual(roots, [spire.server.core.ca.der]);
   await assert.rejects(client.svid.mintX509Svid(new Uint8Array(), 0), (err: SpireCallError) => err.code === 3 && err.message === 'mint X509-SVID: missing CSR');
+});
+
+test('a relative socket path works for the server and the client (unix://.sandbox/api.sock is not an authority)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'rel-sock-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const rel = relative(process.cwd(), join(dir, 'api.sock'));
+  const server = await startMemorySpireServer({ socketPath: rel });
+  t.after(() => server.close());
+  const client = await connectSpire({ serverAddress: `unix://${rel}`, trustDomain: 'example.org', retry: { maxAttempts: 1 } });
+  t.after(() => client.close());
+  assert.deepEqual(await client.entries.listEntries(), []);
 });
