@@ -3,7 +3,7 @@
 import { parseTrustDomain } from '../../handlers/entries/spiffe-id.js';
 import { StatusCode, okStatus, type Status } from '../../handlers/entries/status-code.js';
 import type * as W from '../spire/wire-types.js';
-import { type EntryTable } from './entry-table.js';
+import { type EntryTable, type Row } from './entry-table.js';
 import { compileFilter } from './entry-filters.js';
 import { convertEntry, datastoreError, duplicateError, inMask, type Op } from './entry-rules.js';
 import { applyOutputMask } from './output-mask.js';
@@ -16,9 +16,6 @@ export type EntryServiceContext = {
   readonly newId: () => string;
   readonly hasFederatedBundle: (trustDomain: string) => boolean;
 };
-
-const idText = (id: W.WireSpiffeId | null) => (id ? `spiffe://${id.trust_domain}${id.path}` : '');
-const selectorSetKey = (e: W.WireEntry) => [...new Set(e.selectors.map((s) => `${s.type}:${s.value}`))].sort().join('\n');
 
 /** Stores IDs with a bare trust domain even when the request used `spiffe://td`. */
 function normalizeId(id: W.WireSpiffeId | null): W.WireSpiffeId | null {
@@ -49,9 +46,7 @@ function createOne(e: W.WireEntry, ctx: EntryServiceContext, outputMask: W.WireE
   };
   const invalid = datastoreError(stored, 'create');
   if (invalid) return fail(invalid);
-  const key = selectorSetKey(stored);
-  const similar = ctx.table.rows().find((r) =>
-    idText(r.entry.spiffe_id) === idText(stored.spiffe_id) && idText(r.entry.parent_id) === idText(stored.parent_id) && selectorSetKey(r.entry) === key);
+  const similar = ctx.table.findSimilar(stored);
   if (similar) return { status: status(StatusCode.ALREADY_EXISTS, 'similar entry already exists'), entry: applyOutputMask(similar.entry, outputMask) };
   if (stored.id === '') {
     do stored.id = ctx.newId(); while (ctx.table.has(stored.id));
@@ -88,7 +83,7 @@ function updateOne(e: W.WireEntry, ctx: EntryServiceContext, inputMask: W.WireEn
     ?? (inMask(inputMask, 'federates_with') ? missingBundle(next.federates_with, ctx, 'update') : undefined)
     ?? duplicateError(next, 'update');
   if (problem) return fail(problem);
-  row.entry = next;
+  ctx.table.replace(row.entry.id, next);
   return { status: okStatus, entry: applyOutputMask(next, outputMask) };
 }
 
@@ -129,9 +124,14 @@ export function listEntries(req: W.ListEntriesRequest, ctx: EntryServiceContext)
   const token = req.page_token ?? '';
   if (token !== '' && !/^\d+$/.test(token)) throw new RpcError(StatusCode.INTERNAL, `failed to list entries: could not parse token '${token}'`);
   const after = token === '' ? 0 : Number(token);
-  const candidates = ctx.table.rows().filter((r) => r.row > after && f.matches(r.entry));
   const pageSize = req.page_size ?? 0;
-  const window = pageSize > 0 ? candidates.slice(0, pageSize) : candidates;
+  // One pass in creation order that stops once the window is full (no copy of the whole table per page).
+  const window: Row[] = [];
+  for (const r of ctx.table.scan()) {
+    if (r.row <= after || !f.matches(r.entry)) continue;
+    window.push(r);
+    if (pageSize > 0 && window.length === pageSize) break;
+  }
   const page = f.downstreamOnly ? window.filter((r) => r.entry.downstream) : window;
   const last = window[window.length - 1];
   return {
