@@ -32,11 +32,19 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
       await reg.waitForLog('Reconciled entries', (l) => l.full === true, p.timeoutS * 1000);
       world.spire.core.resetCalls();
       const cpuBefore = reg.cpuSeconds();
+      const started = performance.now();
 
+      // Full resyncs block event passes while they run: keep their durations next to the latencies.
+      const fullPasses: { atS: number; durationMs: number }[] = [];
+      const offPasses = reg.onLog('Reconciled entries', (l, at) => {
+        if (l.full === true) fullPasses.push({ atS: round((at - started) / 1000, 1), durationMs: Number(l.durationMs) });
+      });
       const pendingCreate = new Map<string, number>();
       const pendingDelete = new Map<string, number>();
       const createMs: number[] = [];
       const deleteMs: number[] = [];
+      /** Per second of load: latencies of the events issued in that second. */
+      const bySecond: number[][] = [];
       const off = world.tracker.onEvent((e) => {
         const pod = podOfEntry(e.entry);
         if (pod === undefined) return;
@@ -45,6 +53,7 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
         if (t0 === undefined) return;
         pending.delete(pod);
         (e.kind === 'created' ? createMs : deleteMs).push(e.at - t0);
+        (bySecond[Math.floor((t0 - started) / 1000)] ??= []).push(e.at - t0);
       });
 
       // Oldest first: the seeded pods go first, then the churned ones in creation order.
@@ -53,7 +62,6 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
       let made = 0;
       let removed = 0;
       const total = Math.round(p.rate * p.durationS);
-      const started = performance.now();
       await new Promise<void>((resolve) => {
         const tick = setInterval(() => {
           const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * p.rate));
@@ -89,6 +97,7 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
       }
       const leftover = pendingCreate.size + pendingDelete.size;
       off();
+      offPasses();
       const calls = entryCalls(world);
       const inSync = sameKeys(heldKeys(world), expectedReconcileEntries(world));
       const c = summarize(createMs);
@@ -114,13 +123,16 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
           registrarCpuSecondsDuringLoad: round(reg.cpuSeconds() - cpuBefore, 1),
           create: c,
           delete: d,
+          fullPasses,
+          perSecond: bySecond.map((xs, second) => ({ second, ...summarize(xs ?? []) })),
         },
       };
       await report(result, o);
       if (!o.quiet) {
         process.stdout.write(
           `backlog at stop ${backlogAtStop}, drained in ${round(drainMs)} ms, left ${leftover}; in sync ${inSync}; ` +
-            `SPIRE ${callsText(calls)}; registrar peak RSS ${reg.peakRssMiB()} MiB, CPU ${round(reg.cpuSeconds() - cpuBefore, 1)} s over ${round(loadSeconds, 1)} s\n`,
+            `SPIRE ${callsText(calls)}; registrar peak RSS ${reg.peakRssMiB()} MiB, CPU ${round(reg.cpuSeconds() - cpuBefore, 1)} s over ${round(loadSeconds, 1)} s\n` +
+            `full resyncs (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
         );
       }
       return result;

@@ -23,6 +23,8 @@ export type RegistrarProcess = {
   waitForLog(msg: string, where?: (l: LogLine) => boolean, timeoutMs?: number): Promise<{ at: number; line: LogLine }>;
   /** Log lines with this msg seen so far. */
   logCount(msg: string): number;
+  /** Calls `listener` with every later log line whose msg is `msg` (which must be watched). */
+  onLog(msg: string, listener: (line: LogLine, at: number) => void): () => void;
   /** Peak RSS (VmHWM) in MiB, sampled now. */
   peakRssMiB(): number;
   rssMiB(): number;
@@ -79,6 +81,7 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
   const watched = new Set(o.watchMessages);
   const counts = new Map<string, number>();
   const waiters: { msg: string; where: (l: LogLine) => boolean; resolve: (r: { at: number; line: LogLine }) => void }[] = [];
+  const listeners = new Set<{ msg: string; listener: (line: LogLine, at: number) => void }>();
   const tail: string[] = [];
   let peakMiB = 0;
   const onLine = (text: string) => {
@@ -94,6 +97,7 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
     }
     counts.set(line.msg, (counts.get(line.msg) ?? 0) + 1);
     const at = performance.now();
+    for (const l of listeners) if (l.msg === line.msg) l.listener(line, at);
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
       if (w && w.msg === line.msg && w.where(line)) {
@@ -140,6 +144,12 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
       });
     },
     logCount: (msg) => counts.get(msg) ?? 0,
+    onLog(msg, listener) {
+      if (!watched.has(msg)) throw new Error(`"${msg}" is not in watchMessages`);
+      const entry = { msg, listener };
+      listeners.add(entry);
+      return () => listeners.delete(entry);
+    },
     peakRssMiB() {
       peakMiB = Math.max(peakMiB, status('VmHWM'));
       return Math.round(peakMiB);
