@@ -25,9 +25,18 @@ export type DeleteResult = { readonly status: Status; readonly id: string };
 
 export type CallOptions = { readonly signal?: AbortSignal };
 
+export type ListOptions = CallOptions & {
+  /**
+   * Entries per ListEntries call; default: the store's list page size. 0 turns paging off: one call
+   * returns every match (SPIRE sets no maximum), for filters known to match a handful of entries, where
+   * paging would cost a second, empty call (a non-empty page always carries a token).
+   */
+  readonly pageSize?: number;
+};
+
 export interface EntryStore {
   /** Every entry matching the filter, all pages. */
-  listEntries(filter?: EntryFilter, options?: CallOptions): Promise<Entry[]>;
+  listEntries(filter?: EntryFilter, options?: ListOptions): Promise<Entry[]>;
   /** Rejects with a SpireCallError (NOT_FOUND for an unknown id). */
   getEntry(id: string, options?: CallOptions): Promise<Entry>;
   countEntries(filter?: EntryFilter, options?: CallOptions): Promise<number>;

@@ -2,7 +2,7 @@
 // and returns one typed result per input in input order. Per-item failures are results, never throws.
 import type { Entry } from '../../handlers/entries/entry.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
-import { type CallOptions, type DeleteResult, type EntryFilter, type EntryMask, type EntryResult, type EntryStore, SpireCallError } from '../entry-store.js';
+import { type CallOptions, type DeleteResult, type EntryFilter, type EntryMask, type EntryResult, type EntryStore, type ListOptions, SpireCallError } from '../entry-store.js';
 import { entryFromWire, entryToWire, filterToWire, maskToWire, statusFromWire } from './entry-convert.js';
 import { type BatchSizes, defaultBatchSizes, type EntryRpc } from './entry-rpc.js';
 import type { EntryResultWire } from './wire-types.js';
@@ -23,12 +23,12 @@ function toResult(r: EntryResultWire): EntryResult {
 
 export function pagedBatchedEntryStore(rpc: EntryRpc, sizes: BatchSizes = defaultBatchSizes): EntryStore {
   return {
-    async listEntries(filter: EntryFilter = {}, options: CallOptions = {}): Promise<Entry[]> {
+    async listEntries(filter: EntryFilter = {}, options: ListOptions = {}): Promise<Entry[]> {
       const out: Entry[] = [];
       const wireFilter = filterToWire(filter);
       let token = '';
       for (let page = 1; ; page++) {
-        const res = await rpc.listEntries({ filter: wireFilter, page_size: sizes.listPage, page_token: token }, `list entries (page ${page})`, options.signal);
+        const res = await rpc.listEntries({ filter: wireFilter, page_size: options.pageSize ?? sizes.listPage, page_token: token }, `list entries (page ${page})`, options.signal);
         for (const e of res.entries) out.push(entryFromWire(e));
         if (res.next_page_token === '') return out;
         if (res.next_page_token === token) throw new SpireCallError(`list entries (page ${page}): page token did not advance`, StatusCode.INTERNAL);

@@ -85,8 +85,8 @@ test('delete removes exactly the pod entry under the node entry, with one ListEn
     ],
   );
   assert.deepEqual(s.counts, { listEntries: 1, deleteEntries: 1 });
-  // One listing; SPIRE's paging protocol ends it with a second, empty page (spire-entry-api.md 2.7).
-  assert.deepEqual([s.core.calls().ListEntries, s.core.calls().BatchDeleteEntry], [2, 1]);
+  // One unpaged ListEntries RPC: a paged one would end with a second, empty page (spire-entry-api.md 2.7).
+  assert.deepEqual([s.core.calls().ListEntries, s.core.calls().BatchDeleteEntry], [1, 1]);
   assert.deepEqual(s.lines.filter((l) => l.msg === 'Deleted pod entry').map((l) => [l.level, l.selectors]), [['info', 'k8s:ns:spire,k8s:pod-name:w']]);
 });
 

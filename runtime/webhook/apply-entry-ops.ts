@@ -1,6 +1,6 @@
 // Performs a pod review's entry operations against SPIRE. Webhook mode is edge-based by design: a DELETE
 // names a pod that no longer exists anywhere we could look it up, so it costs exactly one ListEntries
-// (exact selectors, under the cluster node entry) and one BatchDeleteEntry. Both operations are
+// (exact selectors, under the cluster node entry, unpaged) and one BatchDeleteEntry. Both operations are
 // idempotent: ALREADY_EXISTS on create and NOT_FOUND on delete count as success, as in the original.
 // A review carries at most one operation, so a failure leaves nothing half-written: either the one entry
 // was created, or the listed entries were (or were already) deleted, or nothing was changed at all.
@@ -56,8 +56,10 @@ async function deleteEntries(
   counters: EntryCounters | undefined,
 ): Promise<void> {
   const selectors = op.selectors.map(formatSelector).join(',');
+  // Unpaged: the exact selector set under one parent matches one entry (a few after an old registrar's
+  // duplicates), and a paged listing would always end with a second, empty call.
   const found = await store
-    .listEntries({ byParentId: op.parentId, bySelectors: { selectors: op.selectors, match: 'exact' } }, options)
+    .listEntries({ byParentId: op.parentId, bySelectors: { selectors: op.selectors, match: 'exact' } }, { ...options, pageSize: 0 })
     .catch((err: unknown) => {
       throw new Error('list pod entries', { cause: err });
     });
