@@ -2,7 +2,10 @@
 // trust bundle, reconnecting with backoff when the stream breaks. Every message replaces the material.
 import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dersToPem, derToPem, splitDerSequences } from '../x509/index.js';
+// The PEM/DER helpers only, not the x509 index: that loads @peculiar/x509 and its providers (~12 MiB,
+// ~100 ms at start-up), which a registrar on a Unix socket never needs (bench/README.md).
+import { splitDerSequences } from '../x509/der.js';
+import { dersToPem, derToPem } from '../x509/pem.js';
 import { type RetryPolicy, backoffDelayMs, defaultRetryPolicy } from './backoff.js';
 import { serviceDefinition, serviceNames } from './protos.js';
 import type { X509SvidResponse } from './wire-types.js';
