@@ -133,3 +133,15 @@ test('bad flags print the flag error and usage, exit 2', async () => {
   assert.equal(await run(['-conf', 'x'], deps), 2);
   assert.match(out.stderr, /^flag provided but not defined: -conf\nUsage: k8s-workload-registrar \[-config <path>\]/);
 });
+
+test('the mode prefetch gets the config path before parsing and never decides the mode that runs', async (t) => {
+  const path = await configFile(t, CONFIG.replace('mode = "reconcile"', 'mode = "crd"\n# mode = "reconcile"'));
+  const prefetched: string[] = [];
+  const loaded: string[] = [];
+  const { out, deps } = harness(async (mode) => {
+    loaded.push(mode);
+    return { run: async () => {} };
+  });
+  assert.equal(await run(['-config', path], { ...deps, prefetchMode: (p) => prefetched.push(p) }), 0, out.stderr);
+  assert.deepEqual([prefetched, loaded], [[path], ['crd']]);
+});

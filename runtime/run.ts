@@ -2,6 +2,7 @@
 // to stderr, exit 1), build the logger, turn SIGTERM/SIGINT into an AbortSignal, and hand over to the
 // configured mode (runtime/modes/<mode>.ts, loaded only when used). Exit code 0 after a graceful
 // shutdown, 1 on a configuration or fatal error. A second signal while shutting down exits at once.
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { processIo, type CommandIo } from './commands/command-io.js';
 import { FlagError, parseGoFlags } from './commands/go-flags.js';
@@ -23,14 +24,33 @@ export type RunDeps = {
   /** Replaces the logger's stderr/log_path destination (tests). */
   readonly logSink?: LogSink;
   readonly exitNow: (code: number) => void;
+  /**
+   * Starts loading the modules of the mode the config file names while the configuration is parsed (the
+   * HCL parser runs in a worker thread, so the two overlap): a start-up speed-up only; the mode that is
+   * run is always the parsed one, loaded through loadMode.
+   */
+  readonly prefetchMode?: (configPath: string) => void;
 };
+
+const loadModeFile = (mode: Mode) => importIfPresent<{ run?: unknown }>(new URL(`./modes/${mode}.js`, import.meta.url));
 
 const defaultDeps: RunDeps = {
   io: processIo,
   signals: process,
-  loadMode: (mode) => importIfPresent(new URL(`./modes/${mode}.js`, import.meta.url)),
+  loadMode: loadModeFile,
   exitNow: (code) => process.exit(code),
+  prefetchMode: (configPath) => {
+    void sniffMode(configPath)
+      .then((mode) => (mode ? loadModeFile(mode) : undefined))
+      .catch(() => undefined); // any problem surfaces when the parsed mode is loaded
+  },
 };
+
+/** The `mode = "..."` line of an HCL file, if there is a plain one (start-up prefetch only, never trusted). */
+async function sniffMode(path: string): Promise<Mode | undefined> {
+  const m = /^\s*mode\s*=\s*"(webhook|reconcile|crd)"\s*$/m.exec(await readFile(path, 'utf8'));
+  return m ? (m[1] as Mode) : undefined;
+}
 
 export const RUN_USAGE = `Usage: k8s-workload-registrar [-config <path>]
   -config string   configuration file (default "${DEFAULT_CONFIG_PATH}")
@@ -49,6 +69,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
     return 2;
   }
 
+  deps.prefetchMode?.(path);
   let loaded;
   try {
     loaded = await loadConfig(path);
