@@ -3,6 +3,10 @@
 // diffed against ONE listing of SPIRE entries and the plan applied: finalizers added, entries deleted,
 // created and updated in batches, statuses written, finalizers released. Our own writes come back as
 // informer events and trigger the next pass, which converges; a resync catches anything missed.
+// API writes of one step run `concurrency` at a time; each is handled on its own (a failure is logged,
+// the others go on, and the pass fails at the end so the trigger retries). The steps stay in order, so a
+// finalizer is released only after the entry deletes of this pass succeeded. SpiffeIDs the pass creates
+// carry the finalizer from the start; writes to existing ones carry the informer's resourceVersion.
 import type { Logger } from 'pino';
 import type { EntryMask, EntryStore } from '../../adapters/entry-store.js';
 import type { Entry } from '../../handlers/entries/entry.js';
@@ -11,12 +15,13 @@ import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import type { SpiffeIdRules } from '../../handlers/spiffeid/validate-spiffeid.js';
-import { planSpiffeIdEntries, type SpiffeIdRef } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
+import { planSpiffeIdEntries, type PlannedCreate, type SpiffeIdRef } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { CrdTemplates } from '../../handlers/templates/crd-templates.js';
 import type { Clock } from '../clock.js';
 import { entryLogFields, LogField } from '../log-fields.js';
+import { forEachLimit } from '../for-each-limit.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
-import type { SpiffeIdWriter } from './spiffeid-writer.js';
+import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
 
 export type CrdPassDeps = {
   readonly store: EntryStore;
@@ -27,13 +32,18 @@ export type CrdPassDeps = {
   readonly log: Logger;
   readonly clock: Clock;
   readonly metrics?: RegistrarMetrics;
+  /** API writes in flight at a time within one step of a pass; default 16. */
+  readonly concurrency?: number;
 };
+
+export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
 
 /** Only the fields a SpiffeID controls are written, so TTLs, admin, hint etc. set in SPIRE survive. */
 const writableMask: EntryMask = { spiffeId: true, parentId: true, selectors: true, dnsNames: true, federatesWith: true, downstream: true };
 
 export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promise<void> {
   const { store, writer, log, config } = deps;
+  const limit = deps.concurrency ?? DEFAULT_CRD_WRITE_CONCURRENCY;
   return async (signal) => {
     let failed = 0;
     const attempt = async (what: string, fields: Record<string, unknown>, run: () => Promise<void>) => {
@@ -55,27 +65,38 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');
     }
     const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
-    for (const d of dplan.create) {
-      if (await attempt('Failed to create SpiffeID', refFields(d), () => writer.create(d))) {
+    await forEachLimit(dplan.create, limit, async (d) => {
+      if (await attempt('Failed to create SpiffeID', refFields(d), () => writer.create(d, [SPIFFEID_FINALIZER]))) {
         log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
       }
-    }
-    for (const { declared: d } of dplan.update) {
+    });
+    await forEachLimit(dplan.update, limit, async ({ declared: d }) => {
       if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {
         log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Updated SpiffeID');
       }
-    }
-    for (const s of dplan.delete) {
+    });
+    await forEachLimit(dplan.delete, limit, async (s) => {
       const r = { namespace: s.metadata.namespace, name: s.metadata.name };
       if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) log.info(refFields(r), 'Deleted SpiffeID');
-    }
+    });
     for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
 
     // 2. SpiffeIDs -> SPIRE entries, against one listing.
     const entries = await store.listEntries(undefined, { signal });
     const plan = planSpiffeIdEntries(view.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString());
 
-    for (const r of plan.addFinalizer) await attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(r, SPIFFEID_FINALIZER));
+    const seen = new Map(view.spiffeIds.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    /** The ref with what the informer last saw of the object, so a guarded patch needs no GET first. */
+    const observed = (r: SpiffeIdRef): ObservedSpiffeId => {
+      const s = seen.get(`${r.namespace}/${r.name}`);
+      if (!s) return r;
+      const { uid, resourceVersion, finalizers } = s.metadata;
+      return { ...r, ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}), finalizers: finalizers ?? [] };
+    };
+
+    await forEachLimit(plan.addFinalizer, limit, (r) =>
+      attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(observed(r), SPIFFEID_FINALIZER)).then(() => undefined),
+    );
 
     const deleted = new Set<string>();
     if (plan.deleteEntries.length > 0) {
@@ -97,6 +118,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     if (plan.createEntries.length > 0) {
       const results = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal });
+      const created: { owner: SpiffeIdRef; status: PlannedCreate['status'] }[] = [];
       for (const [i, res] of results.entries()) {
         const c = plan.createEntries[i];
         if (!c) continue;
@@ -108,12 +130,15 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           } else {
             log.info({ ...refFields(c.owner), ...entryLogFields(made) }, 'Found existing entry');
           }
-          await attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(c.owner, { ...c.status, entryId: made.id }));
+          created.push({ owner: c.owner, status: { ...c.status, entryId: made.id } });
         } else {
           failed++;
           log.error({ ...refFields(c.owner), ...entryLogFields(c.entry), [LogField.status]: res.status }, 'Failed to create entry');
         }
       }
+      await forEachLimit(created, limit, (c) =>
+        attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(observed(c.owner), c.status)).then(() => undefined),
+      );
     }
 
     if (plan.updateEntries.length > 0) {
@@ -130,16 +155,16 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       });
     }
 
-    for (const st of plan.statuses) {
+    await forEachLimit(plan.statuses, limit, async (st) => {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
       if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
-      await attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(st.owner, st.status));
-    }
+      await attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(observed(st.owner), st.status));
+    });
 
-    for (const rel of plan.releaseFinalizer) {
-      if (!rel.afterDeleting.every((id) => deleted.has(id))) continue;
-      await attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(rel.owner, SPIFFEID_FINALIZER));
-    }
+    const releasable = plan.releaseFinalizer.filter((rel) => rel.afterDeleting.every((id) => deleted.has(id)));
+    await forEachLimit(releasable, limit, (rel) =>
+      attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(observed(rel.owner), SPIFFEID_FINALIZER)).then(() => undefined),
+    );
 
     const wrote =
       dplan.create.length + dplan.update.length + dplan.delete.length + plan.createEntries.length + plan.updateEntries.length + plan.deleteEntries.length;

@@ -1,12 +1,20 @@
-// SpiffeIdWriter over client-node's CustomObjectsApi. Read-modify-write with the object's
-// resourceVersion, retried on 409 Conflict (somebody else wrote in between); status goes through the
-// status subresource (a plain update ignores status when the CRD enables it).
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+// SpiffeIdWriter over client-node's CustomObjectsApi. Finalizers and status are JSON merge patches that
+// carry the observed resourceVersion (the API server refuses them with 409 Conflict when the object
+// changed since), so a write whose target the informer cache already holds is one request, not GET + PUT;
+// on 409 (or with nothing observed) the object is read and the patch retried. Status goes through the
+// status subresource (a plain update ignores status when the CRD enables it). A spec update is rare and
+// stays read-modify-write.
+import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION } from '../../handlers/spiffeid/spiffeid.js';
 import { withKeepAlive } from '../kube/keep-alive.js';
-import { declaredObject, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
+import { declaredObject, type ObservedSpiffeId, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
 
-type Obj = { metadata: Record<string, unknown> & { finalizers?: string[]; labels?: Record<string, string>; uid?: string }; [k: string]: unknown };
+type Obj = {
+  metadata: Record<string, unknown> & { finalizers?: string[]; labels?: Record<string, string>; uid?: string; resourceVersion?: string };
+  [k: string]: unknown;
+};
+/** What a guarded patch needs to know of the object it changes. */
+type Seen = { readonly resourceVersion: string; readonly finalizers: readonly string[]; readonly deleting: boolean };
 
 const CONFLICT_RETRIES = 5;
 
@@ -14,6 +22,7 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
   // Several calls per SpiffeID: reuse connections (client-node alone opens one per call).
   const api = withKeepAlive(kubeConfig).makeApiClient(CustomObjectsApi);
   const base = { group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL };
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
   const get = async (ref: SpiffeIdRef): Promise<Obj | undefined> => {
     try {
@@ -42,10 +51,55 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
     }
   };
 
-  return {
-    async create(d) {
+  /**
+   * A merge patch guarded by resourceVersion, built by `change` from the observed object (the informer's
+   * copy when it has a resourceVersion, else a fresh GET); on 409 the object is read again and the patch
+   * rebuilt. `change` returns undefined when nothing needs writing. Gone, or replaced by an object with
+   * another UID: nothing to do.
+   */
+  const patch = async (
+    target: ObservedSpiffeId,
+    what: string,
+    change: (seen: Seen) => Record<string, unknown> | undefined,
+    subresource?: 'status',
+  ): Promise<void> => {
+    let seen: Seen | undefined =
+      target.resourceVersion !== undefined && target.resourceVersion !== ''
+        ? { resourceVersion: target.resourceVersion, finalizers: target.finalizers ?? [], deleting: false }
+        : undefined;
+    for (let attempt = 0; ; attempt++) {
       try {
-        await api.createNamespacedCustomObject({ ...base, namespace: d.namespace, body: declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND) });
+        if (!seen) {
+          const obj = await get(target);
+          if (!obj || (target.uid && obj.metadata.uid !== target.uid)) return;
+          seen = {
+            resourceVersion: obj.metadata.resourceVersion ?? '',
+            finalizers: obj.metadata.finalizers ?? [],
+            deleting: Boolean(obj.metadata.deletionTimestamp),
+          };
+        }
+        const body = change(seen);
+        if (!body) return;
+        const meta = (body.metadata ?? {}) as Record<string, unknown>;
+        const req = { ...base, namespace: target.namespace, name: target.name, body: { ...body, metadata: { ...meta, resourceVersion: seen.resourceVersion } } };
+        if (subresource === 'status') await api.patchNamespacedCustomObjectStatus(req, mergePatch);
+        else await api.patchNamespacedCustomObject(req, mergePatch);
+        return;
+      } catch (err) {
+        if (code(err) === 404) return;
+        if (code(err) === 409 && attempt < CONFLICT_RETRIES) {
+          seen = undefined;
+          continue;
+        }
+        throw new Error(`${what} SpiffeID ${target.namespace}/${target.name}`, { cause: err });
+      }
+    }
+  };
+
+  return {
+    async create(d, finalizers) {
+      try {
+        await api.createNamespacedCustomObject({ ...base, namespace: d.namespace, body: declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND, finalizers) });
       } catch (err) {
         if (code(err) === 409) return;
         throw new Error(`create SpiffeID ${d.namespace}/${d.name}`, { cause: err });
@@ -66,30 +120,16 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
         throw new Error(`delete SpiffeID ${ref.namespace}/${ref.name}`, { cause: err });
       }
     },
-    addFinalizer: (ref, finalizer) =>
-      mutate(ref, 'add finalizer to', (o) => {
-        const fins = o.metadata.finalizers ?? [];
-        if (fins.includes(finalizer) || o.metadata.deletionTimestamp) return false;
-        o.metadata.finalizers = [...fins, finalizer];
-        return true;
-      }),
-    releaseFinalizer: (ref, finalizer) =>
-      mutate(ref, 'release finalizer of', (o) => {
-        const fins = o.metadata.finalizers ?? [];
-        if (!fins.includes(finalizer)) return false;
-        o.metadata.finalizers = fins.filter((f) => f !== finalizer);
-        return true;
-      }),
-    writeStatus: (ref, status) =>
-      mutate(
-        ref,
-        'write status of',
-        (o) => {
-          o.status = { ...((o.status as Record<string, unknown> | undefined) ?? {}), entryId: status.entryId, conditions: status.conditions };
-          return true;
-        },
-        'status',
+    addFinalizer: (target, finalizer) =>
+      patch(target, 'add finalizer to', (seen) =>
+        seen.finalizers.includes(finalizer) || seen.deleting ? undefined : { metadata: { finalizers: [...seen.finalizers, finalizer] } },
       ),
+    releaseFinalizer: (target, finalizer) =>
+      patch(target, 'release finalizer of', (seen) =>
+        seen.finalizers.includes(finalizer) ? { metadata: { finalizers: seen.finalizers.filter((f) => f !== finalizer) } } : undefined,
+      ),
+    writeStatus: (target, status) =>
+      patch(target, 'write status of', () => ({ status: { entryId: status.entryId, conditions: status.conditions } }), 'status'),
   };
 }
 

@@ -1,12 +1,13 @@
 // The client-node SpiffeIdWriter against the fake API server with the SpiffeID CRD: status goes through
 // the status subresource, a 409 conflict is retried, finalizers are added and released, and deletes
-// are guarded by UID.
+// are guarded by UID. With what the informer saw of the object (its resourceVersion), a finalizer or
+// status write is one merge patch and no GET; a stale resourceVersion costs a 409, a GET and a retry.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SPIFFEID_API_VERSION, SPIFFEID_KIND } from '../../handlers/spiffeid/spiffeid.js';
 import { declaredSpec } from '../../handlers/spiffeid/declared-spiffeid.js';
 import { kubeSpiffeIdWriter } from '../../runtime/crd/spiffeid-writer.kube.js';
-import { startCrdWorld } from './crd-harness.js';
+import { ids, startCrdWorld } from './crd-harness.js';
 
 const declared = {
   namespace: 'spire',
@@ -22,8 +23,8 @@ test('client-node writer: create, status subresource with 409 retry, finalizers,
   const writer = kubeSpiffeIdWriter(w.kube.kubeConfig());
   const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
 
-  await writer.create(declared);
-  await writer.create(declared); // AlreadyExists is fine
+  await writer.create(declared, []);
+  await writer.create(declared, []); // AlreadyExists is fine
   assert.equal((get()?.spec as { spiffeId: string }).spiffeId, 'spiffe://example.org/web');
 
   let conflicts = 0;
@@ -35,7 +36,7 @@ test('client-node writer: create, status subresource with 409 retry, finalizers,
   remove();
   assert.equal(conflicts, 2, 'first attempt refused with 409, second accepted');
   assert.equal((get()?.status as { entryId: string }).entryId, 'e1');
-  assert.equal(w.kube.requestCounts()['update spiffeids/status'], 2, 'status written through the status subresource, once more after the conflict');
+  assert.equal(w.kube.requestCounts()['patch spiffeids/status'], 2, 'status written through the status subresource, once more after the conflict');
 
   await writer.addFinalizer(ref, 'finalizers.spiffeid.spiffe.io');
   await writer.addFinalizer(ref, 'finalizers.spiffeid.spiffe.io');
@@ -53,4 +54,55 @@ test('client-node writer: create, status subresource with 409 retry, finalizers,
   await w.waitFor('object gone', () => get() === undefined);
   await writer.releaseFinalizer(ref, 'finalizers.spiffeid.spiffe.io'); // gone is fine
   await writer.writeStatus(ref, { entryId: null, conditions: [] });
+});
+
+test('client-node writer: created with the finalizer in one request; observed writes are one patch each, a stale one re-reads', async (t) => {
+  const w = await startCrdWorld(t);
+  const writer = kubeSpiffeIdWriter(w.kube.kubeConfig());
+  const fin = 'finalizers.spiffeid.spiffe.io';
+  const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
+  const observed = () => {
+    const m = get()?.metadata;
+    return { ...ref, uid: m?.uid as string, resourceVersion: m?.resourceVersion as string, finalizers: (m?.finalizers ?? []) as string[] };
+  };
+  w.kube.resetCounts();
+
+  await writer.create(declared, [fin]);
+  assert.deepEqual(get()?.metadata.finalizers, [fin]);
+  assert.deepEqual(w.kube.requestCounts(), { 'create spiffeids': 1 });
+
+  w.kube.resetCounts();
+  await writer.writeStatus(observed(), { entryId: 'e1', conditions: [{ type: 'Ready', status: 'True', reason: 'EntryReady', message: 'm', lastTransitionTime: 't' }] });
+  assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids/status': 1 }, 'no GET');
+  assert.equal((get()?.status as { entryId: string }).entryId, 'e1');
+  assert.equal((get()?.status as { conditions: unknown[] }).conditions.length, 1);
+
+  const stale = observed();
+  await writer.writeStatus(observed(), { entryId: 'e2', conditions: [] });
+  w.kube.resetCounts();
+  await writer.writeStatus(stale, { entryId: 'e3', conditions: [] });
+  assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids/status': 2, 'get spiffeids': 1 }, 'refused with 409, read, patched again');
+  assert.equal((get()?.status as { entryId: string }).entryId, 'e3');
+
+  w.kube.resetCounts();
+  await writer.releaseFinalizer(observed(), fin);
+  assert.deepEqual(get()?.metadata.finalizers ?? [], []);
+  await writer.addFinalizer(observed(), fin);
+  assert.deepEqual(get()?.metadata.finalizers, [fin]);
+  assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids': 2 });
+
+  w.kube.resetCounts();
+  await writer.addFinalizer(observed(), fin);
+  assert.deepEqual(w.kube.requestCounts(), {}, 'already observed: no request');
+
+  // Replaced by a newer object of the same name: a write for the old one leaves it alone.
+  const old = observed();
+  await w.custom.deleteNamespacedCustomObject({ ...ids, namespace: 'spire', name: 'web-0' });
+  await writer.releaseFinalizer(old, fin);
+  await w.waitFor('old object gone', () => get() === undefined);
+  await writer.create(declared, [fin]);
+  w.kube.resetCounts();
+  await writer.releaseFinalizer(old, fin);
+  assert.deepEqual(get()?.metadata.finalizers, [fin], 'the newer object keeps its finalizer');
+  assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids': 1, 'get spiffeids': 1 }, 'refused with 409, read, another UID: stop');
 });
