@@ -28,12 +28,19 @@ const config = {
 
 async function world() {
   const core = await MemorySpireCore.create({});
-  const writer = fakeSpiffeIdWriter();
   const state = {
     nodes: [aNode({ name: 'minikube' })],
     pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'u-web', annotations: { 'spiffe.io/spiffe-id': 'web' } })],
     endpoints: [] as Endpoints[],
   };
+  return worldWith({ core, state }, fakeSpiffeIdWriter());
+}
+
+/** The same cluster state and SPIRE server, with another writer (e.g. seeded with user-made objects). */
+async function worldWith(
+  { core, state }: { core: MemorySpireCore; state: { nodes: ReturnType<typeof aNode>[]; pods: ReturnType<typeof aPod>[]; endpoints: Endpoints[] } },
+  writer: ReturnType<typeof fakeSpiffeIdWriter>,
+) {
   const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
   assert.ok(templates.ok);
   const pass = createCrdPass({
@@ -49,7 +56,7 @@ async function world() {
     for (let i = 0; i < 6; i++) await pass(new AbortController().signal);
   };
   const entries = () => core.entries().map(entryFromWire);
-  return { core, writer, state, settle, entries };
+  return { core, writer, state, pass, settle, entries };
 }
 
 test('declares node and pod SpiffeIDs and one entry each, and a further pass changes nothing', async () => {
@@ -93,4 +100,60 @@ test('removing the annotation of a live pod deletes its SpiffeID and entry', asy
   await w.settle();
   assert.deepEqual(w.entries().map((e) => e.spiffeId), ['spiffe://example.org/k8s-workload-registrar/k8stest/node/minikube']);
   assert.deepEqual(w.writer.objects().map((o) => (o.metadata as { name: string }).name), ['minikube']);
+});
+
+test('writes per SpiffeID from cold: one create (finalizer included) and one status write, no finalizer write, no conflicts', async () => {
+  const w = await world();
+  w.state.pods = Array.from({ length: 40 }, (_, i) =>
+    aPod({ name: `web-${i}`, namespace: 'spire', uid: `u-${i}`, annotations: { 'spiffe.io/spiffe-id': `web-${i}` } }),
+  );
+  await w.settle();
+  const n = w.writer.objects().length;
+  assert.equal(n, 41, '40 pods and the node');
+  assert.equal(w.entries().length, 41);
+  assert.deepEqual(w.writer.calls(), { create: n, update: 0, delete: 0, addFinalizer: 0, releaseFinalizer: 0, writeStatus: n, conflicts: 0 });
+  for (const o of w.writer.objects()) assert.deepEqual((o.metadata as { finalizers: string[] }).finalizers, ['finalizers.spiffeid.spiffe.io']);
+});
+
+test('a SpiffeID made by a user gets the finalizer added once; deleting it releases the finalizer after the entry delete', async () => {
+  const w = await world();
+  await w.settle();
+  const user = {
+    apiVersion: 'spiffeid.spiffe.io/v1beta1',
+    kind: 'SpiffeID',
+    metadata: { name: 'mine', namespace: 'spire', labels: {} },
+    spec: { parentId: 'spiffe://example.org/spire/server', spiffeId: 'spiffe://example.org/mine', selector: { podUid: 'u-mine', namespace: 'spire' } },
+  };
+  const seeded = fakeSpiffeIdWriter([...w.writer.objects(), { ...user, metadata: { ...user.metadata, uid: 'user-1' } }]);
+  const w2 = await worldWith(w, seeded);
+  await w2.settle();
+  assert.ok(w2.entries().some((e) => e.spiffeId === 'spiffe://example.org/mine'));
+  assert.equal(seeded.calls().addFinalizer, 1);
+  await seeded.delete({ namespace: 'spire', name: 'mine' }, 'user-1');
+  seeded.resetCalls();
+  await w2.settle();
+  assert.ok(!w2.entries().some((e) => e.spiffeId === 'spiffe://example.org/mine'), 'entry deleted');
+  assert.ok(!seeded.objects().some((o) => (o.metadata as { name: string }).name === 'mine'), 'finalizer released, object gone');
+  assert.equal(seeded.calls().releaseFinalizer, 1);
+});
+
+test('one failing write does not stop the others; the pass fails and the next one retries it', async () => {
+  const w = await world();
+  w.state.pods = Array.from({ length: 10 }, (_, i) =>
+    aPod({ name: `web-${i}`, namespace: 'spire', uid: `u-${i}`, annotations: { 'spiffe.io/spiffe-id': `web-${i}` } }),
+  );
+  let failOnce = true;
+  const create = w.writer.create.bind(w.writer);
+  w.writer.create = async (d, f) => {
+    if (d.name === 'web-3' && failOnce) {
+      failOnce = false;
+      throw new Error('API server said no');
+    }
+    await create(d, f);
+  };
+  await assert.rejects(w.pass(new AbortController().signal), /1 writes failed/);
+  assert.equal(w.writer.objects().length, 10, 'the node and 9 pods: all but the failed one');
+  await w.settle();
+  assert.equal(w.writer.objects().length, 11);
+  assert.equal(w.entries().length, 11);
 });
