@@ -32,10 +32,17 @@ export type ListOptions = CallOptions & {
    * paging would cost a second, empty call (a non-empty page always carries a token).
    */
   readonly pageSize?: number;
+  /**
+   * Hands each page to the caller as it arrives instead of collecting them: the call then resolves to
+   * the entries not handed over (none, for the stores here). A caller that folds a full listing into
+   * its own structure keeps only what it needs, and no page outlives its own processing. A caller must
+   * still fold in the returned entries (a store may ignore this option).
+   */
+  readonly onPage?: (page: readonly Entry[]) => void;
 };
 
 export interface EntryStore {
-  /** Every entry matching the filter, all pages. */
+  /** Every entry matching the filter, all pages (or those not handed to `options.onPage`). */
   listEntries(filter?: EntryFilter, options?: ListOptions): Promise<Entry[]>;
   /** Rejects with a SpireCallError (NOT_FOUND for an unknown id). */
   getEntry(id: string, options?: CallOptions): Promise<Entry>;

@@ -51,3 +51,32 @@ export function newEntry(init: EntryInit): Entry {
     ...init,
   };
 }
+
+/** Every field equal, lists in the same order: the two may stand for each other (one can be dropped). */
+export function sameEntry(a: Entry, b: Entry): boolean {
+  if (a === b) return true;
+  return (
+    a.id === b.id &&
+    a.spiffeId === b.spiffeId &&
+    a.parentId === b.parentId &&
+    a.x509SvidTtl === b.x509SvidTtl &&
+    a.jwtSvidTtl === b.jwtSvidTtl &&
+    a.admin === b.admin &&
+    a.downstream === b.downstream &&
+    a.expiresAt === b.expiresAt &&
+    a.revisionNumber === b.revisionNumber &&
+    a.storeSvid === b.storeSvid &&
+    a.hint === b.hint &&
+    a.createdAt === b.createdAt &&
+    sameList(a.selectors, b.selectors, (x, y) => x.type === y.type && x.value === y.value) &&
+    sameList(a.federatesWith, b.federatesWith, (x, y) => x === y) &&
+    sameList(a.dnsNames, b.dnsNames, (x, y) => x === y) &&
+    a.additionalAttributes?.disableX509SvidPrefetch === b.additionalAttributes?.disableX509SvidPrefetch &&
+    a.additionalAttributes?.jwtSvidIncludeJti === b.additionalAttributes?.jwtSvidIncludeJti &&
+    (a.additionalAttributes === undefined) === (b.additionalAttributes === undefined)
+  );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => eq(x, b[i] as T));
+}

@@ -157,6 +157,27 @@ test('410 Gone re-lists and loses nothing, including deletes that happened while
   assert.equal(s.calls.filter((c) => c === 'list').length, 2);
 });
 
+test('an unchanged object keeps its cached projection (the same object) across watch updates and re-lists', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('keep', 'web');
+  s.quietly.put('changed', 'web');
+  const { inf, clock } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  const keep = inf.get('default/keep');
+  const changed = inf.get('default/changed');
+  s.put('keep', 'web'); // new resourceVersion, same projection
+  assert.equal(inf.get('default/keep'), keep);
+  s.quietly.put('changed', 'api');
+  s.expire();
+  await clock.advance(1000);
+  assert.equal(s.calls.filter((c) => c === 'list').length, 2);
+  assert.equal(inf.get('default/keep'), keep);
+  assert.notEqual(inf.get('default/changed'), changed);
+  assert.deepEqual(inf.get('default/changed'), { name: 'changed', app: 'api', ip: '10.0.0.1' });
+});
+
 test('a watch error re-watches from the last resourceVersion seen, without re-listing', async (t) => {
   const s = scriptedSource();
   const reasons: RestartReason[] = [];

@@ -140,6 +140,9 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
     for (const [key, p] of next) {
       const old = cache.get(key);
       if (old === undefined || !equals(old, p)) changes.push([key, 'upsert']);
+      // Unchanged: keep the held projection (the fresh one is garbage at once), so that what callers
+      // derived from it (keyed by the object) stays valid and a re-list does not copy the whole cache.
+      else next.set(key, old);
     }
     cache = next;
     for (const [key, kind] of changes) emit(key, kind);

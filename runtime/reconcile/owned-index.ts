@@ -1,13 +1,27 @@
 // The owned entries as last listed from SPIRE and kept current from our own write results, grouped by the
 // Kubernetes object each stands for. Between full passes an event reconciles one object against this
 // index instead of asking SPIRE (the original registrar called ListEntries for every pod event).
-import type { Entry } from '../../handlers/entries/entry.js';
+//
+// A full pass reloads the index page by page (`reload`): foreign entries are dropped as their page
+// arrives, and a listed entry equal to the one already held keeps the held object, so a resync of an
+// unchanged SPIRE allocates only short-lived objects instead of a second copy of every entry that lives
+// across the whole listing (and is promoted to V8's old generation before it turns into garbage).
+import { type Entry, sameEntry } from '../../handlers/entries/entry.js';
 import type { Ownership } from '../../handlers/entries/ownership.js';
+
+type Held = { readonly entry: Entry; readonly object: string };
+
+/** A reload in progress: feed it every listed page, then `commit` (a failed listing just drops it). */
+export type IndexReload = {
+  add(page: readonly Entry[]): void;
+  /** Replaces the index with what was added; returns the owned entries. */
+  commit(): Entry[];
+};
 
 export class OwnedIndex {
   readonly #own: Ownership;
-  readonly #byId = new Map<string, Entry>();
-  readonly #byObject = new Map<string, Set<string>>();
+  #byId = new Map<string, Held>();
+  #byObject = new Map<string, Set<string>>();
   #loaded = false;
 
   constructor(own: Ownership) {
@@ -25,10 +39,37 @@ export class OwnedIndex {
 
   /** Replaces the contents with the owned subset of a full list. */
   reset(entries: readonly Entry[]): void {
-    this.#byId.clear();
-    this.#byObject.clear();
-    for (const e of entries) this.put(e);
-    this.#loaded = true;
+    const r = this.reload();
+    r.add(entries);
+    r.commit();
+  }
+
+  /** Starts replacing the contents with the owned subset of a full list, delivered page by page. */
+  reload(): IndexReload {
+    const byId = new Map<string, Held>();
+    const byObject = new Map<string, Set<string>>();
+    let done = false;
+    return {
+      add: (page) => {
+        if (done) throw new Error('index reload already committed');
+        for (const e of page) {
+          if (e.id === '') continue;
+          const old = this.#byId.get(e.id);
+          const held = old && sameEntry(old.entry, e) ? old : this.#held(e);
+          if (held === undefined) continue;
+          byId.set(e.id, held);
+          addId(byObject, held.object, e.id);
+        }
+      },
+      commit: () => {
+        if (done) throw new Error('index reload already committed');
+        done = true;
+        this.#byId = byId;
+        this.#byObject = byObject;
+        this.#loaded = true;
+        return Array.from(byId.values(), (h) => h.entry);
+      },
+    };
   }
 
   /** The index may be wrong (a whole batch call failed): the next pass lists again. */
@@ -37,27 +78,40 @@ export class OwnedIndex {
   }
 
   entriesOf(object: string): Entry[] {
-    return [...(this.#byObject.get(object) ?? [])].map((id) => this.#byId.get(id) as Entry);
+    return [...(this.#byObject.get(object) ?? [])].map((id) => (this.#byId.get(id) as Held).entry);
+  }
+
+  /** Every owned entry held. */
+  entries(): Entry[] {
+    return Array.from(this.#byId.values(), (h) => h.entry);
   }
 
   /** Records an entry the server now holds (created, updated, or found similar); ignores foreign ones. */
   put(e: Entry): void {
-    const object = this.#own.objectOf(e);
-    if (object === undefined || e.id === '') return;
+    const held = e.id === '' ? undefined : this.#held(e);
+    if (held === undefined) return;
     this.remove(e.id);
-    this.#byId.set(e.id, e);
-    let ids = this.#byObject.get(object);
-    if (!ids) this.#byObject.set(object, (ids = new Set()));
-    ids.add(e.id);
+    this.#byId.set(e.id, held);
+    addId(this.#byObject, held.object, e.id);
   }
 
   remove(id: string): void {
     const old = this.#byId.get(id);
     if (!old) return;
     this.#byId.delete(id);
-    const object = this.#own.objectOf(old) as string;
-    const ids = this.#byObject.get(object);
+    const ids = this.#byObject.get(old.object);
     ids?.delete(id);
-    if (ids?.size === 0) this.#byObject.delete(object);
+    if (ids?.size === 0) this.#byObject.delete(old.object);
   }
+
+  #held(e: Entry): Held | undefined {
+    const object = this.#own.objectOf(e);
+    return object === undefined ? undefined : { entry: e, object };
+  }
+}
+
+function addId(byObject: Map<string, Set<string>>, object: string, id: string): void {
+  let ids = byObject.get(object);
+  if (!ids) byObject.set(object, (ids = new Set()));
+  ids.add(id);
 }

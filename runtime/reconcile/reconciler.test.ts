@@ -8,6 +8,8 @@ import type { Node } from '../../handlers/k8s/node.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
 import type { EntryStore } from '../../adapters/entry-store.js';
+import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
+import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { aPodEntry, ROOT } from '../../test/fixtures/reconcile-entries.js';
 import type { Clock } from '../clock.js';
@@ -187,4 +189,30 @@ test('the next full pass is due one resync interval after the last one, however 
   r.markDirty('pod/default/a');
   await r.runPass();
   assert.equal(r.msUntilFullPass(), 6_000);
+});
+
+test('over a paging store, a full pass streams the pages into the index; an unchanged resync writes nothing and keeps the held entries', async () => {
+  const core = await MemorySpireCore.create({ trustDomain: 'example.org' });
+  const store = memoryEntryStore(core, { create: 50, update: 50, delete: 200, listPage: 2 });
+  const [foreign] = await store.createEntries([aPodEntry('default', 'x', 'x', { parentId: 'spiffe://example.org/someone' })]);
+  const c = clock();
+  const v = view([aNode()], [labelled('a'), labelled('b'), labelled('c')]);
+  const r = createReconciler({ store, view: v, config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c });
+  await r.runPass();
+  assert.equal(r.index.size, 4);
+  const held = r.index.entriesOf('pod/default/a')[0];
+  core.resetCalls();
+  c.t = 10_000;
+  await r.runPass();
+  const calls = core.calls();
+  // 5 entries in pages of 2: three pages and SPIRE's closing empty one; no writes.
+  assert.deepEqual([calls.ListEntries, calls.BatchCreateEntry, calls.BatchUpdateEntry, calls.BatchDeleteEntry], [4, 0, 0, 0]);
+  assert.equal(r.index.entriesOf('pod/default/a')[0], held);
+  assert.equal(r.index.size, 4);
+  assert.ok(foreign?.entry && (await store.getEntry(foreign.entry.id)));
+  // A pod that changed (a new informer object) is rendered again on the next full pass.
+  v.set([labelled('a', 'a2'), labelled('b'), labelled('c')]);
+  c.t = 20_000;
+  await r.runPass();
+  assert.deepEqual(r.index.entriesOf('pod/default/a').map((e) => e.spiffeId), ['spiffe://example.org/a2']);
 });
