@@ -109,12 +109,17 @@ function projectEndpoints(e: Endpoints): Endpoints {
   };
 }
 
-/** Everything the SpiffeID plans read; resourceVersion and managedFields dropped. */
+/**
+ * Everything the SpiffeID plans read, and the resourceVersion (finalizer and status writes carry it, so
+ * they need no GET first); annotations and managedFields dropped. A change of an unprojected field alone
+ * still bumps the resourceVersion and so causes a pass, which finds nothing to write.
+ */
 function projectSpiffeId(s: SpiffeId): SpiffeId {
   const m = s.metadata;
   return {
     metadata: {
       ...meta(m),
+      ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
       labels: m.labels ?? {},
       ownerReferences: m.ownerReferences ?? [],
       finalizers: m.finalizers ?? [],

@@ -7,6 +7,7 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION } from '../../handlers/spiffeid/spiffeid.js';
 import { withKeepAlive } from '../kube/keep-alive.js';
+import type { DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import { declaredObject, type ObservedSpiffeId, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
 
 type Obj = {
@@ -14,7 +15,13 @@ type Obj = {
   [k: string]: unknown;
 };
 /** What a guarded patch needs to know of the object it changes. */
-type Seen = { readonly resourceVersion: string; readonly finalizers: readonly string[]; readonly deleting: boolean };
+type Seen = {
+  readonly resourceVersion: string;
+  readonly finalizers: readonly string[];
+  readonly deleting: boolean;
+  /** The status as just read from the API server; undefined when taken from the informer's copy. */
+  readonly status?: unknown;
+};
 
 const CONFLICT_RETRIES = 5;
 
@@ -76,6 +83,7 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
             resourceVersion: obj.metadata.resourceVersion ?? '',
             finalizers: obj.metadata.finalizers ?? [],
             deleting: Boolean(obj.metadata.deletionTimestamp),
+            status: obj.status ?? {},
           };
         }
         const body = change(seen);
@@ -129,8 +137,23 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
         seen.finalizers.includes(finalizer) ? { metadata: { finalizers: seen.finalizers.filter((f) => f !== finalizer) } } : undefined,
       ),
     writeStatus: (target, status) =>
-      patch(target, 'write status of', () => ({ status: { entryId: status.entryId, conditions: status.conditions } }), 'status'),
+      patch(
+        target,
+        'write status of',
+        // After a 409 the object is read: a status already as wanted (an earlier pass wrote it and the
+        // informer had not caught up) needs no second write.
+        (seen) => (seen.status !== undefined && sameStatus(seen.status, status) ? undefined : { status: { entryId: status.entryId, conditions: status.conditions } }),
+        'status',
+      ),
   };
+}
+
+/** Same entryId and the same conditions, transition times aside. */
+function sameStatus(current: unknown, want: DesiredStatus): boolean {
+  const c = (current ?? {}) as { entryId?: string | null; conditions?: { type?: string; status?: string; reason?: string; message?: string }[] | null };
+  const strip = (cs: readonly { type?: string; status?: string; reason?: string; message?: string }[]) =>
+    JSON.stringify(cs.map((x) => [x.type, x.status, x.reason ?? '', x.message ?? '']));
+  return (c.entryId ?? null) === want.entryId && strip(c.conditions ?? []) === strip(want.conditions);
 }
 
 function ownerUid(o: Obj): string | undefined {

@@ -83,6 +83,9 @@ test('client-node writer: created with the finalizer in one request; observed wr
   await writer.writeStatus(stale, { entryId: 'e3', conditions: [] });
   assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids/status': 2, 'get spiffeids': 1 }, 'refused with 409, read, patched again');
   assert.equal((get()?.status as { entryId: string }).entryId, 'e3');
+  w.kube.resetCounts();
+  await writer.writeStatus(stale, { entryId: 'e3', conditions: [] });
+  assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids/status': 1, 'get spiffeids': 1 }, 'refused with 409, read: already as wanted');
 
   w.kube.resetCounts();
   await writer.releaseFinalizer(observed(), fin);
