@@ -21,7 +21,7 @@ export type IndexReload = {
 export class OwnedIndex {
   readonly #own: Ownership;
   #byId = new Map<string, Held>();
-  #byObject = new Map<string, Set<string>>();
+  #byObject = new Map<string, string[]>();
   #loaded = false;
 
   constructor(own: Ownership) {
@@ -47,7 +47,7 @@ export class OwnedIndex {
   /** Starts replacing the contents with the owned subset of a full list, delivered page by page. */
   reload(): IndexReload {
     const byId = new Map<string, Held>();
-    const byObject = new Map<string, Set<string>>();
+    const byObject = new Map<string, string[]>();
     let done = false;
     return {
       add: (page) => {
@@ -78,7 +78,7 @@ export class OwnedIndex {
   }
 
   entriesOf(object: string): Entry[] {
-    return [...(this.#byObject.get(object) ?? [])].map((id) => (this.#byId.get(id) as Held).entry);
+    return (this.#byObject.get(object) ?? []).map((id) => (this.#byId.get(id) as Held).entry);
   }
 
   /** Every owned entry held. */
@@ -100,8 +100,9 @@ export class OwnedIndex {
     if (!old) return;
     this.#byId.delete(id);
     const ids = this.#byObject.get(old.object);
-    ids?.delete(id);
-    if (ids?.size === 0) this.#byObject.delete(old.object);
+    const at = ids?.indexOf(id) ?? -1;
+    if (ids && at >= 0) ids.splice(at, 1);
+    if (ids?.length === 0) this.#byObject.delete(old.object);
   }
 
   #held(e: Entry): Held | undefined {
@@ -110,8 +111,10 @@ export class OwnedIndex {
   }
 }
 
-function addId(byObject: Map<string, Set<string>>, object: string, id: string): void {
-  let ids = byObject.get(object);
-  if (!ids) byObject.set(object, (ids = new Set()));
-  ids.add(id);
+// Ids per object in arrays, not Sets: almost every object has one entry, and 10^4 one-element Sets cost
+// more than a megabyte of live heap. An id appears at most once (put removes it first).
+function addId(byObject: Map<string, string[]>, object: string, id: string): void {
+  const ids = byObject.get(object);
+  if (!ids) byObject.set(object, [id]);
+  else if (!ids.includes(id)) ids.push(id);
 }

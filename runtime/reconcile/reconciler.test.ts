@@ -210,7 +210,7 @@ test('over a paging store, a full pass streams the pages into the index; an unch
   assert.equal(r.index.entriesOf('pod/default/a')[0], held);
   assert.equal(r.index.size, 4);
   assert.ok(foreign?.entry && (await store.getEntry(foreign.entry.id)));
-  // A pod that changed (a new informer object) is rendered again on the next full pass.
+  // A changed pod is reconciled by the next full pass even without an event.
   v.set([labelled('a', 'a2'), labelled('b'), labelled('c')]);
   c.t = 20_000;
   await r.runPass();
