@@ -17,6 +17,7 @@ import { ownNamespace } from '../kube/kube-config.js';
 import { createLeaderElector, leaderElectionLeaseName, leaderIdentity, type LeaderElector } from '../kube/leader-election.js';
 import { shutDownGracefully } from '../kube/shutdown.js';
 import { kubeLeaseClient } from '../kube/lease-client.js';
+import { eventBatch } from './event-batch.js';
 import { createReconciler } from './reconciler.js';
 import { aborted } from '../aborted.js';
 
@@ -32,6 +33,8 @@ export type ReconcileDeps = {
   /** Lease timing; default 15 s / 10 s / 2 s, as the original. */
   readonly leaderTiming?: { readonly leaseDurationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
   readonly clock?: Clock;
+  /** How long the first event of a burst waits for others before the pass runs; default 5 ms, 0 = none. */
+  readonly eventBatchMs?: number;
 };
 
 export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: ReconcileDeps): Promise<void> {
@@ -46,11 +49,13 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
   let informers: ClusterInformers | undefined;
   let elector: LeaderElector | undefined;
   let term: { readonly trigger: Trigger; cancelResync(): void } | undefined;
+  const events = eventBatch(clock, deps.eventBatchMs ?? 5, () => term?.trigger.fire());
 
   /** Ends the current term: no new pass starts; resolves when the pass in flight has finished. */
   const stopLeading = async () => {
     const ending = term;
     term = undefined;
+    events.cancel();
     await ending?.trigger.stop();
     ending?.cancelResync();
   };
@@ -72,7 +77,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     });
 
     // Events only say which object to look at; the pass reads the caches (level-based).
-    const fire = () => term?.trigger.fire();
+    const fire = () => events.add();
     cluster.nodes.onChange((key) => {
       reconciler.markDirty(`node/${key}`);
       fire();
