@@ -3,7 +3,6 @@
 // Every error is a one-line text/plain body; the Kubernetes API server shows it in its own error, and its
 // failurePolicy decides whether the pod is admitted.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import * as v from 'valibot';
 import {
@@ -15,6 +14,7 @@ import {
   type AdmissionReview,
 } from '../../handlers/admission-validate/admission-review.js';
 import { oneLineError } from './error-message.js';
+import { readBodyText, requestHeader } from './request-body.js';
 
 /** The API server sends at most its own request limit (3 MiB) plus the review envelope around it. */
 export const maxAdmissionBodyBytes = 3 * 1024 * 1024;
@@ -33,6 +33,7 @@ export type AdmissionAppOptions = {
 
 export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
   const path = opts.path ?? '/validate';
+  const maxBodyBytes = opts.maxBodyBytes ?? maxAdmissionBodyBytes;
   const log = opts.logger;
   const app = new Hono();
   const fail = (status: 400 | 404 | 405 | 413 | 500 | 503, message: string, extra: Record<string, unknown> = {}) => {
@@ -46,41 +47,33 @@ export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
   app.notFound((c) => fail(404, `Not found: ${c.req.path}`));
   app.onError((err) => fail(500, `Internal error occurred: ${oneLineError(err)}`, { err }));
 
-  app.post(
-    path,
-    async function requireJson(c, next) {
-      const type = c.req.header('content-type') ?? '';
-      const media = type.split(';')[0]?.trim().toLowerCase();
-      if (media !== 'application/json') return fail(400, `Expected JSON content; got Content-Type ${JSON.stringify(type)}`);
-      await next();
-    },
-    bodyLimit({
-      maxSize: opts.maxBodyBytes ?? maxAdmissionBodyBytes,
-      onError: () => fail(413, `Request body is larger than ${opts.maxBodyBytes ?? maxAdmissionBodyBytes} bytes`),
-    }),
-    async function validate(c) {
-      const text = await c.req.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        return fail(400, `Malformed JSON body: ${oneLineError(err)}`);
-      }
-      const unsupported = unsupportedReviewType(body);
-      if (unsupported) return fail(400, `Unsupported AdmissionReview: ${unsupported}`);
-      const parsed = v.safeParse(AdmissionReviewSchema, body);
-      if (!parsed.success) return fail(400, `Invalid AdmissionReview: ${describeIssues(parsed.issues)}`);
-      if (!opts.isReady()) return fail(503, `Service unavailable: ${opts.notReadyReason}`);
-      const review = parsed.output;
-      let response: AdmissionResponse;
-      try {
-        response = await opts.review(review);
-      } catch (err) {
-        return fail(500, `Internal error occurred: ${oneLineError(err)}`, { err, uid: review.request.uid });
-      }
-      return c.json(reviewResponse(review, response));
-    },
-  );
-  app.all(path, () => fail(405, 'Method not allowed; use POST'));
+  // One handler for every method: a single matching handler skips hono's middleware composition.
+  app.all(path, async function validate(c) {
+    if (c.req.method !== 'POST') return fail(405, 'Method not allowed; use POST');
+    const type = requestHeader(c, 'content-type') ?? '';
+    const media = type.split(';')[0]?.trim().toLowerCase();
+    if (media !== 'application/json') return fail(400, `Expected JSON content; got Content-Type ${JSON.stringify(type)}`);
+    const text = await readBodyText(c, maxBodyBytes);
+    if (text === undefined) return fail(413, `Request body is larger than ${maxBodyBytes} bytes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      return fail(400, `Malformed JSON body: ${oneLineError(err)}`);
+    }
+    const unsupported = unsupportedReviewType(body);
+    if (unsupported) return fail(400, `Unsupported AdmissionReview: ${unsupported}`);
+    const parsed = v.safeParse(AdmissionReviewSchema, body);
+    if (!parsed.success) return fail(400, `Invalid AdmissionReview: ${describeIssues(parsed.issues)}`);
+    if (!opts.isReady()) return fail(503, `Service unavailable: ${opts.notReadyReason}`);
+    const review = parsed.output;
+    let response: AdmissionResponse;
+    try {
+      response = await opts.review(review);
+    } catch (err) {
+      return fail(500, `Internal error occurred: ${oneLineError(err)}`, { err, uid: review.request.uid });
+    }
+    return c.json(reviewResponse(review, response));
+  });
   return app;
 }
