@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processIo, type CommandIo } from './commands/command-io.js';
-import { tuneHeapGrowth } from './heap-tuning.js';
 import { importIfPresent } from './import-if-present.js';
 import { run as runRegistrar } from './run.js';
 
@@ -33,10 +32,7 @@ Run a command with -h for its flags.
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [first, second] = argv;
-  if (first === undefined || (first.startsWith('-') && !isHelp(first))) {
-    tuneHeapGrowth();
-    return runRegistrar(argv);
-  }
+  if (first === undefined || (first.startsWith('-') && !isHelp(first))) return runRegistrar(argv);
   if (isHelp(first) || first === 'help') {
     io.stdout.write(USAGE);
     return 0;

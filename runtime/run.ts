@@ -9,6 +9,7 @@ import { FlagError, parseGoFlags } from './commands/go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
+import { tuneHeapGrowth, tunesHeapGrowth } from './heap-tuning.js';
 import type { Mode } from './config/registrar-config.js';
 import { importIfPresent } from './import-if-present.js';
 import { createLogger, type LogSink } from './logger.js';
@@ -80,6 +81,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
     return 1;
   }
   const { config, warnings } = loaded;
+  if (tunesHeapGrowth(config.mode)) tuneHeapGrowth();
   let logger: Logger;
   try {
     logger = createLogger(config, deps.logSink);
