@@ -1,5 +1,6 @@
 // @peculiar/x509 signs and verifies through a WebCrypto provider; node's own implements P-256 ECDSA.
-import './reflect-metadata.js';
+// @peculiar/x509 registers its providers through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
