@@ -1,7 +1,9 @@
 // ListEntries / CountEntries filters (docs/spire-entry-api.md 2.6): validated as a whole (a bad
 // filter fails the RPC with INVALID_ARGUMENT), then combined with AND into one predicate.
+import { formatSelector } from '../../handlers/entries/selectors.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { WireMatch, type WireEntry, type WireEntryFilter } from '../spire/wire-types.js';
+import { wireIdText } from './entry-table.js';
 import { checkFederatedTrustDomain, checkMemberId, checkWorkloadId } from './id-rules.js';
 import { RpcError } from './rpc-error.js';
 import { selectorError } from './selector-rules.js';
@@ -15,7 +17,6 @@ export type CompiledFilter = {
 };
 
 const bad = (message: string) => new RpcError(StatusCode.INVALID_ARGUMENT, message);
-const idText = (id: { trust_domain: string; path: string } | null) => (id ? `spiffe://${id.trust_domain}${id.path}` : '');
 
 /** Set relation between an entry's values E and the filter's values F, per MatchBehavior. */
 export function setMatches(entryValues: readonly string[], filterValues: readonly string[], match: number): boolean {
@@ -39,12 +40,12 @@ export function compileFilter(filter: WireEntryFilter | null | undefined, td: st
   if (filter?.by_spiffe_id) {
     const id = checkWorkloadId(filter.by_spiffe_id, td);
     if (!id.ok) throw bad(`malformed SPIFFE ID filter: ${id.error}`);
-    tests.push((e) => idText(e.spiffe_id) === id.id);
+    tests.push((e) => wireIdText(e.spiffe_id) === id.id);
   }
   if (filter?.by_parent_id) {
     const id = checkMemberId(filter.by_parent_id, td);
     if (!id.ok) throw bad(`malformed parent ID filter: ${id.error}`);
-    tests.push((e) => idText(e.parent_id) === id.id);
+    tests.push((e) => wireIdText(e.parent_id) === id.id);
   }
   if (filter?.by_selectors) {
     const { selectors, match } = filter.by_selectors;
@@ -53,8 +54,8 @@ export function compileFilter(filter: WireEntryFilter | null | undefined, td: st
       const err = selectorError(s);
       if (err) throw bad(`malformed selectors filter: ${err}`);
     }
-    const wanted = selectors.map((s) => `${s.type}:${s.value}`);
-    tests.push((e) => setMatches(e.selectors.map((s) => `${s.type}:${s.value}`), wanted, match));
+    const wanted = selectors.map(formatSelector);
+    tests.push((e) => setMatches(e.selectors.map(formatSelector), wanted, match));
   }
   if (filter?.by_federates_with) {
     const { trust_domains, match } = filter.by_federates_with;

@@ -2,17 +2,22 @@
 // listings and forms page tokens (docs/spire-entry-api.md 2.7), and an index by similarity key
 // (SPIFFE ID, parent ID, selector set) so that a create finds a similar entry without a scan: the
 // benchmarks drive tens of thousands of entries through this table (bench/README.md).
+import { formatSelector } from '../../handlers/entries/selectors.js';
+import { formatSpiffeId } from '../../handlers/entries/spiffe-id.js';
 import { type WireEntry, type WireSpiffeId } from '../spire/wire-types.js';
 import { cloneEntry } from './output-mask.js';
 
 export type Row = { readonly row: number; readonly entry: WireEntry };
 
-const idText = (id: WireSpiffeId | null) => (id ? `spiffe://${id.trust_domain}${id.path}` : '');
+/** A wire SPIFFE ID as its canonical string ("" for none). */
+export function wireIdText(id: WireSpiffeId | null | undefined): string {
+  return id ? formatSpiffeId({ trustDomain: id.trust_domain, path: id.path }) : '';
+}
 
 /** The uniqueness tuple as one string: entries with the same key are "similar". */
 export function similarityKey(e: WireEntry): string {
-  const selectors = [...new Set(e.selectors.map((s) => `${s.type}:${s.value}`))].sort();
-  return [idText(e.spiffe_id), idText(e.parent_id), ...selectors].join('\n');
+  const selectors = [...new Set(e.selectors.map(formatSelector))].sort();
+  return [wireIdText(e.spiffe_id), wireIdText(e.parent_id), ...selectors].join('\n');
 }
 
 export class EntryTable {

@@ -2,9 +2,11 @@
 // present an X509-SVID from this trust domain whose SPIFFE ID is an admin (an entry with admin=true, or
 // one of `adminIds`); anyone else gets PERMISSION_DENIED (docs/spire-entry-api.md section 0).
 import * as grpc from '@grpc/grpc-js';
+import { spireServerId } from '../../handlers/entries/spiffe-id.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { issueKeyAndCert } from '../x509/index.js';
 import type { MemorySpireCore } from './core.js';
+import { wireIdText } from './entry-table.js';
 import { addSpireServices, bindAsync, shutdown } from './grpc-services.js';
 import { RpcError } from './rpc-error.js';
 
@@ -23,12 +25,11 @@ function callerIds(call: grpc.ServerUnaryCall<unknown, unknown>): string[] {
 }
 
 export async function startTcpListener(core: MemorySpireCore, options: { port?: number; adminIds: () => readonly string[] }): Promise<TcpListener> {
-  const serverSpiffeId = `spiffe://${core.trustDomain}/spire/server`;
+  const serverSpiffeId = spireServerId(core.trustDomain);
   const cert = await issueKeyAndCert(core.ca, {
     uris: [serverSpiffeId], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server', ttlSeconds: 24 * 3600, now: core.now(),
   });
-  const isAdmin = (id: string) => options.adminIds().includes(id) || core.entries().some((e) => e.admin && e.spiffe_id
-    && `spiffe://${e.spiffe_id.trust_domain}${e.spiffe_id.path}` === id);
+  const isAdmin = (id: string) => options.adminIds().includes(id) || core.entries().some((e) => e.admin && wireIdText(e.spiffe_id) === id);
   const fingerprints: string[] = [];
   const server = new grpc.Server();
   addSpireServices(server, core, (call) => {

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
+import { spireServerId } from '../../handlers/entries/spiffe-id.js';
 import type { EntryStore } from '../entry-store.js';
 import type { SvidMinter } from '../svid-minter.js';
 import { type RetryPolicy, defaultRetryPolicy } from './backoff.js';
@@ -38,7 +39,7 @@ export type SpireClient = { readonly entries: EntryStore; readonly svid: SvidMin
 
 /** Accepts the server only if its certificate names `spiffe://<td>/spire/server`. */
 export function serverIdentityCheck(trustDomain: string): (host: string, cert: PeerCertificate) => Error | undefined {
-  const want = `spiffe://${trustDomain}/spire/server`;
+  const want = spireServerId(trustDomain);
   return (_host, cert) => {
     const uris = (cert.subjectaltname ?? '').split(', ').filter((s) => s.startsWith('URI:')).map((s) => s.slice(4));
     return uris.includes(want) ? undefined : new Error(`SPIRE server presented ${uris.join(',') || 'no SPIFFE ID'}, want ${want}`);

@@ -1,4 +1,4 @@
-import { makeSpiffeId } from '../entries/spiffe-id.js';
+import { makeSpiffeId, spireServerId } from '../entries/spiffe-id.js';
 import type { Node } from '../k8s/node.js';
 import { declaredSpec, type DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
 
@@ -34,7 +34,7 @@ export function nodeSpiffeId(node: Node, cfg: NodeSpiffeIdConfig): NodeOutcome {
       // blockOwnerDeletion false: deleting a Node must not wait for (or need permission on) its SpiffeID.
       owner: { apiVersion: 'v1', kind: 'Node', name, uid, controller: true, blockOwnerDeletion: false },
       spec: declaredSpec({
-        parentId: `spiffe://${cfg.trustDomain}/spire/server`,
+        parentId: spireServerId(cfg.trustDomain),
         spiffeId: id.value,
         selector: { cluster: cfg.cluster, agent_node_uid: uid },
       }),

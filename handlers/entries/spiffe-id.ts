@@ -60,6 +60,11 @@ export function parseSpiffeId(id: string): Parsed<SpiffeId> {
   return { ok: true, value: { trustDomain, path } };
 }
 
+/** `spiffe://<td>/spire/server`: SPIRE's own ID, the parent of every node entry. */
+export function spireServerId(trustDomain: string): string {
+  return `${SCHEME}${trustDomain}/spire/server`;
+}
+
 export function formatSpiffeId(id: SpiffeId): string {
   return `${SCHEME}${id.trustDomain}${id.path}`;
 }

@@ -4,7 +4,7 @@ import { type DeclaredEntry } from '../entries/diff-entries.js';
 import { newEntry } from '../entries/entry.js';
 import { nodeObjectKey } from '../entries/ownership.js';
 import { selector } from '../entries/selectors.js';
-import { makeSpiffeId } from '../entries/spiffe-id.js';
+import { makeSpiffeId, spireServerId } from '../entries/spiffe-id.js';
 import type { Node } from '../k8s/node.js';
 
 export type NodeEntriesConfig = {
@@ -43,7 +43,7 @@ export function nodeEntries(nodes: readonly Node[], cfg: NodeEntriesConfig): Ren
       source,
       entry: newEntry({
         spiffeId: id.value,
-        parentId: `spiffe://${cfg.trustDomain}/spire/server`,
+        parentId: spireServerId(cfg.trustDomain),
         selectors: [selector('k8s_psat', `agent_node_name:${name}`), selector('k8s_psat', `cluster:${cfg.cluster}`)],
       }),
     });

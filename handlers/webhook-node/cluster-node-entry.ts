@@ -1,5 +1,6 @@
 import { newEntry, type Entry } from '../entries/entry.js';
 import { selector } from '../entries/selectors.js';
+import { spireServerId } from '../entries/spiffe-id.js';
 
 // Webhook mode parents every pod entry to one entry per cluster, whose selector matches any agent that
 // attested with k8s_psat in that cluster (the original registrar's controller.go, Initialize/nodeID).
@@ -12,15 +13,10 @@ export function clusterNodeId(cfg: ClusterNodeConfig): string {
   return `spiffe://${cfg.trustDomain}/k8s-workload-registrar/${cfg.cluster}/node`;
 }
 
-/** `spiffe://<td>/spire/server`, the parent of node entries. */
-export function serverId(cfg: Pick<ClusterNodeConfig, 'trustDomain'>): string {
-  return `spiffe://${cfg.trustDomain}/spire/server`;
-}
-
 export function clusterNodeEntry(cfg: ClusterNodeConfig): Entry {
   return newEntry({
     spiffeId: clusterNodeId(cfg),
-    parentId: serverId(cfg),
+    parentId: spireServerId(cfg.trustDomain),
     selectors: [selector('k8s_psat', `cluster:${cfg.cluster}`)],
   });
 }

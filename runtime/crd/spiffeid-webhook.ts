@@ -27,7 +27,8 @@ export function createSpiffeIdWebhookApp(opts: SpiffeIdWebhookOptions): Hono {
     if (needsDuplicateCheck(req) && got.ok && !validateSpiffeId(got.spiffeId, rules)) {
       existing = await store.listEntries(
         { bySelectors: { selectors: spiffeIdSelectors(got.spiffeId.spec.selector), match: 'exact' } },
-        { signal: AbortSignal.timeout(opts.spireTimeoutMs ?? 8_000) },
+        // Unpaged: an exact selector set matches a handful of entries, and a paged listing costs an extra empty call.
+        { signal: AbortSignal.timeout(opts.spireTimeoutMs ?? 8_000), pageSize: 0 },
       );
     }
     const response = reviewSpiffeId(req, rules, existing);
