@@ -1,6 +1,7 @@
 // The garbage collector and namespace controller of a real cluster, reduced to what tests observe:
 // dependents of a deleted owner are deleted in the background (or lose the reference when another owner
-// remains), a foreground-deleting owner goes once its dependents are gone, and a Terminating namespace is
+// remains), a foreground-deleting owner goes once its blocking dependents (`blockOwnerDeletion: true`) are
+// gone, as the real collector does, and a Terminating namespace is
 // emptied after a short delay (so `kubectl delete -f` of a namespace and its contents finds them, as on a
 // real cluster) and then removed.
 import { FOREGROUND_FINALIZER, type Operations } from './operations.js';
@@ -68,10 +69,15 @@ async function releaseForegroundOwners(ops: Operations, gone: KubeObject): Promi
   for (const ref of gone.metadata.ownerReferences ?? []) await releaseIfNoDependents(ops, ref.uid);
 }
 
+/** A dependent holds up its owner's foreground deletion only when its reference says blockOwnerDeletion. */
+function blocks(dependent: KubeObject, ownerUid: string): boolean {
+  return (dependent.metadata.ownerReferences ?? []).some((r) => r.uid === ownerUid && r.blockOwnerDeletion === true);
+}
+
 async function releaseIfNoDependents(ops: Operations, ownerUid: string): Promise<void> {
   const owner = ops.store.getByUid(ownerUid);
   if (!owner || !owner.obj.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) return;
-  if (ops.store.dependentsOf(ownerUid).length > 0) return;
+  if (ops.store.dependentsOf(ownerUid).some((dep) => blocks(dep.obj, ownerUid))) return;
   const t = ops.targetOf(owner.obj);
   if (!t) return;
   const finalizers = owner.obj.metadata.finalizers.filter((f) => f !== FOREGROUND_FINALIZER);

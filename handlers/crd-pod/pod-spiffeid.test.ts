@@ -40,7 +40,7 @@ test('tutorial workload: annotation SPIFFE ID, node parent, node-name/ns/pod-uid
   assert.equal(d.name, 'example-workload-98b6b79fd-jnv4m');
   assert.deepEqual(d.labels, { podUid: 'pod-uid-1' });
   assert.deepEqual(d.owner, {
-    apiVersion: 'v1', kind: 'Pod', name: 'example-workload-98b6b79fd-jnv4m', uid: 'pod-uid-1', controller: true, blockOwnerDeletion: true,
+    apiVersion: 'v1', kind: 'Pod', name: 'example-workload-98b6b79fd-jnv4m', uid: 'pod-uid-1', controller: true, blockOwnerDeletion: false,
   });
   assert.equal(d.spec.spiffeId, 'spiffe://example.org/example-workload');
   assert.equal(d.spec.parentId, 'spiffe://example.org/k8s-workload-registrar/k8stest/node/minikube');

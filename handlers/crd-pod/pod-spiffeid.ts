@@ -78,7 +78,10 @@ export function podSpiffeId(
       namespace,
       name,
       labels: { podUid: uid },
-      owner: { apiVersion: 'v1', kind: 'Pod', name, uid, controller: true, blockOwnerDeletion: true },
+      // blockOwnerDeletion false, as the original: a pod can be deleted (foreground, namespace teardown)
+      // while the registrar is down and the SpiffeID still holds its finalizer, and clusters enforcing
+      // OwnerReferencesPermissionEnforcement do not demand update on pods/finalizers from the registrar.
+      owner: { apiVersion: 'v1', kind: 'Pod', name, uid, controller: true, blockOwnerDeletion: false },
       spec: declaredSpec({
         parentId: parent.value,
         spiffeId: id.spiffeId,

@@ -13,7 +13,7 @@ const declared = {
   namespace: 'spire',
   name: 'web-0',
   labels: { podUid: 'u1' },
-  owner: { apiVersion: 'v1', kind: 'Pod', name: 'web-0', uid: 'u1', controller: true, blockOwnerDeletion: true },
+  owner: { apiVersion: 'v1', kind: 'Pod', name: 'web-0', uid: 'u1', controller: true, blockOwnerDeletion: false },
   spec: declaredSpec({ parentId: 'spiffe://example.org/spire/server', spiffeId: 'spiffe://example.org/web', selector: { podUid: 'u1', namespace: 'spire' } }),
 };
 const ref = { namespace: 'spire', name: 'web-0' };

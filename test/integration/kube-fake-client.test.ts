@@ -178,7 +178,10 @@ test('garbage collection: deleting an owner deletes its dependents (background) 
   const fg = await apps.createNamespacedReplicaSet({ namespace: 'default', body: { metadata: { name: 'fg' }, spec: { selector: {}, template: {} } } });
   await core.createNamespacedPod({
     namespace: 'default',
-    body: { ...pod('fg-a'), metadata: { name: 'fg-a', finalizers: ['example.com/hold'], ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'fg', uid: fg.metadata!.uid! }] } },
+    body: {
+      ...pod('fg-a'),
+      metadata: { name: 'fg-a', finalizers: ['example.com/hold'], ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'fg', uid: fg.metadata!.uid!, blockOwnerDeletion: true }] },
+    },
   });
   await apps.deleteNamespacedReplicaSet({ name: 'fg', namespace: 'default', propagationPolicy: 'Foreground' });
   await api.idle();
@@ -188,6 +191,20 @@ test('garbage collection: deleting an owner deletes its dependents (background) 
   await core.patchNamespacedPod({ name: 'fg-a', namespace: 'default', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
   await api.idle();
   assert.equal((await statusOf(apps.readNamespacedReplicaSet({ name: 'fg', namespace: 'default' }))).code, 404);
+});
+
+test('garbage collection: a dependent with blockOwnerDeletion false does not hold up its owner\'s foreground deletion', async () => {
+  const apps = api.kubeConfig().makeApiClient(AppsV1Api);
+  const owner = await apps.createNamespacedReplicaSet({ namespace: 'default', body: { metadata: { name: 'nb' }, spec: { selector: {}, template: {} } } });
+  const ref = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'nb', uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: false };
+  await core.createNamespacedPod({ namespace: 'default', body: { ...pod('nb-a'), metadata: { name: 'nb-a', finalizers: ['example.com/hold'], ownerReferences: [ref] } } });
+  await apps.deleteNamespacedReplicaSet({ name: 'nb', namespace: 'default', propagationPolicy: 'Foreground' });
+  await api.idle();
+  assert.equal((await statusOf(apps.readNamespacedReplicaSet({ name: 'nb', namespace: 'default' }))).code, 404);
+  // The dependent was still asked to go, and waits for its own finalizer.
+  const held = await core.readNamespacedPod({ name: 'nb-a', namespace: 'default' });
+  assert.ok(held.metadata?.deletionTimestamp);
+  await core.patchNamespacedPod({ name: 'nb-a', namespace: 'default', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
 });
 
 test('nodes are cluster-scoped; leases (coordination.k8s.io/v1) support optimistic concurrency', async () => {
