@@ -49,8 +49,9 @@ test('add_svc_dns_name = false: no service DNS names', () => {
   assert.deepEqual(out.declared[1]?.spec.dnsNames, ['web-0']);
 });
 
-test('pod_controller = false: only node SpiffeIDs, and pods are not owners the plan may clean up after', () => {
+test('pod_controller = false: no node or pod SpiffeIDs (as the original), and no owners the plan may clean up after', () => {
   const out = declaredSpiffeIds(view, { ...cfg, podController: false }, templates);
-  assert.deepEqual(out.declared.map((d) => d.name), ['minikube']);
-  assert.deepEqual([...out.liveOwnerUids], ['n1']);
+  assert.deepEqual(out.declared, []);
+  assert.deepEqual([...out.liveOwnerUids], []);
+  assert.deepEqual(out.invalid, []);
 });

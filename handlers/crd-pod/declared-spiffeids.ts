@@ -26,11 +26,16 @@ export type DeclaredSet = {
   readonly invalid: readonly { readonly kind: 'Node' | 'Pod'; readonly namespace: string; readonly name: string; readonly reason: string }[];
 };
 
-/** Every SpiffeID the node, pod and endpoints controllers want, from one view of the cluster. */
+/**
+ * Every SpiffeID the node, pod and endpoints controllers want, from one view of the cluster.
+ * `pod_controller = false` turns off the node and pod controllers together, as in the original (where
+ * the key gated both): only hand-made SpiffeIDs are mirrored, and nothing is declared or cleaned up here.
+ */
 export function declaredSpiffeIds(view: ClusterView, cfg: CrdControllersConfig, templates: CrdTemplates): DeclaredSet {
   const declared: DeclaredSpiffeId[] = [];
   const live = new Set<string>();
   const invalid: DeclaredSet['invalid'][number][] = [];
+  if (!cfg.podController) return { declared, liveOwnerUids: live, invalid };
 
   for (const node of view.nodes) {
     live.add(node.metadata.uid);
@@ -39,15 +44,13 @@ export function declaredSpiffeIds(view: ClusterView, cfg: CrdControllersConfig, 
     else invalid.push({ kind: 'Node', namespace: '', name: node.metadata.name, reason: out.reason });
   }
 
-  if (cfg.podController) {
-    const svcNames = cfg.addSvcDnsName ? serviceDnsNamesByPod(view.endpoints) : new Map<string, string[]>();
-    for (const pod of view.pods) {
-      if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
-      live.add(pod.metadata.uid);
-      const out = podSpiffeId(pod, cfg, templates, svcNames.get(`${pod.metadata.namespace}/${pod.metadata.name}`));
-      if (out.kind === 'declare') declared.push(out.spiffeId);
-      else if (out.kind === 'invalid') invalid.push({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, reason: out.reason });
-    }
+  const svcNames = cfg.addSvcDnsName ? serviceDnsNamesByPod(view.endpoints) : new Map<string, string[]>();
+  for (const pod of view.pods) {
+    if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
+    live.add(pod.metadata.uid);
+    const out = podSpiffeId(pod, cfg, templates, svcNames.get(`${pod.metadata.namespace}/${pod.metadata.name}`));
+    if (out.kind === 'declare') declared.push(out.spiffeId);
+    else if (out.kind === 'invalid') invalid.push({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, reason: out.reason });
   }
   return { declared, liveOwnerUids: live, invalid };
 }

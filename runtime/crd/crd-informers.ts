@@ -52,15 +52,16 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   const make = <T>(r: CrdResource, project: (raw: unknown) => T | undefined) =>
     createInformer<T>({ source: source(r), project, log, onRestart: (reason) => opts.metrics?.informerRestarts.inc({ resource: r, reason }) });
 
-  const nodes = make('nodes', projection(NodeSchema, (n): Node => ({ metadata: meta(n.metadata) }), onInvalid));
+  // pod_controller gates the node and pod controllers (and so the endpoints one) together, as in the original.
+  const nodes = config.podController ? make('nodes', projection(NodeSchema, (n): Node => ({ metadata: meta(n.metadata) }), onInvalid)) : undefined;
   const pods = config.podController ? make('pods', projection(PodSchema, (p) => projectPod(p, config), onInvalid)) : undefined;
   const endpoints =
     config.podController && config.addSvcDnsName ? make('endpoints', projection(EndpointsSchema, projectEndpoints, onInvalid)) : undefined;
   const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, projectSpiffeId, onInvalid));
-  const all = [nodes, ...(pods ? [pods] : []), ...(endpoints ? [endpoints] : []), spiffeIds] as Informer<unknown>[];
+  const all = [...(nodes ? [nodes] : []), ...(pods ? [pods] : []), ...(endpoints ? [endpoints] : []), spiffeIds] as Informer<unknown>[];
 
   const snapshot = () => ({
-    nodes: nodes.list(),
+    nodes: nodes?.list() ?? [],
     pods: pods?.list() ?? [],
     endpoints: endpoints?.list() ?? [],
     spiffeIds: spiffeIds.list(),
