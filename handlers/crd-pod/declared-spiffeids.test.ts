@@ -55,3 +55,14 @@ test('pod_controller = false: no node or pod SpiffeIDs (as the original), and no
   assert.deepEqual([...out.liveOwnerUids], []);
   assert.deepEqual(out.invalid, []);
 });
+
+test('add_svc_dns_name matches addresses by pod UID: a pod recreated under the same name gets no stale service name', () => {
+  const byUid = (uid: string) =>
+    v.parse(EndpointsSchema, {
+      metadata: { name: 'web', namespace: 'spire' },
+      subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0', namespace: 'spire', uid } }] }],
+    });
+  const recreated = { ...view, pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'p1-new', annotations: { 'spiffe.io/spiffe-id': 'web' } })] };
+  assert.deepEqual(declaredSpiffeIds({ ...recreated, endpoints: [byUid('p1')] }, cfg, templates).declared[1]?.spec.dnsNames, ['web-0']);
+  assert.deepEqual(declaredSpiffeIds({ ...recreated, endpoints: [byUid('p1-new')] }, cfg, templates).declared[1]?.spec.dnsNames, ['web-0', 'web.spire.svc']);
+});

@@ -1,5 +1,5 @@
 import { nodeSpiffeId, type NodeSpiffeIdConfig } from '../crd-node/node-spiffeid.js';
-import { serviceDnsNamesByPod } from '../crd-endpoints/service-dns-names.js';
+import { backendsOfEndpoints, serviceDnsNames } from '../crd-endpoints/service-dns-names.js';
 import type { Endpoints } from '../k8s/endpoints.js';
 import type { Node } from '../k8s/node.js';
 import type { Pod } from '../k8s/pod.js';
@@ -44,11 +44,11 @@ export function declaredSpiffeIds(view: ClusterView, cfg: CrdControllersConfig, 
     else invalid.push({ kind: 'Node', namespace: '', name: node.metadata.name, reason: out.reason });
   }
 
-  const svcNames = cfg.addSvcDnsName ? serviceDnsNamesByPod(view.endpoints) : new Map<string, string[]>();
+  const svcNames = serviceDnsNames(cfg.addSvcDnsName ? backendsOfEndpoints(view.endpoints) : []);
   for (const pod of view.pods) {
     if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
     live.add(pod.metadata.uid);
-    const out = podSpiffeId(pod, cfg, templates, svcNames.get(`${pod.metadata.namespace}/${pod.metadata.name}`));
+    const out = podSpiffeId(pod, cfg, templates, svcNames.forPod(pod));
     if (out.kind === 'declare') declared.push(out.spiffeId);
     else if (out.kind === 'invalid') invalid.push({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, reason: out.reason });
   }

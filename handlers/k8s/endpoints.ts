@@ -12,6 +12,7 @@ export const EndpointAddressSchema = v.looseObject({
         kind: v.optional(v.string(), ''),
         name: v.optional(v.string(), ''),
         namespace: v.optional(v.string(), ''),
+        uid: v.optional(v.string(), ''),
       }),
     ),
   ),

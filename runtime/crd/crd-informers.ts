@@ -103,7 +103,7 @@ function projectEndpoints(e: Endpoints): Endpoints {
       addresses: (s.addresses ?? []).map((a) => ({
         ip: '',
         hostname: '',
-        ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace } } : {}),
+        ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace, uid: a.targetRef.uid } } : {}),
       })),
       notReadyAddresses: [],
     })),

@@ -105,7 +105,7 @@ function projectAddress(a: EndpointAddress): EndpointAddress {
   return {
     ip: a.ip,
     hostname: a.hostname,
-    ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace } } : {}),
+    ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace, uid: '' } } : {}),
   };
 }
 
