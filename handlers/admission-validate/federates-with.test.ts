@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aPod } from '../../test/fixtures/k8s-objects.js';
-import { podFederatesWith } from './federates-with.js';
+import { federatesWithOf } from './federates-with.js';
 
-const cases: [string, string | undefined, ReturnType<typeof podFederatesWith>][] = [
+const cases: [string, string | undefined, ReturnType<typeof federatesWithOf>][] = [
   ['no annotation means no federation', undefined, { ok: true, trustDomains: [] }],
   ['one trust domain', 'domain.test', { ok: true, trustDomains: ['domain.test'] }],
   ['items are trimmed (differs from the original, which split on commas only)', ' a.test ,  b.test', { ok: true, trustDomains: ['a.test', 'b.test'] }],
@@ -25,6 +25,6 @@ const cases: [string, string | undefined, ReturnType<typeof podFederatesWith>][]
 for (const [name, value, expected] of cases) {
   test(`federatesWith: ${name}`, () => {
     const pod = aPod(value === undefined ? {} : { annotations: { 'spiffe.io/federatesWith': value } });
-    assert.deepEqual(podFederatesWith(pod), expected);
+    assert.deepEqual(federatesWithOf(pod), expected);
   });
 }

@@ -1,8 +1,8 @@
 import { parseTrustDomain } from '../entries/spiffe-id.js';
-import type { Pod } from '../k8s/pod.js';
+import type { ObjectMeta } from '../k8s/object-meta.js';
 
-// The original registrar's federation.go: pods list the trust domains their SVIDs federate with in one
-// annotation, comma-separated. Items are trimmed and empty ones dropped ("a, b," is a and b). We also
+// The original registrar's federation.go: pods (and, in reconcile mode, nodes) list the trust domains
+// their SVIDs federate with in one annotation, comma-separated. Items are trimmed and empty ones dropped ("a, b," is a and b). We also
 // parse each name, so a typo is reported to the user instead of failing the whole entry inside SPIRE.
 
 export const federatesWithAnnotation = 'spiffe.io/federatesWith';
@@ -11,8 +11,9 @@ export type FederatesWith =
   | { readonly ok: true; readonly trustDomains: readonly string[] }
   | { readonly ok: false; readonly error: string };
 
-export function podFederatesWith(pod: Pod): FederatesWith {
-  const raw = pod.metadata.annotations?.[federatesWithAnnotation];
+/** The trust domains an object's `spiffe.io/federatesWith` annotation names (pods; nodes in reconcile mode). */
+export function federatesWithOf(obj: { readonly metadata: Pick<ObjectMeta, 'annotations'> }): FederatesWith {
+  const raw = obj.metadata.annotations?.[federatesWithAnnotation];
   if (raw === undefined) return { ok: true, trustDomains: [] };
   const trustDomains: string[] = [];
   for (const item of raw.split(',').map((s) => s.trim())) {

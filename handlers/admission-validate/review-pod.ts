@@ -5,7 +5,7 @@ import { workloadSpiffeId, type IdentityConfig } from '../identity/workload-spif
 import { PodSchema, type Pod } from '../k8s/pod.js';
 import { clusterNodeId, type ClusterNodeConfig } from '../webhook-node/cluster-node-entry.js';
 import { describeIssues, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
-import { podFederatesWith } from './federates-with.js';
+import { federatesWithOf } from './federates-with.js';
 
 // Webhook mode's decision for one pod admission request (the original registrar's controller.go,
 // reviewAdmission): the pod is always allowed; what varies is which SPIRE entry operations follow.
@@ -112,7 +112,7 @@ function reviewPodCreate(
   if (identity.kind === 'none') return allow([], [note('debug', 'Pod has no identity', { name, reason: identity.reason })]);
   if (identity.kind === 'invalid') return refuse(identity.reason);
 
-  const federation = podFederatesWith(pod);
+  const federation = federatesWithOf(pod);
   if (!federation.ok) return refuse(federation.error);
 
   const entry = newEntry({

@@ -1,4 +1,4 @@
-import { podFederatesWith } from '../admission-validate/federates-with.js';
+import { federatesWithOf } from '../admission-validate/federates-with.js';
 import { makeSpiffeId } from '../entries/spiffe-id.js';
 import { workloadSpiffeId } from '../identity/workload-spiffe-id.js';
 import { podServiceAccount, type Pod } from '../k8s/pod.js';
@@ -69,7 +69,7 @@ export function podSpiffeId(
   }
   for (const dns of serviceDnsNames) if (!dnsNames.includes(dns)) dnsNames.push(dns);
 
-  const federation = podFederatesWith(pod);
+  const federation = federatesWithOf(pod);
   if (!federation.ok) return { kind: 'invalid', reason: federation.error };
 
   return {

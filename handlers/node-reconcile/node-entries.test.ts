@@ -33,3 +33,16 @@ test('a node whose name cannot be a path segment yields an issue, not an entry, 
   assert.equal(out.issues.length, 1);
   assert.equal(out.issues[0]?.object, 'node/bad name');
 });
+
+test('federates_with comes from the node\'s spiffe.io/federatesWith annotation (as the original read it on nodes too)', () => {
+  const node = aNode({ name: 'minikube', annotations: { 'spiffe.io/federatesWith': 'a.test, b.test,' } });
+  assert.deepEqual(nodeEntries([node], cfg).declared[0]?.entry.federatesWith, ['a.test', 'b.test']);
+  assert.deepEqual(nodeEntries([aNode({ name: 'minikube' })], cfg).declared[0]?.entry.federatesWith, []);
+});
+
+test('a node whose federatesWith names an invalid trust domain yields an issue, not an entry', () => {
+  const out = nodeEntries([aNode({ name: 'minikube', annotations: { 'spiffe.io/federatesWith': 'not a domain' } })], cfg);
+  assert.deepEqual(out.declared, []);
+  assert.equal(out.issues[0]?.object, 'node/minikube');
+  assert.match(out.issues[0]?.reason ?? '', /federatesWith" item "not a domain" is not a trust domain/);
+});

@@ -1,5 +1,8 @@
 // Reconcile mode, node controller: one entry per Node, parented to the SPIRE server, so that the agent on
-// that node (attested by k8s_psat) becomes the parent of the node's pod entries.
+// that node (attested by k8s_psat) becomes the parent of the node's pod entries. Its federates_with comes
+// from the node's `spiffe.io/federatesWith` annotation, as the original read it on every object it made
+// an entry for.
+import { federatesWithOf } from '../admission-validate/federates-with.js';
 import { type DeclaredEntry } from '../entries/diff-entries.js';
 import { newEntry } from '../entries/entry.js';
 import { nodeObjectKey } from '../entries/ownership.js';
@@ -39,12 +42,18 @@ export function nodeEntries(nodes: readonly Node[], cfg: NodeEntriesConfig): Ren
       issues.push({ object: source, reason: `node SPIFFE ID is not valid: ${id.error}` });
       continue;
     }
+    const federation = federatesWithOf(node);
+    if (!federation.ok) {
+      issues.push({ object: source, reason: federation.error });
+      continue;
+    }
     declared.push({
       source,
       entry: newEntry({
         spiffeId: id.value,
         parentId: spireServerId(cfg.trustDomain),
         selectors: [selector('k8s_psat', `agent_node_name:${name}`), selector('k8s_psat', `cluster:${cfg.cluster}`)],
+        federatesWith: federation.trustDomains,
       }),
     });
   }

@@ -82,3 +82,14 @@ test('an unscheduled labelled pod declares nothing until it is scheduled', () =>
   assert.deepEqual(podEntries([labelled({ nodeName: '' })], [], cfg).declared, []);
   assert.equal(podEntries([labelled({ nodeName: 'n1' })], [], cfg).declared.length, 1);
 });
+
+test('federates_with comes from the pod\'s spiffe.io/federatesWith annotation', () => {
+  const pod = labelled({ annotations: { 'spiffe.io/federatesWith': 'a.test,b.test' } });
+  assert.deepEqual(podEntries([pod], [], cfg).declared[0]?.entry.federatesWith, ['a.test', 'b.test']);
+});
+
+test('a pod whose federatesWith names an invalid trust domain yields an issue, not an entry', () => {
+  const out = podEntries([labelled({ name: 'p', namespace: 'default', annotations: { 'spiffe.io/federatesWith': 'Bad_Domain' } })], [], cfg);
+  assert.deepEqual(out.declared, []);
+  assert.equal(out.issues[0]?.object, 'pod/default/p');
+});

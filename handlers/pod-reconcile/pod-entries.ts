@@ -1,5 +1,7 @@
 // Reconcile mode, pod controller: one entry per scheduled pod that has an identity, parented to the entry
-// of the node it runs on, selected by namespace and pod name.
+// of the node it runs on, selected by namespace and pod name, federating with the trust domains of its
+// `spiffe.io/federatesWith` annotation.
+import { federatesWithOf } from '../admission-validate/federates-with.js';
 import type { DeclaredEntry } from '../entries/diff-entries.js';
 import { newEntry } from '../entries/entry.js';
 import { podObjectKey } from '../entries/ownership.js';
@@ -41,6 +43,11 @@ export function podEntries(pods: readonly Pod[], endpoints: readonly Endpoints[]
       issues.push({ object: source, reason: `node name does not make a valid parent ID: ${parent.error}` });
       continue;
     }
+    const federation = federatesWithOf(pod);
+    if (!federation.ok) {
+      issues.push({ object: source, reason: federation.error });
+      continue;
+    }
     declared.push({
       source,
       entry: newEntry({
@@ -48,6 +55,7 @@ export function podEntries(pods: readonly Pod[], endpoints: readonly Endpoints[]
         parentId: parent.value,
         selectors: [selector('k8s', `ns:${namespace}`), selector('k8s', `pod-name:${name}`)],
         dnsNames: cfg.addPodDnsNames ? podDnsNames(pod, byNamespace.get(namespace) ?? [], cfg.clusterDnsZone) : [],
+        federatesWith: federation.trustDomains,
       }),
     });
   }

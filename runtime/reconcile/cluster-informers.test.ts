@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
 import { podEntries } from '../../handlers/pod-reconcile/pod-entries.js';
-import { aPod } from '../../test/fixtures/k8s-objects.js';
-import { projectPod } from './cluster-informers.js';
+import { nodeEntries } from '../../handlers/node-reconcile/node-entries.js';
+import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
+import { projectNode, projectPod } from './cluster-informers.js';
 
 const cfg: PodEntriesConfig = {
   trustDomain: 'example.org',
@@ -33,9 +34,17 @@ test('a projected pod renders the same entries as the full object', () => {
     aPod({ labels: { 'spire-workload': 'w' }, deletionTimestamp: '2026-01-01T00:00:00Z' }),
     aPod({ labels: { 'spire-workload': 'w' }, nodeName: '' }),
     aPod({ annotations: { 'spiffe.io/id': 'a/b' } }),
+    aPod({ labels: { 'spire-workload': 'w' }, annotations: { 'spiffe.io/federatesWith': 'a.test', other: 'x' } }),
   ]) {
     for (const c of [cfg, { ...cfg, podLabel: undefined, podAnnotation: 'spiffe.io/id' }, { ...cfg, podLabel: undefined }]) {
       assert.deepEqual(podEntries([projectPod(pod, c)], [], c), podEntries([pod], [], c));
     }
   }
+});
+
+test('the node projection keeps only name, UID and the federatesWith annotation, and renders the same entry', () => {
+  const node = aNode({ name: 'n1', annotations: { 'spiffe.io/federatesWith': 'a.test', 'node.alpha.kubernetes.io/ttl': '0' } });
+  assert.deepEqual(projectNode(node).metadata.annotations, { 'spiffe.io/federatesWith': 'a.test' });
+  assert.deepEqual(projectNode(aNode({ name: 'n1', annotations: { x: 'y' } })), projectNode(aNode({ name: 'n1' })));
+  assert.deepEqual(nodeEntries([projectNode(node)], cfg), nodeEntries([node], cfg));
 });

@@ -2,6 +2,7 @@
 // status churn or a node's heartbeats then cause no events), and a ClusterView over them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
 import { EndpointsSchema, type EndpointAddress, type Endpoints } from '../../handlers/k8s/endpoints.js';
 import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
@@ -70,20 +71,22 @@ export function createClusterInformers(opts: ClusterInformersOptions): ClusterIn
   };
 }
 
-function projectNode(n: Node): Node {
-  return { metadata: meta(n.metadata.name, '', n.metadata.uid) };
+/** Name, UID and the federatesWith annotation: a node's heartbeats and other annotations cause no event. */
+export function projectNode(n: Node): Node {
+  const fed = n.metadata.annotations?.[federatesWithAnnotation];
+  return { metadata: { ...meta(n.metadata.name, '', n.metadata.uid), ...(fed !== undefined ? { annotations: { [federatesWithAnnotation]: fed } } : {}) } };
 }
 
-/** Keeps what identity, selectors, scheduling and DNS names read; only the configured label/annotation. */
+/** Keeps what identity, selectors, scheduling, federation and DNS names read; only the annotations and label they use. */
 export function projectPod(p: Pod, cfg: PodEntriesConfig): Pod {
   const m = p.metadata;
-  const pick = (from: Record<string, string> | null | undefined, key: string | undefined): Record<string, string> =>
-    key !== undefined && from?.[key] !== undefined ? { [key]: from[key] } : {};
+  const pick = (from: Record<string, string> | null | undefined, keys: readonly (string | undefined)[]): Record<string, string> =>
+    Object.fromEntries(keys.flatMap((k) => (k !== undefined && from?.[k] !== undefined ? [[k, from[k]]] : [])));
   return {
     metadata: {
       ...meta(m.name, m.namespace, m.uid),
-      labels: pick(m.labels, cfg.podLabel),
-      annotations: pick(m.annotations, cfg.podAnnotation),
+      labels: pick(m.labels, [cfg.podLabel]),
+      annotations: pick(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
     },
     spec: { nodeName: p.spec.nodeName, serviceAccountName: p.spec.serviceAccountName, hostname: '', subdomain: '', containers: [] },

@@ -36,7 +36,7 @@ export type World = {
   config(overrides?: Partial<ReconcileConfig>): Promise<ReconcileConfig>;
   startRegistrar(overrides?: Partial<ReconcileConfig>, deps?: Partial<ReconcileDeps>): Promise<Replica>;
   entries(): Entry[];
-  putNode(name: string): void;
+  putNode(name: string, annotations?: Record<string, string>): void;
   putPod(init: PodInit): void;
   deletePod(name: string, namespace?: string): void;
   /** Polls `check` until it returns true; fails with `what` after `timeoutMs` (default 30 s: a loaded CI box). */
@@ -45,12 +45,13 @@ export type World = {
 
 export const ROOT = 'spiffe://example.org/spire-k8s-registrar/k8stest/node';
 
-export async function startWorld(t: TestContext): Promise<World> {
+/** @param federatedTrustDomains trust domains the SPIRE server holds a federated bundle for (none by default). */
+export async function startWorld(t: TestContext, federatedTrustDomains: readonly string[] = []): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'reconcile-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const kube = await startFakeKubeApi({ namespaces: ['default', 'kube-system', 'spire'] });
   t.after(() => kube.close());
-  const spire = await startMemorySpireServer({ socketPath: join(dir, 'api.sock') });
+  const spire = await startMemorySpireServer({ socketPath: join(dir, 'api.sock'), federatedTrustDomains });
   t.after(() => spire.close());
   const tutorialConf = await readFile(new URL('../../deploy/reconcile/registrar-config.yaml', import.meta.url), 'utf8');
   const hcl = tutorialConf.split('k8s-workload-registrar.conf: |\n')[1]?.replace(/^ {4}/gm, '') ?? '';
@@ -90,7 +91,7 @@ export async function startWorld(t: TestContext): Promise<World> {
       return replica;
     },
     entries: () => spire.core.entries().map(entryFromWire),
-    putNode: (name) => void kube.store.putObject(aRawNode({ name }) as never),
+    putNode: (name, annotations) => void kube.store.putObject(aRawNode({ name, ...(annotations ? { annotations } : {}) }) as never),
     putPod: (init) => void kube.store.putObject(aRawPod(init) as never),
     deletePod: (name, namespace = 'spire') => void kube.store.deleteObject('v1', 'Pod', name, namespace),
     async waitFor(what, check, timeoutMs = 30_000) {
