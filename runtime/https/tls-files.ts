@@ -6,20 +6,29 @@ import { readFile } from 'node:fs/promises';
 export type TlsPaths = { readonly certPath: string; readonly keyPath: string; readonly caPath?: string };
 export type TlsFiles = { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 
+type Read = { readonly data: Buffer } | { readonly failure: string; readonly cause: unknown };
+
+/**
+ * Reads the files at once. When any is unreadable the error names every unreadable one, always in the
+ * order certificate, private key, CA certificate (the reads race; the message must not), with the first
+ * failure as its cause.
+ */
 export async function readTlsFiles(paths: TlsPaths): Promise<TlsFiles> {
-  const read = async (what: string, path: string) => {
-    try {
-      return await readFile(path);
-    } catch (err) {
-      throw new Error(`read ${what} ${path}`, { cause: err });
-    }
-  };
+  const read = (what: string, path: string): Promise<Read> =>
+    readFile(path).then(
+      (data) => ({ data }),
+      (cause: unknown) => ({ failure: `read ${what} ${path}`, cause }),
+    );
   const [cert, key, ca] = await Promise.all([
     read('certificate', paths.certPath),
     read('private key', paths.keyPath),
     paths.caPath === undefined ? undefined : read('CA certificate', paths.caPath),
   ]);
-  return ca === undefined ? { cert, key } : { cert, key, ca };
+  if ('data' in cert && 'data' in key && (ca === undefined || 'data' in ca)) {
+    return ca === undefined ? { cert: cert.data, key: key.data } : { cert: cert.data, key: key.data, ca: ca.data };
+  }
+  const failed = [cert, key, ca].flatMap((r) => (r !== undefined && 'failure' in r ? [r] : []));
+  throw new Error(failed.map((f) => f.failure).join('; '), { cause: failed[0]?.cause });
 }
 
 export function sameTlsFiles(a: TlsFiles, b: TlsFiles): boolean {
