@@ -7,6 +7,7 @@ export class Faults {
   #unavailable = false;
   #delayMs = 0;
   #nth = new Map<string, { remaining: number; code: number }>();
+  #hold: { arrived: () => void; released: Promise<void> } | undefined;
 
   /** While on, every RPC fails with UNAVAILABLE. */
   unavailable(on: boolean): void {
@@ -18,6 +19,25 @@ export class Faults {
     this.#delayMs = ms;
   }
 
+  /**
+   * Until `release()`, every RPC waits without answering, as a hung server would; `arrived` resolves when
+   * the first one is waiting, so a test can act on a call in flight without guessing how long it takes.
+   */
+  hold(): { readonly arrived: Promise<void>; release(): void } {
+    let arrived = () => {};
+    let release = () => {};
+    const arrivedP = new Promise<void>((r) => (arrived = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.#hold = { arrived, released };
+    return {
+      arrived: arrivedP,
+      release: () => {
+        this.#hold = undefined;
+        release();
+      },
+    };
+  }
+
   /** The n-th call of `method` from now (1 = the next one) fails with `code`; later calls succeed. */
   failNth(method: string, n: number, code: number): void {
     this.#nth.set(method, { remaining: n, code });
@@ -27,9 +47,15 @@ export class Faults {
     this.#unavailable = false;
     this.#delayMs = 0;
     this.#nth.clear();
+    this.#hold = undefined;
   }
 
   async before(method: string): Promise<void> {
+    const hold = this.#hold;
+    if (hold) {
+      hold.arrived();
+      await hold.released;
+    }
     if (this.#delayMs > 0) await sleep(this.#delayMs);
     if (this.#unavailable) throw new RpcError(StatusCode.UNAVAILABLE, 'in-memory SPIRE server is unavailable (fault injected)');
     const armed = this.#nth.get(method);

@@ -18,6 +18,7 @@ import type { CrdConfig } from '../../runtime/config/registrar-config.js';
 import { runCrd, type CrdDeps } from '../../runtime/crd/run-crd.js';
 import { createLogger } from '../../runtime/logger.js';
 import { aRawNode, aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 export type LogLine = Record<string, unknown> & { msg: string };
 
@@ -112,13 +113,7 @@ export async function startCrdWorld(t: TestContext, kubeOptions: FakeKubeApiOpti
     async deletePod(name, namespace = 'spire') {
       await world.core.deleteNamespacedPod({ name, namespace });
     },
-    async waitFor(what, check) {
-      const deadline = Date.now() + 10_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (what, check) => waitUntil(what, check, { intervalMs: 20 }),
   };
   return world;
 }

@@ -6,6 +6,7 @@ import {
   ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject, PatchStrategy, Watch, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { type FakeKubeApi, startFakeKubeApi } from '../../adapters/kube-fake/index.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 const GROUP = 'spiffeid.spiffe.io';
 const VERSION = 'v1beta1';
@@ -94,7 +95,7 @@ test('custom resources can be watched', async () => {
   try {
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'spire', plural: PLURAL, body: spiffeId('w') });
     await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'spire', plural: PLURAL, name: 'w' });
-    for (let i = 0; i < 300 && !events.includes('DELETED w'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('the DELETED event', () => events.includes('DELETED w'));
     assert.ok(events.includes('ADDED w') && events.includes('DELETED w'), events.join(', '));
   } finally {
     req.abort();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, type KubernetesObject, type V1Pod, Watch, makeInformer } from '@kubernetes/client-node';
 import { type FakeKubeApi, startFakeKubeApi } from '../../adapters/kube-fake/index.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 let api: FakeKubeApi;
 let core: CoreV1Api;
@@ -13,13 +14,7 @@ before(async () => {
 });
 after(() => api.close());
 
-async function waitFor(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, check: () => boolean) => waitUntil(what, check);
 
 const pod = (name: string, labels: Record<string, string> = {}): V1Pod => ({
   metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] },
@@ -78,10 +73,12 @@ test('dropWatches() (clean end): client-node re-watches from its resourceVersion
 test("dropWatches('destroy'): the cut connection reaches the informer's error handler and it stops", async (t) => {
   const { informer, errors } = await startInformer('inf-cut');
   t.after(() => informer.stop());
+  const watches = () => api.requestCounts()['watch pods'] ?? 0;
+  const watchesBefore = watches();
   api.dropWatches('destroy');
   await waitFor('an error', () => errors.length > 0);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(api.watchCount, 0, 'client-node does not re-watch after an error');
+  await waitFor('the cut stream to close', () => api.watchCount === 0);
+  assert.equal(watches(), watchesBefore, 'client-node does not re-watch after an error');
 });
 
 test('expireResourceVersions(): open watches get 410 Gone, client-node re-lists and sees what changed', async (t) => {

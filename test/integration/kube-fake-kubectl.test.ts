@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type FakeKubeApi, startFakeKubeApi } from '../../adapters/kube-fake/index.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 const skip = hasKubectl ? false : 'kubectl is not on the PATH';
@@ -24,15 +25,20 @@ after(async () => {
 
 type Result = { code: number; stdout: string; stderr: string };
 
-/** Runs kubectl with a 30 s timeout and its caches in the temp dir; never throws. */
+/** Runs kubectl with a 30 s timeout and its caches in the temp dir; never throws. `onStdout` sees output as it comes. */
 function kubectl(...args: string[]): Promise<Result> {
+  return kubectlStreaming(() => {}, ...args);
+}
+
+function kubectlStreaming(onStdout: (chunk: string) => void, ...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], {
+    const child = execFile('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], {
       timeout: 30_000, env: { ...process.env, HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') },
     }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
+    child.stdout?.on('data', (d: Buffer | string) => onStdout(d.toString()));
   });
 }
 
@@ -122,10 +128,11 @@ test('kubectl delete -f a namespace with its contents deletes them all', { skip 
 
 test('kubectl get -w prints the list, then a row per change, and ends when the server closes', { skip }, async () => {
   api.store.putObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watched' } });
-  const watching = kubectl('get', 'pods', '-n', 'watched', '-w', '--request-timeout', '20s');
-  for (let i = 0; i < 500 && api.watchCount === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  let printed = '';
+  const watching = kubectlStreaming((chunk) => (printed += chunk), 'get', 'pods', '-n', 'watched', '-w', '--request-timeout', '20s');
+  await waitUntil('kubectl to watch', () => api.watchCount > 0, { intervalMs: 20 });
   api.store.putObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'late', namespace: 'watched' }, spec: { containers: [{ name: 'c', image: 'x' }] }, status: { phase: 'Running' } });
-  for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil('kubectl to print the new pod', () => printed.includes('late'), { intervalMs: 20 });
   api.dropWatches();
   const out = await watching;
   assert.match(out.stdout, /late\s+0\/1\s+Running\s+0\s+\d+s/);

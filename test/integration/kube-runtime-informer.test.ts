@@ -10,6 +10,7 @@ import { PodSchema } from '../../handlers/k8s/pod.js';
 import { createInformer, projection, type ChangeKind, type RestartReason } from '../../runtime/kube/informer.js';
 import { kubeListWatchSource } from '../../runtime/kube/list-watch-source.js';
 import { aRawPod } from '../fixtures/k8s-objects.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 type PodView = { name: string; app: string; node: string };
 const project = projection(PodSchema, (p): PodView => ({
@@ -18,13 +19,7 @@ const project = projection(PodSchema, (p): PodView => ({
   node: p.spec.nodeName,
 }));
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (what: string, cond: () => boolean) => waitUntil(what, cond);
 
 async function setup(t: TestContext, selectors: { labelSelector?: string; fieldSelector?: string } = {}) {
   const api: FakeKubeApi = await startFakeKubeApi({ bookmarkIntervalMs: 60_000 });

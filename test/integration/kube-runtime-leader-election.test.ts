@@ -6,17 +6,23 @@ import { test, type TestContext } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/index.js';
 import { createLeaderElector, leaderElectionLeaseName, type LeaderElector } from '../../runtime/kube/leader-election.js';
 import { kubeLeaseClient, LeaseConflictError, type LeaseClient } from '../../runtime/kube/lease-client.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 const leaseName = leaderElectionLeaseName('spire-k8s-registrar');
 // Short periods keep the test quick; the ratios are the production ones' (15 s / 10 s / 2 s).
 const timing = { leaseDurationMs: 2000, renewDeadlineMs: 1200, retryPeriodMs: 200 };
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+const waitFor = (what: string, cond: () => boolean, guardMs?: number) => waitUntil(what, cond, guardMs ? { guardMs } : {});
+
+type LeaseView = { spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; leaseTransitions?: number } } | undefined;
+
+/** Waits until the Lease has been renewed `n` more times: time passing, measured in the leader's own events. */
+async function renewals(lease: () => LeaseView, n: number): Promise<void> {
+  const seen = new Set([lease()?.spec?.renewTime]);
+  await waitFor(`${n} lease renewals`, () => {
+    seen.add(lease()?.spec?.renewTime);
+    return seen.size > n;
+  });
 }
 
 /** A client that can be cut off from the API server, as a leader on a partitioned node would be. */
@@ -59,9 +65,7 @@ async function twoReplicas(t: TestContext, periods: typeof timing = timing) {
     if (a.elector.isLeader() && b.elector.isLeader()) bothLed = true;
   }, 5);
   t.after(() => clearInterval(sampler));
-  const lease = () => api.store.get('coordination.k8s.io/v1', 'Lease', leaseName, 'default') as
-    | { spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; leaseTransitions?: number } }
-    | undefined;
+  const lease = () => api.store.get('coordination.k8s.io/v1', 'Lease', leaseName, 'default') as LeaseView;
   return { api, a, b, lease, bothLed: () => bothLed };
 }
 
@@ -70,7 +74,7 @@ test('two electors on one Lease: exactly one leads and the Lease names it', asyn
   a.elector.start();
   b.elector.start();
   await waitFor('a leader', () => a.elector.isLeader() || b.elector.isLeader());
-  await new Promise((r) => setTimeout(r, 1500)); // several renewals
+  await renewals(lease, 5);
   const leader = a.elector.isLeader() ? a : b;
   const follower = leader === a ? b : a;
   assert.equal(follower.elector.isLeader(), false);
@@ -83,7 +87,7 @@ test('two electors on one Lease: exactly one leads and the Lease names it', asyn
 });
 
 test('the follower takes over soon after the leader releases the Lease on shutdown', async (t) => {
-  // A 60 s lease: had the release not worked, b would wait it out and waitFor would time out first.
+  // A 60 s lease: had the release not worked, b would wait it out and the 45 s guard would end the wait first.
   const { a, b, lease, bothLed } = await twoReplicas(t, { ...timing, leaseDurationMs: 60_000 });
   a.elector.start();
   await waitFor('a to lead', () => a.elector.isLeader());
@@ -92,7 +96,7 @@ test('the follower takes over soon after the leader releases the Lease on shutdo
   await a.elector.stop();
   assert.equal(a.terms[0]?.aborted, true);
   assert.equal(lease()?.spec?.holderIdentity, '', 'released');
-  await waitFor('b to lead', () => b.elector.isLeader(), 10_000);
+  await waitFor('b to lead', () => b.elector.isLeader(), 45_000);
   assert.equal(lease()?.spec?.holderIdentity, 'replica-b');
   assert.equal(lease()?.spec?.leaseTransitions, 1);
   assert.equal(bothLed(), false);
@@ -113,7 +117,7 @@ test('a leader that stops renewing steps down, and the follower takes over once 
   // a comes back and follows
   a.client.cut = false;
   await waitFor('a to see b', () => a.elector.leader() === 'replica-b');
-  await new Promise((r) => setTimeout(r, 500));
+  await renewals(lease, 3); // b keeps renewing while a campaigns
   assert.equal(a.elector.isLeader(), false);
   assert.equal(bothLed(), false);
 });

@@ -16,14 +16,9 @@ import { startObservabilityServer } from '../../runtime/observability/http-serve
 import { createMetrics } from '../../runtime/observability/metrics.js';
 import { createReadiness } from '../../runtime/observability/readiness.js';
 import { aRawPod } from '../fixtures/k8s-objects.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (what: string, cond: () => boolean | Promise<boolean>) => waitUntil(what, cond);
 
 test('informer -> queue -> leader-gated work, readiness, metrics and ordered shutdown', async (t) => {
   const api = await startFakeKubeApi();

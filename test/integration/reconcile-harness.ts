@@ -15,6 +15,7 @@ import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { runReconcile, type ReconcileDeps } from '../../runtime/reconcile/run-reconcile.js';
 import { aRawNode, aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 export type LogLine = Record<string, unknown> & { msg: string };
 
@@ -39,8 +40,8 @@ export type World = {
   putNode(name: string, annotations?: Record<string, string>): void;
   putPod(init: PodInit): void;
   deletePod(name: string, namespace?: string): void;
-  /** Polls `check` until it returns true; fails with `what` after `timeoutMs` (default 30 s: a loaded CI box). */
-  waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Polls `check` until it returns true (see waitUntil: the limit is only a hang guard). */
+  waitFor(what: string, check: () => boolean): Promise<void>;
 };
 
 export const ROOT = 'spiffe://example.org/spire-k8s-registrar/k8stest/node';
@@ -94,13 +95,7 @@ export async function startWorld(t: TestContext, federatedTrustDomains: readonly
     putNode: (name, annotations) => void kube.store.putObject(aRawNode({ name, ...(annotations ? { annotations } : {}) }) as never),
     putPod: (init) => void kube.store.putObject(aRawPod(init) as never),
     deletePod: (name, namespace = 'spire') => void kube.store.deleteObject('v1', 'Pod', name, namespace),
-    async waitFor(what, check, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (what, check) => waitUntil(what, check, { intervalMs: 20 }),
   };
   return world;
 }

@@ -5,10 +5,25 @@ import { test } from 'node:test';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
-import { startWorld } from './reconcile-harness.js';
+import { leaderElectionLeaseName } from '../../runtime/kube/leader-election.js';
+import { startWorld, type World } from './reconcile-harness.js';
+
+/** Waits until the leader has renewed the Lease `n` more times (the follower campaigns meanwhile). */
+async function renewals(w: World, n: number): Promise<void> {
+  const renewTime = () => (w.kube.store.get('coordination.k8s.io/v1', 'Lease', LEASE, 'spire')?.spec as { renewTime?: string } | undefined)?.renewTime;
+  const seen = new Set([renewTime()]);
+  await w.waitFor(`${n} lease renewals`, () => {
+    seen.add(renewTime());
+    return seen.size > n;
+  });
+}
 
 const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minikube', labels: { 'spire-workload': name } });
-const timing = { leaseDurationMs: 1_000, renewDeadlineMs: 700, retryPeriodMs: 100 };
+// Renewals and campaigns every 100 ms, but a long lease and renew deadline: a loaded machine that stalls
+// the leader for a while must not hand the lease over behind the test's back. Take-over after a stop
+// does not wait for expiry (the lease is released).
+const timing = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 100 };
+const LEASE = leaderElectionLeaseName('spire-k8s-registrar');
 
 /** Wraps a replica's SPIRE connection so that every write call records which replica made it. */
 function recordingConnect(name: string, writes: string[]) {
@@ -45,8 +60,8 @@ test('two replicas never both write, and the follower takes over after the leade
 
   w.putPod(labelled('b'));
   await w.waitFor('b registered by the leader', () => w.entries().length === 3);
-  // Several retry periods with both replicas running: the follower campaigns but never leads or writes.
-  await new Promise((r) => setTimeout(r, 5 * timing.retryPeriodMs));
+  // Several renewals with both replicas running: the follower campaigns but never leads or writes.
+  await renewals(w, 5);
   assert.equal(second.logs.some((l) => l.msg === 'Started leading: reconciling'), false);
   assert.deepEqual([...new Set(writes)], ['first']);
 

@@ -35,7 +35,7 @@ test('the binary registers the tutorial scenario, logs what the tutorial greps, 
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
 
   // The child compiles TypeScript with tsx on start: slow on a busy machine.
-  await w.waitFor('three entries', () => w.entries().length === 3, 120_000);
+  await w.waitFor('three entries', () => w.entries().length === 3);
   await w.waitFor('the create log lines', () => output.split('\n').filter((l) => l.includes('Created new spire entry')).length === 3);
   w.deletePod('example-workload-1');
   await w.waitFor('the workload entry to go', () => w.entries().length === 2);

@@ -17,6 +17,7 @@ import { sandboxNode } from '../../runtime/sandbox/cluster/sandbox-node.js';
 import { loadManifests } from '../../runtime/sandbox/manifests.js';
 import { startSandbox } from '../../runtime/sandbox/sandbox.js';
 import { cli } from './cli-harness.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -60,8 +61,7 @@ test('--no-registrar: the registrar started by hand with the written config and 
     await rest.request('POST', `/apis/apps/v1/namespaces/spire/deployments`, obj);
   }
   const ids = () => sandbox.spire!.core.entries().map(entryFromWire).map((e) => e.spiffeId).sort();
-  const deadline = Date.now() + 20_000;
-  while (ids().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil('two entries', () => ids().length >= 2, { intervalMs: 100 });
   assert.deepEqual(ids(), ['spiffe://example.org/example-workload', 'spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube']);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
@@ -98,13 +98,12 @@ test('--no-kube: the sandbox command runs the registrar against the API server $
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   });
-  const deadline = Date.now() + 30_000;
-  while (!stdout.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil('the sandbox to start (or exit)', () => stdout.includes('Press Ctrl-C') || child.exitCode !== null, { intervalMs: 50 });
   assert.match(stdout, /Kubernetes API: {2}not started; the registrar uses \$KUBECONFIG/);
   const spire = await connectSpire({ serverAddress: `unix://${join(dir, 's', 'api.sock')}`, trustDomain: 'example.org' });
   t.after(() => spire.close());
   const ids = async () => (await spire.entries.listEntries()).map((e) => e.spiffeId);
-  while (!(await ids()).includes('spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil('the node entry', async () => (await ids()).includes('spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube'), { intervalMs: 100 });
   assert.deepEqual(await ids(), ['spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube']);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);

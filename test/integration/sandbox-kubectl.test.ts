@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,14 +30,11 @@ async function startSandboxProcess(t: TestContext, mode: string) {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   });
-  const deadline = Date.now() + 30_000;
-  while (!stdout.includes('Press Ctrl-C to stop.')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`sandbox did not start:\n${stdout}\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const kubectl = async (...args: string[]) => (await exec('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { cwd: ROOT, timeout: 15_000 })).stdout;
+  await waitUntil('the sandbox to start (or exit)', () => stdout.includes('Press Ctrl-C to stop.') || child.exitCode !== null, { intervalMs: 50 });
+  if (child.exitCode !== null) throw new Error(`sandbox did not start:\n${stdout}\n${stderr}`);
+  const kubectl = async (...args: string[]) => (await exec('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { cwd: ROOT, timeout: 60_000 })).stdout;
   const spiffeIds = async () => {
-    const { stdout: out } = await exec(process.execPath, [BIN, 'entry', 'show', '-socketPath', join(dir, 'api.sock')], { cwd: ROOT, timeout: 15_000 });
+    const { stdout: out } = await exec(process.execPath, [BIN, 'entry', 'show', '-socketPath', join(dir, 'api.sock')], { cwd: ROOT, timeout: 60_000 });
     return [...out.matchAll(/^SPIFFE ID\s+: (\S+)$/gm)].map((m) => m[1]).sort();
   };
   const stop = async () => {
@@ -47,13 +45,9 @@ async function startSandboxProcess(t: TestContext, mode: string) {
 }
 
 async function eventually<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let v: T | undefined;
+  await waitUntil(what, async () => ok((v = await get())), { intervalMs: 100 });
+  return v as T;
 }
 
 test('reconcile sandbox driven by kubectl: apply, get, delete deployment; entries follow; unserved APIs fail fast', { skip }, async (t) => {

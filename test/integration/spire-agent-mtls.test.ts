@@ -4,13 +4,13 @@ import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { SpireCallError } from '../../adapters/entry-store.js';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { serviceDefinition, serviceNames } from '../../adapters/spire/protos.js';
 import { startWorkloadApi } from '../../adapters/spire-memory/workload-api.js';
 import { aMemorySpire, aWorkloadEntry, type SpireFixture } from '../fixtures/spire.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 let spire: SpireFixture;
 
@@ -24,12 +24,10 @@ const tcpAddress = () => spire.server.tcp?.address as string;
 
 /** The stream update reaches the client asynchronously: call until a call carries the wanted certificate. */
 async function callUntilCaller(call: () => Promise<unknown>, fingerprint: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  await waitUntil(`a call presenting certificate ${fingerprint}`, async () => {
     await call();
-    if (spire.server.tcp?.callerFingerprints().at(-1) === fingerprint) return;
-    await sleep(20);
-  }
-  assert.fail(`no call presented certificate ${fingerprint}`);
+    return spire.server.tcp?.callerFingerprints().at(-1) === fingerprint;
+  }, { intervalMs: 20 });
 }
 
 test('the client fetches its SVID from the agent and calls the server over mTLS', async (t) => {

@@ -56,10 +56,13 @@ test('other codes are not retried', async (t) => {
   assert.equal(spire.server.core.calls().CountEntries, 1);
 });
 
-test('a slow server runs into the deadline: DEADLINE_EXCEEDED after every attempt', async (t) => {
-  const c = await client({ callTimeoutMs: 50, retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 5 } });
+test('a server that does not answer runs into the deadline: DEADLINE_EXCEEDED after every attempt', async (t) => {
+  // The server holds every call (no answer ever), so only the client's deadline can end an attempt; the
+  // deadline is long enough for each attempt to reach the server under load, which the count checks.
+  const c = await client({ callTimeoutMs: 1000, retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 5 } });
   t.after(() => c.close());
-  spire.server.core.faults.delayMs(300);
+  const held = spire.server.core.faults.hold();
+  t.after(() => held.release());
   await assert.rejects(c.entries.countEntries(), (err: SpireCallError) => err.code === 4);
   assert.equal(spire.server.core.calls().CountEntries, 2);
 });
@@ -67,10 +70,12 @@ test('a slow server runs into the deadline: DEADLINE_EXCEEDED after every attemp
 test('an aborted signal cancels the call without retrying', async (t) => {
   const c = await client();
   t.after(() => c.close());
-  spire.server.core.faults.delayMs(300);
+  const held = spire.server.core.faults.hold();
+  t.after(() => held.release());
   const controller = new AbortController();
   const pending = c.entries.countEntries({}, { signal: controller.signal });
-  setTimeout(() => controller.abort(), 20);
+  await held.arrived; // the call is in flight on the server
+  controller.abort();
   await assert.rejects(pending, (err: SpireCallError) => err.code === 1);
   assert.equal(spire.server.core.calls().CountEntries, 1);
 });

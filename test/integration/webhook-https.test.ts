@@ -11,6 +11,7 @@ import pino from 'pino';
 import { createCa, issueKeyAndCert, x509, type Ca } from '../../adapters/x509/index.js';
 import { startHttpsServer } from '../../runtime/https/https-server.js';
 import { httpsRequest } from './webhook-client.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 const silent = pino({ level: 'silent' });
 const app = new Hono().get('/hello', (c) => c.text('hello'));
@@ -93,13 +94,10 @@ test('a rotated certificate is served without a restart (differs from the origin
   const next = await serverCert(f.ca);
   await mountLikeKubelet(f.dir, { 'cert.pem': next.certPem, 'key.pem': next.keyPem, 'ca.pem': f.ca.certPem }, 1);
   const newPrint = Buffer.from(await fingerprint(next.certPem)).toString('hex');
-  // The server polls every 20 ms; wait (bounded) until a new handshake shows the new certificate.
-  let seen = '';
-  for (let i = 0; i < 200 && seen !== newPrint; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-    seen = (await httpsRequest(f.url, tls)).serverFingerprint.replaceAll(':', '').toLowerCase();
-  }
-  assert.equal(seen, newPrint);
+  // The server polls every 20 ms; wait until a new handshake shows the new certificate.
+  await waitUntil('a handshake with the new certificate', async () =>
+    (await httpsRequest(f.url, tls)).serverFingerprint.replaceAll(':', '').toLowerCase() === newPrint,
+  );
 });
 
 test('a certificate/key pair that does not match is not loaded; the old one keeps serving', async (t) => {

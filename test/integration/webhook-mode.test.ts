@@ -16,6 +16,7 @@ import { createLogger } from '../../runtime/logger.js';
 import { run } from '../../runtime/modes/webhook.js';
 import { anAdmissionReview, type AdmissionInit } from '../fixtures/admission.js';
 import { httpsRequest, postJson, type ClientTls } from './webhook-client.js';
+import { waitForValue } from '../fixtures/wait-until.js';
 
 type LogLine = Record<string, unknown>;
 
@@ -57,14 +58,7 @@ async function startRegistrar(t: TestContext, opts: { spireDown?: boolean; insec
     abort.abort();
     await running;
   });
-  const waitFor = async <T>(what: string, get: () => T | undefined): Promise<T> => {
-    for (let i = 0; i < 500; i++) {
-      const v = get();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  const waitFor = <T>(what: string, get: () => T | undefined): Promise<T> => waitForValue(what, get, { intervalMs: 20 });
   const portFrom = (msg: string) => () => logs.find((l) => l.msg === msg)?.port as number | undefined;
   const port = await waitFor('the HTTPS listener', portFrom('Serving admission webhook'));
   const healthPort = await waitFor('the health listener', portFrom('Serving metrics and health checks'));
