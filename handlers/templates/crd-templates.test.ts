@@ -26,14 +26,14 @@ test('a template using the configured context is accepted', () => {
 
 const cases: [string, Partial<CrdTemplateConfig>, string | RegExp][] = [
   ['identity template referencing context without one', { identityTemplate: 'region/{{ .Context.region}}' }, 'identity_template references non-existing context'],
-  ['identity template referencing a missing context key', { identityTemplate: 'r/{{.Context.zone}}', context: { Region: 'x' } }, 'identity_template references non-existing context key "zone"'],
+  ['identity template referencing a missing context key', { identityTemplate: 'r/{{.Context.zone}}', context: { Region: 'x' } }, 'validating identity template: identity_template references non-existing context key "zone"'],
   ['DNS template referencing context without one', { dnsNameTemplates: ['{{.Context.x}}.svc'] }, 'dns_name_template references non-existing context'],
-  ['identity template starting with spiffe://', { identityTemplate: 'spiffe://example.org/x' }, 'identity_template cannot start with spiffe:// or /'],
-  ['identity template starting with /', { identityTemplate: '/ns/{{.Pod.Namespace}}' }, 'identity_template cannot start with spiffe:// or /'],
+  ['identity template starting with spiffe://', { identityTemplate: 'spiffe://example.org/x' }, 'validating identity template: identity_template cannot start with spiffe:// or /'],
+  ['identity template starting with /', { identityTemplate: '/ns/{{.Pod.Namespace}}' }, 'validating identity template: identity_template cannot start with spiffe:// or /'],
   ['identity template making an invalid path', { identityTemplate: 'ns//{{.Pod.Name}}' }, /^validating identity template: path cannot contain empty segments/],
-  ['identity template with an unsupported action', { identityTemplate: 'ns/{{.Pod.Labels.app}}' }, /^identity_template: position 4: unsupported action/],
+  ['identity template with an unsupported action', { identityTemplate: 'ns/{{.Pod.Labels.app}}' }, /^parsing identity template: identity_template: position 4: unsupported action/],
   ['DNS template making an invalid name', { dnsNameTemplates: ['{{.Pod.Name}}..svc'] }, /^validating the dns name template "\{\{\.Pod\.Name\}\}\.\.svc"/],
-  ['DNS template with an unsupported action', { dnsNameTemplates: ['ok', '{{.Pod.Name|x}}'] }, /^dns_name_templates\[1\]: position 1: unsupported action/],
+  ['DNS template with an unsupported action', { dnsNameTemplates: ['ok', '{{.Pod.Name|x}}'] }, /^parsing the dns name template: dns_name_templates\[1\]: position 1: unsupported action/],
 ];
 for (const [name, cfg, want] of cases) {
   test(`start-up check refuses: ${name}`, () => {

@@ -44,12 +44,12 @@ export function checkCrdTemplates(cfg: CrdTemplateConfig): CheckedTemplates {
   const identitySource = cfg.identityTemplate || (cfg.podLabel || cfg.podAnnotation ? undefined : DEFAULT_IDENTITY_TEMPLATE);
   if (identitySource !== undefined) {
     if (identitySource.startsWith('spiffe://') || identitySource.startsWith('/')) {
-      return { ok: false, error: 'identity_template cannot start with spiffe:// or /' };
+      return { ok: false, error: 'validating identity template: identity_template cannot start with spiffe:// or /' };
     }
     const parsed = parseTemplate('identity_template', identitySource);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return { ok: false, error: `${templateStep(parsed.error, 'identity template')}: ${parsed.error}` };
     const contextError = missingContext('identity_template', parsed.template, hasContext, cfg.context);
-    if (contextError) return { ok: false, error: contextError };
+    if (contextError) return { ok: false, error: hasContext ? `validating identity template: ${contextError}` : contextError };
     const id = makeSpiffeId('testdomain', renderTemplate(parsed.template, data));
     if (!id.ok) return { ok: false, error: `validating identity template: ${id.error}` };
     identity = parsed.template;
@@ -59,9 +59,9 @@ export function checkCrdTemplates(cfg: CrdTemplateConfig): CheckedTemplates {
   for (const [i, source] of cfg.dnsNameTemplates.entries()) {
     // The original removed every space from DNS templates before parsing them.
     const parsed = parseTemplate(`dns_name_templates[${i}]`, source.replaceAll(' ', ''));
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return { ok: false, error: `${templateStep(parsed.error, 'the dns name template')}: ${parsed.error}` };
     const contextError = missingContext('dns_name_template', parsed.template, hasContext, cfg.context);
-    if (contextError) return { ok: false, error: contextError };
+    if (contextError) return { ok: false, error: hasContext ? `validating the dns name template: ${contextError}` : contextError };
     const err = dnsNameError(renderTemplate(parsed.template, data));
     if (err) return { ok: false, error: `validating the dns name template ${JSON.stringify(source)}: ${err}` };
     dnsNames.push(parsed.template);
@@ -81,4 +81,12 @@ function missingContext(
   // Go would have rendered "<no value>" for a missing map key; that is never a wanted identity.
   const missing = keys.find((k) => !Object.hasOwn(context, k));
   return missing === undefined ? undefined : `${what} references non-existing context key ${JSON.stringify(missing)}`;
+}
+
+/**
+ * The original's leading words for each failure (pod_controller.go parseTemplates/validateTemplates):
+ * Go reports a reference to a field the data lacks when executing the template, anything else when parsing.
+ */
+function templateStep(error: string, what: 'identity template' | 'the dns name template'): string {
+  return error.includes("can't evaluate field") ? `executing ${what}` : `parsing ${what}`;
 }

@@ -27,12 +27,12 @@ for (const [source, want] of renders) {
 }
 
 const refused: [string, RegExp][] = [
-  ['ns/{{.Pod.Labels}}', /^t: position 4: unknown pod field "Labels"/],
+  ['ns/{{.Pod.Labels}}', /^t: position 4: can't evaluate field Labels in \{\{\.Pod\.Labels\}\}/],
   ['{{.Pod.Name | upper}}', /^t: position 1: unsupported action/],
   ['a{{- .Pod.Name -}}', /^t: position 2: unsupported action/],
   ['{{/* c */}}', /unsupported action/],
   ['{{if .Pod.Name}}x{{end}}', /unsupported action/],
-  ['{{.Spec.X}}', /unsupported action/],
+  ['{{.Spec.X}}', /^t: position 1: can't evaluate field Spec in \{\{\.Spec\.X\}\} \(only \.Pod and \.Context are defined\)$/],
   ['x/{{.Pod.Name', /^t: position 3: unclosed action$/],
 ];
 for (const [source, error] of refused) {

@@ -24,6 +24,7 @@ export type ParsedTemplate = { readonly ok: true; readonly template: Template } 
 
 const POD_ACTION = /^\.Pod\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const CONTEXT_ACTION = /^\.Context\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const FIELD_CHAIN = /^\.([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export function parseTemplate(name: string, source: string): ParsedTemplate {
   const parts: TemplatePart[] = [];
@@ -42,14 +43,18 @@ export function parseTemplate(name: string, source: string): ParsedTemplate {
     const body = source.slice(open + 2, close).trim();
     const pod = POD_ACTION.exec(body);
     const ctx = CONTEXT_ACTION.exec(body);
+    const top = FIELD_CHAIN.exec(body);
     if (pod) {
       const field = pod[1] as string;
       if (!(podFields as readonly string[]).includes(field)) {
-        return { ok: false, error: `${at}: unknown pod field ${JSON.stringify(field)} in ${raw} (known: ${podFields.join(', ')})` };
+        return { ok: false, error: `${at}: can't evaluate field ${field} in ${raw} (pod fields: ${podFields.join(', ')})` };
       }
       parts.push({ kind: 'pod', field: field as PodField });
     } else if (ctx) {
       parts.push({ kind: 'context', key: ctx[1] as string });
+    } else if (top && top[1] !== 'Pod' && top[1] !== 'Context') {
+      // Go's words for a field the data does not have (its data has only .Pod and .Context).
+      return { ok: false, error: `${at}: can't evaluate field ${top[1]} in ${raw} (only .Pod and .Context are defined)` };
     } else {
       return {
         ok: false,

@@ -11,14 +11,17 @@ test('a syntax error is reported with file, line and column and the parser messa
   const r = await parseHcl('trust_domain = "example.org"\ncluster = "k8s\n', 'my.conf');
   assert.ok(!r.ok);
   assert.ok(r.problems.length >= 1);
-  assert.match(r.problems[0] as string, /^my\.conf:2:\d+: Invalid multi-line string; /);
+  assert.match(r.problems[0] as string, /^my\.conf:2:\d+: unable to decode configuration: Invalid multi-line string; /);
 });
 
 test('several diagnostics become several problems', () => {
   const msg = 'parse config: [a b.conf:1,7-2,1: First; detail one. a b.conf:4,1-3: Second; detail two.]';
-  assert.deepEqual(hclDiagnostics(msg, 'a b.conf'), ['a b.conf:1:7: First; detail one.', 'a b.conf:4:1: Second; detail two.']);
+  assert.deepEqual(hclDiagnostics(msg, 'a b.conf'), [
+    'a b.conf:1:7: unable to decode configuration: First; detail one.',
+    'a b.conf:4:1: unable to decode configuration: Second; detail two.',
+  ]);
 });
 
 test('an unexpected message shape is kept whole', () => {
-  assert.deepEqual(hclDiagnostics('boom', 'x.conf'), ['x.conf: boom']);
+  assert.deepEqual(hclDiagnostics('boom', 'x.conf'), ['x.conf: unable to decode configuration: boom']);
 });

@@ -45,19 +45,22 @@ export async function parseHcl(text: string, filename: string): Promise<HclResul
   return { ok: true, body: body as Record<string, unknown> };
 }
 
+/** The original's words for a file HCL cannot parse (config.go ParseConfig), kept so scripts that grep them still match. */
+export const DECODE_PREFIX = 'unable to decode configuration: ';
+
 /**
  * The parser reports `parse config: [f.conf:1,7-2,1: Summary; Detail. f.conf:3,1-4: ...]`; split that
- * into one problem per diagnostic, each starting with `file:line:column:`.
+ * into one problem per diagnostic, each `file:line:column: unable to decode configuration: Summary; Detail.`
  */
 export function hclDiagnostics(message: string, filename: string): string[] {
   const inner = message.replace(/^(Error: )?parse config: \[/, '').replace(/\]$/, '');
   const pos = new RegExp(`${escapeRegExp(filename)}:(\\d+),(\\d+)(?:-\\d+(?:,\\d+)?)?: `, 'g');
   const starts = [...inner.matchAll(pos)];
-  if (starts.length === 0) return [`${filename}: ${inner}`];
+  if (starts.length === 0) return [`${filename}: ${DECODE_PREFIX}${inner}`];
   return starts.map((m, i) => {
     const end = i + 1 < starts.length ? (starts[i + 1] as RegExpMatchArray).index : inner.length;
     const text = inner.slice((m.index as number) + m[0].length, end).trim();
-    return `${filename}:${m[1]}:${m[2]}: ${text}`;
+    return `${filename}:${m[1]}:${m[2]}: ${DECODE_PREFIX}${text}`;
   });
 }
 

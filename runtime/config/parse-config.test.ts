@@ -271,7 +271,7 @@ test('crd templates are checked with crd mode\'s own start-up check, at the temp
     'k.conf:5: identity_template references non-existing context',
   ]);
   const dns = await problemsOf(`${minimal}mode = "crd"\ncontext {\n  Region = "x"\n}\ndns_name_templates = ["{{.Context.Zone}}.svc"]\n`);
-  assert.deepEqual(dns, ['k.conf:8: dns_name_template references non-existing context key "Zone"']);
+  assert.deepEqual(dns, ['k.conf:8: validating the dns name template: dns_name_template references non-existing context key "Zone"']);
 });
 
 test('every problem is reported, not just the first', async () => {

@@ -82,7 +82,7 @@ test('validate with an HCL syntax error reports the parser message at file:line:
   await writeFile(path, 'trust_domain = "example.org"\ncluster = "k8stest\n');
   const r = await cli(['validate', '-config', path]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`^error: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: Invalid multi-line string; `));
+  assert.match(r.stderr, new RegExp(`^error: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: unable to decode configuration: Invalid multi-line string; `));
 });
 
 test('validate with a missing file, exit 1', async () => {
