@@ -49,7 +49,8 @@ export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
 
   // One handler for every method: a single matching handler skips hono's middleware composition.
   app.all(path, async function validate(c) {
-    if (c.req.method !== 'POST') return fail(405, 'Method not allowed; use POST');
+    // The original's words (webhookhandler.go), with the method that was used.
+    if (c.req.method !== 'POST') return fail(405, `Expected POST; got ${c.req.method}`);
     const type = requestHeader(c, 'content-type') ?? '';
     const media = type.split(';')[0]?.trim().toLowerCase();
     if (media !== 'application/json') return fail(400, `Expected JSON content; got Content-Type ${JSON.stringify(type)}`);

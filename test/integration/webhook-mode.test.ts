@@ -164,7 +164,7 @@ test('each HTTP error over the real listener is a one-line message', async (t) =
     httpsRequest(url, r.tls, { method: 'POST', headers, body });
   const cases: [string, Promise<{ status: number; text: string }>, number, RegExp][] = [
     ['wrong path', post('{}', undefined, r.url.replace('/validate', '/mutate')), 404, /^Not found: \/mutate\n$/],
-    ['wrong method', httpsRequest(r.url, r.tls, { method: 'GET' }), 405, /^Method not allowed; use POST\n$/],
+    ['wrong method', httpsRequest(r.url, r.tls, { method: 'GET' }), 405, /^Expected POST; got GET\n$/],
     ['not JSON', post('{}', { 'content-type': 'text/plain' }), 400, /^Expected JSON content; got Content-Type "text\/plain"\n$/],
     ['undecodable', post('{"apiVersion":'), 400, /^Malformed JSON body: [^\n]+\n$/],
     ['unsupported version', post(JSON.stringify({ ...anAdmissionReview(), apiVersion: 'admission.k8s.io/v2' })), 400, /^Unsupported AdmissionReview: [^\n]+\n$/],
