@@ -1,6 +1,7 @@
 // An HTTPS listener for a Hono app (webhook mode's /validate; crd mode's SpiffeID webhook): TLS 1.2+,
 // optional client-certificate verification against a CA file, and the files re-read while running so
 // that a rotated Secret takes effect without a restart (server.setSecureContext keeps the listener).
+import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { getRequestListener } from '@hono/node-server';
@@ -36,17 +37,30 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
   if (opts.requireClientCert && !opts.caPath) throw new Error('client certificate verification needs a CA file (caPath)');
   const log = opts.logger;
   const paths = { certPath: opts.certPath, keyPath: opts.keyPath, ...(opts.requireClientCert ? { caPath: opts.caPath } : {}) };
-  let current = await readTlsFiles(paths);
+  // Start-up failures lead with the original's words (server.go NewServer), so log searches still match.
+  const keypair = await readTlsFiles({ certPath: opts.certPath, keyPath: opts.keyPath }).catch((err: unknown) => {
+    throw new Error(`unable to load server keypair: ${withCause(err)}`, { cause: err });
+  });
+  const ca = paths.caPath === undefined ? undefined : await readFile(paths.caPath).catch((err: unknown) => {
+    throw new Error(`unable to read cacert file: ${withCause(err)}`, { cause: err });
+  });
+  let current: TlsFiles = ca === undefined ? keypair : { ...keypair, ca };
 
-  const server = https.createServer(
-    {
-      ...secureOptions(current),
-      minVersion: 'TLSv1.2',
-      requestCert: opts.requireClientCert,
-      rejectUnauthorized: opts.requireClientCert,
-    },
-    getRequestListener(opts.app.fetch),
-  );
+  let server: https.Server;
+  try {
+    server = https.createServer(
+      {
+        ...secureOptions(current),
+        minVersion: 'TLSv1.2',
+        requestCert: opts.requireClientCert,
+        rejectUnauthorized: opts.requireClientCert,
+      },
+      getRequestListener(opts.app.fetch),
+    );
+  } catch (err) {
+    // e.g. a key that does not belong to the certificate
+    throw new Error(`unable to load server keypair: ${withCause(err)}`, { cause: err });
+  }
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     log.debug({ err, remote_address: socket.remoteAddress }, 'TLS handshake failed');
   });
@@ -79,7 +93,7 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
     where = await listen(server, opts.addr);
   } catch (err) {
     clearInterval(timer);
-    throw err;
+    throw new Error(`unable to listen: ${withCause(err)}`, { cause: err });
   }
   return {
     ...where,
@@ -89,6 +103,12 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
       await closeServer(server, opts.closeGraceMs ?? 5_000);
     },
   };
+}
+
+/** `message: cause's message`, one level deep: what the wrapped error says without its stack. */
+function withCause(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }
 
 function secureOptions(files: TlsFiles): https.ServerOptions {
