@@ -8,6 +8,7 @@ export class Faults {
   #delayMs = 0;
   #nth = new Map<string, { remaining: number; code: number }>();
   #hold: { arrived: () => void; released: Promise<void> } | undefined;
+  #next = new Map<string, { remaining: number; code: number }>();
 
   /** While on, every RPC fails with UNAVAILABLE. */
   unavailable(on: boolean): void {
@@ -43,11 +44,17 @@ export class Faults {
     this.#nth.set(method, { remaining: n, code });
   }
 
+  /** The next `count` calls of `method` fail with `code`; later calls succeed. */
+  failNext(method: string, count: number, code: number): void {
+    this.#next.set(method, { remaining: count, code });
+  }
+
   reset(): void {
     this.#unavailable = false;
     this.#delayMs = 0;
     this.#nth.clear();
     this.#hold = undefined;
+    this.#next.clear();
   }
 
   async before(method: string): Promise<void> {
@@ -58,6 +65,12 @@ export class Faults {
     }
     if (this.#delayMs > 0) await sleep(this.#delayMs);
     if (this.#unavailable) throw new RpcError(StatusCode.UNAVAILABLE, 'in-memory SPIRE server is unavailable (fault injected)');
+    const failing = this.#next.get(method);
+    if (failing) {
+      failing.remaining -= 1;
+      if (failing.remaining <= 0) this.#next.delete(method);
+      throw new RpcError(failing.code, `${method} failed (fault injected)`);
+    }
     const armed = this.#nth.get(method);
     if (armed) {
       armed.remaining -= 1;

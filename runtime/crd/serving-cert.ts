@@ -113,8 +113,11 @@ async function mint(opts: ServingCertOptions, certPath: string, keyPath: string)
   try {
     minted = await opts.minter.mintX509Svid(csr, opts.ttlSeconds ?? 0);
   } catch (err) {
-    throw new Error(`mint webhook serving certificate for ${uri}`, { cause: err });
+    // The original's words (webhook_svid.go MintSVID); the adapter has already retried what is transient.
+    throw new Error(`unable to make Mint SVID Request: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  // An empty chain would leave a certificate file the HTTPS server cannot load.
+  if (minted.certChain.length === 0) throw new Error('no certificates in Mint SVID Response');
   const keyPem = derToPem(await exportPkcs8(keys.privateKey), 'PRIVATE KEY');
   // Key first: the HTTPS server only switches once cert and key match, so a reload between the two
   // renames keeps the old pair.
