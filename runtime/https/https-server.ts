@@ -1,13 +1,12 @@
 // An HTTPS listener for a Hono app (webhook mode's /validate; crd mode's SpiffeID webhook): TLS 1.2+,
 // optional client-certificate verification against a CA file, and the files re-read while running so
 // that a rotated Secret takes effect without a restart (server.setSecureContext keeps the listener).
-import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { closeServer, listen, type FetchApp } from './listen.js';
-import { readTlsFiles, sameTlsFiles, type TlsFiles } from './tls-files.js';
+import { readTlsFiles, sameTlsFiles, TlsFilesError, type TlsFiles } from './tls-files.js';
 
 export type HttpsServerOptions = {
   readonly app: FetchApp;
@@ -38,13 +37,11 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
   const log = opts.logger;
   const paths = { certPath: opts.certPath, keyPath: opts.keyPath, ...(opts.requireClientCert ? { caPath: opts.caPath } : {}) };
   // Start-up failures lead with the original's words (server.go NewServer), so log searches still match.
-  const keypair = await readTlsFiles({ certPath: opts.certPath, keyPath: opts.keyPath }).catch((err: unknown) => {
-    throw new Error(`unable to load server keypair: ${withCause(err)}`, { cause: err });
+  let current = await readTlsFiles(paths).catch((err: unknown) => {
+    const keypair = !(err instanceof TlsFilesError) || err.unreadable.some((f) => f !== 'CA certificate');
+    const what = keypair ? 'unable to load server keypair' : 'unable to read cacert file';
+    throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });
-  const ca = paths.caPath === undefined ? undefined : await readFile(paths.caPath).catch((err: unknown) => {
-    throw new Error(`unable to read cacert file: ${withCause(err)}`, { cause: err });
-  });
-  let current: TlsFiles = ca === undefined ? keypair : { ...keypair, ca };
 
   let server: https.Server;
   try {

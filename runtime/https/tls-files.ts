@@ -6,7 +6,19 @@ import { readFile } from 'node:fs/promises';
 export type TlsPaths = { readonly certPath: string; readonly keyPath: string; readonly caPath?: string };
 export type TlsFiles = { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 
-type Read = { readonly data: Buffer } | { readonly failure: string; readonly cause: unknown };
+type FileRole = 'certificate' | 'private key' | 'CA certificate';
+type Read = { readonly data: Buffer } | { readonly role: FileRole; readonly failure: string; readonly cause: unknown };
+
+/** Which files could not be read (in the order certificate, private key, CA certificate). */
+export class TlsFilesError extends Error {
+  constructor(
+    readonly unreadable: readonly FileRole[],
+    message: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
 
 /**
  * Reads the files at once. When any is unreadable the error names every unreadable one, always in the
@@ -14,10 +26,10 @@ type Read = { readonly data: Buffer } | { readonly failure: string; readonly cau
  * failure as its cause.
  */
 export async function readTlsFiles(paths: TlsPaths): Promise<TlsFiles> {
-  const read = (what: string, path: string): Promise<Read> =>
+  const read = (role: FileRole, path: string): Promise<Read> =>
     readFile(path).then(
       (data) => ({ data }),
-      (cause: unknown) => ({ failure: `read ${what} ${path}`, cause }),
+      (cause: unknown) => ({ role, failure: `read ${role} ${path}`, cause }),
     );
   const [cert, key, ca] = await Promise.all([
     read('certificate', paths.certPath),
@@ -28,7 +40,7 @@ export async function readTlsFiles(paths: TlsPaths): Promise<TlsFiles> {
     return ca === undefined ? { cert: cert.data, key: key.data } : { cert: cert.data, key: key.data, ca: ca.data };
   }
   const failed = [cert, key, ca].flatMap((r) => (r !== undefined && 'failure' in r ? [r] : []));
-  throw new Error(failed.map((f) => f.failure).join('; '), { cause: failed[0]?.cause });
+  throw new TlsFilesError(failed.map((f) => f.role), failed.map((f) => f.failure).join('; '), { cause: failed[0]?.cause });
 }
 
 export function sameTlsFiles(a: TlsFiles, b: TlsFiles): boolean {

@@ -112,6 +112,6 @@ test('a certificate/key pair that does not match is not loaded; the old one keep
 test('missing certificate files fail start-up naming every missing path, always in the same order', async () => {
   await assert.rejects(
     startHttpsServer({ app, addr: '127.0.0.1:0', certPath: '/nonexistent/cert.pem', keyPath: '/nonexistent/key.pem', caPath: '/nonexistent/ca.pem', requireClientCert: true, logger: silent }),
-    { message: 'read certificate /nonexistent/cert.pem; read private key /nonexistent/key.pem; read CA certificate /nonexistent/ca.pem' },
+    { message: 'unable to load server keypair: read certificate /nonexistent/cert.pem; read private key /nonexistent/key.pem; read CA certificate /nonexistent/ca.pem' },
   );
 });

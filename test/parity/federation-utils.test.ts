@@ -2,11 +2,11 @@
 // spiffe.io/federatesWith annotation names, read by the same handler every mode uses.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { podFederatesWith } from '../../handlers/admission-validate/federates-with.js';
+import { federatesWithOf } from '../../handlers/admission-validate/federates-with.js';
 import { aPod } from '../fixtures/k8s-objects.js';
 
 const domains = (annotations: Record<string, string>) => {
-  const r = podFederatesWith(aPod({ annotations }));
+  const r = federatesWithOf(aPod({ annotations }));
   assert.ok(r.ok);
   return r.trustDomains;
 };

@@ -22,7 +22,8 @@ async function registrar(w: World, overrides: Partial<ReconcileConfig>) {
 }
 
 test('mode-reconcile pod_controller_test.go', async (t) => {
-  const w = await startWorld(t);
+  // The original's test registered a federated bundle for example.io, which its pods federate with.
+  const w = await startWorld(t, ['example.io']);
   w.putNode('baz');
   const withId = (id: string) => w.entries().filter((e) => e.spiffeId === `spiffe://example.org${id}`);
 
@@ -34,13 +35,18 @@ test('mode-reconcile pod_controller_test.go', async (t) => {
   for (const [mode, identity, first, second] of modes) {
     await t.test(`TestAddChangeRemovePod/${mode}`, async () => {
       const reg = await registrar(w, { podLabel: undefined, podAnnotation: undefined, ...identity } as Partial<ReconcileConfig>);
-      const pod = { name: 'foo', namespace: 'bar', nodeName: 'baz', serviceAccount: 'sa1', labels: { spiffe: 'label1' }, annotations: { spiffe: 'annotation1' } };
+      const pod = {
+        name: 'foo', namespace: 'bar', nodeName: 'baz', serviceAccount: 'sa1',
+        labels: { spiffe: 'label1' }, annotations: { spiffe: 'annotation1', 'spiffe.io/federatesWith': 'example.io' },
+      };
       w.putPod(pod);
       await w.waitFor(`the entry ${first}`, () => withId(first).length === 1);
+      assert.deepEqual(withId(first)[0]?.federatesWith, ['example.io']);
 
-      w.putPod({ ...pod, serviceAccount: 'sa2', labels: { spiffe: 'label2' }, annotations: { spiffe: 'annotation2' } });
+      w.putPod({ ...pod, serviceAccount: 'sa2', labels: { spiffe: 'label2' }, annotations: { ...pod.annotations, spiffe: 'annotation2' } });
       await w.waitFor(`the entry ${second}`, () => withId(second).length === 1);
       assert.equal(withId(first).length, 0);
+      assert.deepEqual(withId(second)[0]?.federatesWith, ['example.io']);
 
       w.deletePod('foo', 'bar');
       await w.waitFor(`the entry ${second} removed`, () => withId(second).length === 0);
