@@ -41,8 +41,13 @@ async function controller(identity: { podLabel?: string; podAnnotation?: string 
       const text = await res.text();
       return { status: res.status, response: res.status === 200 ? (JSON.parse(text).response as Record<string, unknown>) : text };
     },
+    /** The entries, after checking that every field the original left unset is at its zero value. */
     entries: () =>
-      core.entries().map(entryFromWire).map((e) => ({ spiffeId: e.spiffeId, parentId: e.parentId, selectors: e.selectors.map((s) => `${s.type}:${s.value}`).sort(), federatesWith: e.federatesWith })),
+      core.entries().map(entryFromWire).map((e) => {
+        const unset = { x509SvidTtl: e.x509SvidTtl, jwtSvidTtl: e.jwtSvidTtl, admin: e.admin, downstream: e.downstream, expiresAt: e.expiresAt, dnsNames: e.dnsNames, storeSvid: e.storeSvid, hint: e.hint };
+        assert.deepEqual(unset, { x509SvidTtl: 0, jwtSvidTtl: 0, admin: false, downstream: false, expiresAt: 0, dnsNames: [], storeSvid: false, hint: '' }, e.spiffeId);
+        return { spiffeId: e.spiffeId, parentId: e.parentId, selectors: e.selectors.map((s) => `${s.type}:${s.value}`).sort(), federatesWith: e.federatesWith };
+      }),
   };
 }
 
