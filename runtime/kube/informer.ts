@@ -49,6 +49,9 @@ export type InformerOptions<T> = {
   readonly log?: Logger;
 };
 
+/** How informers keep time: the clock, the idle-watch bound and the re-list period (tests step the clock). */
+export type InformerTiming = Pick<InformerOptions<unknown>, 'clock' | 'idleWatchMs' | 'relistIntervalMs' | 'random'>;
+
 export interface Informer<T> {
   /** Starts listing and watching; call once, after adding listeners. */
   start(): void;
