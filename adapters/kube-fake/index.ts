@@ -72,8 +72,8 @@ export type FakeKubeApi = {
   expireResourceVersions(): void;
   /** Freezes every open watch: its connection stays open and nothing more arrives on it (later watches are normal). */
   stallWatches(): void;
-  /** Answers the next `count` watches that resume from a resourceVersion with ERROR 410 Gone (the client must re-list). */
-  answerGoneOnRewatch(count?: number): void;
+  /** Answers the next watch of each resource that resumes from a resourceVersion with ERROR 410 Gone (the client must re-list). */
+  answerGoneOnRewatch(): void;
   /**
    * Stops listening and cuts every connection (clients see ECONNREFUSED / ECONNRESET); the store is kept
    * and can still be changed through `store`. `comeBack()` listens again on the same port.
@@ -160,7 +160,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       hub.expireAll();
     },
     stallWatches: () => hub.stall(),
-    answerGoneOnRewatch: (count = 1) => hub.goneOnResume(count),
+    answerGoneOnRewatch: () => hub.goneOnResume(),
     async goDown() {
       if (down) return;
       down = true;

@@ -30,8 +30,8 @@ export class WatchHub {
   readonly #byResource = new Map<string, Set<Watcher>>();
   /** Streams left open that receive nothing more (a frozen connection); see stall(). */
   readonly #stalled = new Set<Watcher>();
-  /** Resuming watches still to be answered 410 Gone; see goneOnResume(). */
-  #goneOnResume = 0;
+  /** While armed, the resources that already had their resuming watch answered 410 Gone; see goneOnResume(). */
+  #goneServed: Set<string> | undefined;
   #lastRequest: WatchRequest | undefined;
   readonly #bookmarkTimer: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
@@ -60,8 +60,7 @@ export class WatchHub {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     const w: Watcher = { ...req, res };
-    if (this.#goneOnResume > 0 && req.resourceVersion !== '' && req.resourceVersion !== '0') {
-      this.#goneOnResume--;
+    if (this.#takeGone(req)) {
       res.end(errorLine(new ApiError('Expired', `too old resource version: ${req.resourceVersion}`)));
       return;
     }
@@ -118,9 +117,15 @@ export class WatchHub {
     }
   }
 
-  /** Answers the next `count` watches that resume from a resourceVersion with ERROR 410 Gone. */
-  goneOnResume(count: number): void {
-    this.#goneOnResume = count;
+  /** Answers the next watch of every resource that resumes from a resourceVersion with ERROR 410 Gone (once per resource). */
+  goneOnResume(): void {
+    this.#goneServed = new Set();
+  }
+
+  #takeGone(req: WatchRequest): boolean {
+    if (!this.#goneServed || req.resourceVersion === '' || req.resourceVersion === '0' || this.#goneServed.has(req.resource)) return false;
+    this.#goneServed.add(req.resource);
+    return true;
   }
 
   /** Ends every stream cleanly ('end') or by cutting the connection ('destroy'). */

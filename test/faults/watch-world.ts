@@ -13,6 +13,7 @@ import { describeEntries as describeCrdEntries, startCrdWorld } from '../integra
 import { ROOT, describeEntries, startWorld } from '../integration/reconcile-harness.js';
 
 export type FaultMode = 'reconcile' | 'crd';
+export type LogLine = { readonly msg: string; readonly [k: string]: unknown };
 
 export type FaultWorld = {
   readonly mode: FaultMode;
@@ -23,6 +24,8 @@ export type FaultWorld = {
   putPod(name: string): void;
   /** Deletes a pod (straight into the store; in crd mode the garbage collector then deletes its SpiffeID). */
   deletePod(name: string): void;
+  /** The registrar's log lines so far. */
+  logs(): readonly LogLine[];
   /** Waits until the state is exactly the one expected for `pods`, then asserts it (and its SpiffeIDs). */
   settlesTo(pods: readonly string[]): Promise<void>;
 };
@@ -38,6 +41,7 @@ const UNOWNED = [
 ];
 
 export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { clock?: Clock; pods: readonly string[] }): Promise<FaultWorld> {
+  let logs: readonly LogLine[] = [];
   const deps = opts.clock ? { clock: opts.clock, ...(mode === 'reconcile' ? { eventBatchMs: 0 } : {}) } : {};
   if (mode === 'reconcile') {
     const w = await startWorld(t);
@@ -55,11 +59,13 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
         w.putNode(NODE);
         for (const p of opts.pods) world.putPod(p);
         const reg = await w.startRegistrar({ resyncIntervalMs: 600_000 }, deps);
+        logs = reg.logs;
         await reg.ready;
         await world.settlesTo(opts.pods);
       },
       putPod: (name) => w.putPod({ name, namespace: 'spire', nodeName: NODE, labels: { 'spire-workload': name } }),
       deletePod: (name) => w.deletePod(name),
+      logs: () => logs,
       async settlesTo(pods) {
         const want = expected(pods);
         const have = () => describeEntries(w.entries());
@@ -88,11 +94,13 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
       w.putNode(NODE, `${NODE}-uid`);
       for (const p of opts.pods) world.putPod(p);
       const reg = await w.startRegistrar({ resyncIntervalMs: 600_000 }, deps);
+      logs = reg.logs;
       await reg.ready;
       await world.settlesTo(opts.pods);
     },
     putPod: (name) => w.putPod({ name, namespace: 'spire', uid: `${name}-uid`, nodeName: NODE, annotations: { 'spiffe.io/spiffe-id': name } }),
     deletePod: (name) => void w.kube.store.deleteObject('v1', 'Pod', name, 'spire'),
+    logs: () => logs,
     async settlesTo(pods) {
       const want = expected(pods);
       const have = () => describeCrdEntries(w.entries());
