@@ -40,6 +40,18 @@ const UNOWNED = [
   newEntry({ spiffeId: 'spiffe://example.org/operator', parentId: CRD_NODE_ID, selectors: [selector('unix', 'uid:0')] }),
 ];
 
+/**
+ * Waits until every collection the registrar listed has its watch open on the server, so that a fault
+ * injected next (stallWatches) meets every watch and none is still on its way.
+ */
+export async function watchesOpen(kube: FakeKubeApi, waitFor: (what: string, check: () => boolean) => Promise<void>): Promise<void> {
+  await waitFor('every informer watching', () => {
+    const counts = kube.requestCounts();
+    const listed = Object.keys(counts).filter((k) => k.startsWith('list ')).map((k) => k.slice('list '.length));
+    return listed.length > 0 && listed.every((r) => (counts[`watch ${r}`] ?? 0) > 0) && kube.watchCount === listed.length;
+  });
+}
+
 export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { clock?: Clock; pods: readonly string[] }): Promise<FaultWorld> {
   let logs: readonly LogLine[] = [];
   const deps = opts.clock ? { clock: opts.clock, ...(mode === 'reconcile' ? { eventBatchMs: 0 } : {}) } : {};
@@ -62,6 +74,7 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
         logs = reg.logs;
         await reg.ready;
         await world.settlesTo(opts.pods);
+        await watchesOpen(w.kube, w.waitFor);
       },
       putPod: (name) => w.putPod({ name, namespace: 'spire', nodeName: NODE, labels: { 'spire-workload': name } }),
       deletePod: (name) => w.deletePod(name),
@@ -97,6 +110,7 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
       logs = reg.logs;
       await reg.ready;
       await world.settlesTo(opts.pods);
+      await watchesOpen(w.kube, w.waitFor);
     },
     putPod: (name) => w.putPod({ name, namespace: 'spire', uid: `${name}-uid`, nodeName: NODE, annotations: { 'spiffe.io/spiffe-id': name } }),
     deletePod: (name) => void w.kube.store.deleteObject('v1', 'Pod', name, 'spire'),
