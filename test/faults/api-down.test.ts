@@ -2,16 +2,13 @@
 // changed while it was unreachable; once with its watch history intact, once with it gone (the re-watch
 // answers 410 and the informers re-list). SPIRE ends exactly in step in both modes.
 import { test } from 'node:test';
-import { startFaultWorld, type FaultWorld } from './watch-world.js';
+import { startFaultWorld, waitUntil, type FaultWorld } from './watch-world.js';
 
 /** Waits until the registrar has seen the API server refuse a connection (it noticed the outage). */
 async function sawRefused(w: FaultWorld): Promise<void> {
-  const refused = () => w.logs().some((l) => JSON.stringify(l.err ?? '').includes('ECONNREFUSED'));
-  const deadline = Date.now() + 10_000;
-  while (!refused()) {
-    if (Date.now() > deadline) throw new Error('the registrar never saw the API server refuse a connection');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil('the registrar to see the API server refuse a connection', () =>
+    w.logs().some((l) => JSON.stringify(l.err ?? '').includes('ECONNREFUSED')),
+  );
 }
 
 for (const mode of ['reconcile', 'crd'] as const) {

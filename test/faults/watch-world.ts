@@ -44,8 +44,8 @@ const UNOWNED = [
  * Waits until every collection the registrar listed has its watch open on the server, so that a fault
  * injected next (stallWatches) meets every watch and none is still on its way.
  */
-export async function watchesOpen(kube: FakeKubeApi, waitFor: (what: string, check: () => boolean) => Promise<void>): Promise<void> {
-  await waitFor('every informer watching', () => {
+export async function watchesOpen(kube: FakeKubeApi): Promise<void> {
+  await waitUntil('every informer watching', () => {
     const counts = kube.requestCounts();
     const listed = Object.keys(counts).filter((k) => k.startsWith('list ')).map((k) => k.slice('list '.length));
     return listed.length > 0 && listed.every((r) => (counts[`watch ${r}`] ?? 0) > 0) && kube.watchCount === listed.length;
@@ -74,7 +74,7 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
         logs = reg.logs;
         await reg.ready;
         await world.settlesTo(opts.pods);
-        await watchesOpen(w.kube, w.waitFor);
+        await watchesOpen(w.kube);
       },
       putPod: (name) => w.putPod({ name, namespace: 'spire', nodeName: NODE, labels: { 'spire-workload': name } }),
       deletePod: (name) => w.deletePod(name),
@@ -82,7 +82,7 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
       async settlesTo(pods) {
         const want = expected(pods);
         const have = () => describeEntries(w.entries());
-        await w.waitFor(`the entries of ${pods.join(',')}`, () => have().join('\n') === want.join('\n')).catch(() => {});
+        await waitUntil(`the entries of ${pods.join(',')}`, () => have().join('\n') === want.join('\n')).catch(() => {});
         assert.deepEqual(have(), want);
       },
     };
@@ -110,7 +110,7 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
       logs = reg.logs;
       await reg.ready;
       await world.settlesTo(opts.pods);
-      await watchesOpen(w.kube, w.waitFor);
+      await watchesOpen(w.kube);
     },
     putPod: (name) => w.putPod({ name, namespace: 'spire', uid: `${name}-uid`, nodeName: NODE, annotations: { 'spiffe.io/spiffe-id': name } }),
     deletePod: (name) => void w.kube.store.deleteObject('v1', 'Pod', name, 'spire'),
@@ -128,10 +128,19 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
         }).sort();
       const wantIds = [NODE, ...pods].sort();
       const done = () => have().join('\n') === want.join('\n') && spiffeIds().join() === wantIds.join();
-      await w.waitFor(`the entries and SpiffeIDs of ${pods.join(',')}`, done).catch(() => {});
+      await waitUntil(`the entries and SpiffeIDs of ${pods.join(',')}`, done).catch(() => {});
       assert.deepEqual(have(), want);
       assert.deepEqual(spiffeIds(), wantIds);
     },
   };
   return world;
+}
+
+/** Polls `check` (real time: the registrar's I/O is real) until it holds; rejects after 30 s (a loaded CI box). */
+export async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
