@@ -3,7 +3,9 @@
 // remains), a foreground-deleting owner goes once its blocking dependents (`blockOwnerDeletion: true`) are
 // gone, as the real collector does, and a Terminating namespace is
 // emptied after a short delay (so `kubectl delete -f` of a namespace and its contents finds them, as on a
-// real cluster) and then removed.
+// real cluster) and then removed. An object created with owner references that all name objects that
+// do not exist is deleted too, as the real collector does with dangling owners (a client acting on a stale
+// cache can create one for an owner already gone).
 import { FOREGROUND_FINALIZER, type Operations } from './operations.js';
 import type { StoreEvent } from './store.js';
 import { type KubeObject, resourceKey } from './types.js';
@@ -17,6 +19,10 @@ export function startGarbageCollector(ops: Operations, onError: (err: unknown) =
     pending = pending.then(work).catch(onError);
   };
   const unsubscribe = store.subscribe((e: StoreEvent) => {
+    if (e.type === 'ADDED' && (e.obj.metadata.ownerReferences ?? []).length > 0) {
+      const obj = e.obj;
+      enqueue(() => collectIfOwnersGone(ops, obj));
+    }
     if (e.type === 'DELETED') {
       const uid = e.obj.metadata.uid ?? '';
       enqueue(() => collectDependents(ops, uid));
@@ -63,6 +69,14 @@ async function collectDependents(ops: Operations, ownerUid: string): Promise<voi
       await ops.delete(t, name, { propagationPolicy: 'Background' }).catch(ignoreNotFound);
     }
   }
+}
+
+async function collectIfOwnersGone(ops: Operations, obj: KubeObject): Promise<void> {
+  if ((obj.metadata.ownerReferences ?? []).some((r) => ops.store.getByUid(r.uid) !== undefined)) return;
+  const current = ops.store.getByUid(obj.metadata.uid ?? '');
+  const t = ops.targetOf(obj);
+  if (!current || !t || current.obj.metadata.deletionTimestamp) return;
+  await ops.delete(t, obj.metadata.name ?? '', { propagationPolicy: 'Background' }).catch(ignoreNotFound);
 }
 
 async function releaseForegroundOwners(ops: Operations, gone: KubeObject): Promise<void> {

@@ -70,10 +70,22 @@ export type FakeKubeApi = {
   dropWatches(mode?: 'end' | 'destroy'): void;
   /** Forgets history: open watches get ERROR 410 and end; watches from older resourceVersions get 410. */
   expireResourceVersions(): void;
+  /** Freezes every open watch: its connection stays open and nothing more arrives on it (later watches are normal). */
+  stallWatches(): void;
+  /** Answers the next watch of each resource that resumes from a resourceVersion with ERROR 410 Gone (the client must re-list). */
+  answerGoneOnRewatch(): void;
+  /**
+   * Stops listening and cuts every connection (clients see ECONNREFUSED / ECONNRESET); the store is kept
+   * and can still be changed through `store`. `comeBack()` listens again on the same port.
+   */
+  goDown(): Promise<void>;
+  comeBack(): Promise<void>;
   /** Delays every request by `ms` before it is handled (0 turns it off). */
   setDelay(ms: number): void;
   /** Sends a BOOKMARK now to watchers that allow them. */
   sendBookmarks(): void;
+  /** What the most recent watch asked for. */
+  lastWatchRequest(): { readonly bookmarks: boolean; readonly timeoutSeconds?: number } | undefined;
   /** Open watch streams. */
   readonly watchCount: number;
   /** Requests by "<verb> <resource>", e.g. "create pods", "patch spiffeids.spiffeid.spiffe.io/status", "list pods". */
@@ -114,18 +126,26 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler)
     : createServer(handler);
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const { port, address: host } = server.address() as AddressInfo;
   address = `${host}:${port}`;
   const url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kcOptions = { server: url, ...(options.tls?.caPem ? { caPem: options.tls.caPem } : {}) };
   let closed: Promise<void> | undefined;
+  let down = false;
+  const stopListening = async () => {
+    const done = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await done;
+  };
 
   return {
     url,
@@ -139,10 +159,27 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       store.compact();
       hub.expireAll();
     },
+    stallWatches: () => hub.stall(),
+    answerGoneOnRewatch: () => hub.goneOnResume(),
+    async goDown() {
+      if (down) return;
+      down = true;
+      hub.drop('destroy');
+      await stopListening();
+    },
+    async comeBack() {
+      if (!down) return;
+      await listen(port, host);
+      down = false;
+    },
     setDelay(ms) {
       delayMs = ms;
     },
     sendBookmarks: () => hub.sendBookmarks(),
+    lastWatchRequest() {
+      const r = hub.lastRequest;
+      return r && { bookmarks: r.bookmarks, ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}) };
+    },
     get watchCount() {
       return hub.size;
     },
@@ -162,9 +199,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         hub.close();
         gc.stop();
         stopCrdSync();
-        const done = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await done;
+        if (!down) await stopListening();
       })();
       return closed;
     },

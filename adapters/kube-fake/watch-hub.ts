@@ -28,6 +28,11 @@ type LineCache = Map<string, string>;
 
 export class WatchHub {
   readonly #byResource = new Map<string, Set<Watcher>>();
+  /** Streams left open that receive nothing more (a frozen connection); see stall(). */
+  readonly #stalled = new Set<Watcher>();
+  /** While armed, the resources that already had their resuming watch answered 410 Gone; see goneOnResume(). */
+  #goneServed: Set<string> | undefined;
+  #lastRequest: WatchRequest | undefined;
   readonly #bookmarkTimer: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
 
@@ -37,17 +42,28 @@ export class WatchHub {
     this.#bookmarkTimer.unref();
   }
 
+  /** The most recent watch request. */
+  get lastRequest(): WatchRequest | undefined {
+    return this.#lastRequest;
+  }
+
+  /** Open streams, stalled ones included. */
   get size(): number {
-    let n = 0;
+    let n = this.#stalled.size;
     for (const set of this.#byResource.values()) n += set.size;
     return n;
   }
 
   /** Starts streaming on `res` (status 200 already decided); history that no longer exists ends it with 410. */
   open(req: WatchRequest, res: ServerResponse): void {
+    this.#lastRequest = req;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     const w: Watcher = { ...req, res };
+    if (this.#takeGone(req)) {
+      res.end(errorLine(new ApiError('Expired', `too old resource version: ${req.resourceVersion}`)));
+      return;
+    }
     if (req.resourceVersion === '' || req.resourceVersion === '0') {
       for (const o of this.store.list(req.resource, req.namespace)) {
         if (matches(w, o.obj)) res.write(line(w, 'ADDED', o.obj, o.json, new Map()));
@@ -69,6 +85,7 @@ export class WatchHub {
     const remove = () => {
       if (w.timer) clearTimeout(w.timer);
       set.delete(w);
+      this.#stalled.delete(w);
     };
     res.on('close', remove);
     if (req.timeoutSeconds !== undefined && req.timeoutSeconds > 0) {
@@ -86,8 +103,38 @@ export class WatchHub {
     }
   }
 
+  /**
+   * Freezes every open stream: the connection stays open and nothing more is written on it (no event,
+   * no bookmark, no timeout), as behind a proxy that stopped forwarding. Watches opened later are normal.
+   */
+  stall(): void {
+    for (const set of this.#byResource.values()) {
+      for (const w of set) {
+        if (w.timer) clearTimeout(w.timer);
+        this.#stalled.add(w);
+      }
+      set.clear();
+    }
+  }
+
+  /** Answers the next watch of every resource that resumes from a resourceVersion with ERROR 410 Gone (once per resource). */
+  goneOnResume(): void {
+    this.#goneServed = new Set();
+  }
+
+  #takeGone(req: WatchRequest): boolean {
+    if (!this.#goneServed || req.resourceVersion === '' || req.resourceVersion === '0' || this.#goneServed.has(req.resource)) return false;
+    this.#goneServed.add(req.resource);
+    return true;
+  }
+
   /** Ends every stream cleanly ('end') or by cutting the connection ('destroy'). */
   drop(mode: 'end' | 'destroy'): void {
+    for (const w of this.#stalled) {
+      if (mode === 'end') w.res.end();
+      else w.res.destroy();
+    }
+    this.#stalled.clear();
     for (const set of this.#byResource.values()) {
       for (const w of [...set]) {
         if (mode === 'end') w.res.end();

@@ -1,7 +1,7 @@
 // Every HCL key the registrar understands, the kind of value it takes and the modes that read it.
 // Names, kinds and defaults follow the original registrar's config.go, config_webhook.go,
-// config_reconcile.go and config_crd.go (spiffe/spire before #3853); health_addr and resync_interval
-// are this project's additions. parse-config.ts applies the defaults; format-config.ts prints in this order.
+// config_reconcile.go and config_crd.go (spiffe/spire before #3853); health_addr, resync_interval and
+// relist_interval are this project's additions. parse-config.ts applies the defaults; format-config.ts prints in this order.
 import type { Mode } from './registrar-config.js';
 
 export type KeyKind = 'string' | 'bool' | 'int' | 'stringList' | 'stringMap' | 'duration';
@@ -59,6 +59,7 @@ export const configKeys = {
   leader_election: { kind: 'bool', modes: controllers },
   leader_election_resource_lock: { kind: 'string', modes: controllers },
   resync_interval: { kind: 'duration', modes: controllers },
+  relist_interval: { kind: 'duration', modes: controllers },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof configKeys;
@@ -116,4 +117,5 @@ export const defaults = {
   leaderElection: false,
   leaderElectionResourceLock: 'leases',
   resyncIntervalMs: 10_000,
+  relistIntervalMs: 3_600_000,
 } as const;

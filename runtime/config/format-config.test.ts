@@ -25,6 +25,7 @@ test('prints every effective key in table order, defaults included', async () =>
       'leader_election = false',
       'leader_election_resource_lock = "leases"',
       'resync_interval = "10s"',
+      'relist_interval = "1h0m0s"',
       '',
     ].join('\n'),
   );

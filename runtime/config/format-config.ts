@@ -40,6 +40,7 @@ export function effectiveSettings(c: RegistrarConfig): [string, HclValue][] {
         ['leader_election', c.leaderElection],
         ['leader_election_resource_lock', c.leaderElectionResourceLock],
         ['resync_interval', { duration: c.resyncIntervalMs }],
+        ['relist_interval', { duration: c.relistIntervalMs }],
       );
       break;
     case 'crd':
@@ -58,6 +59,7 @@ export function effectiveSettings(c: RegistrarConfig): [string, HclValue][] {
         ['leader_election', c.leaderElection],
         ['leader_election_resource_lock', c.leaderElectionResourceLock],
         ['resync_interval', { duration: c.resyncIntervalMs }],
+        ['relist_interval', { duration: c.relistIntervalMs }],
       );
       break;
   }

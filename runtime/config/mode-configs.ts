@@ -31,6 +31,7 @@ export function reconcileConfig(r: ConfigReader, common: CommonConfig): Reconcil
     clusterDnsZone: r.str('cluster_dns_zone') ?? d.clusterDnsZone,
     metricsAddr: r.str('metrics_addr') ?? d.metricsAddr,
     resyncIntervalMs: resyncInterval(r),
+    relistIntervalMs: relistInterval(r),
   };
 }
 
@@ -63,6 +64,7 @@ export function crdConfig(r: ConfigReader, common: CommonConfig): CrdConfig {
     webhookServiceName: r.str('webhook_service_name') ?? d.webhookServiceName,
     metricsBindAddr: r.str('metrics_bind_addr') ?? d.metricsBindAddr,
     resyncIntervalMs: resyncInterval(r),
+    relistIntervalMs: relistInterval(r),
   };
   const templates = checkCrdTemplates(config);
   if (!templates.ok) r.error(/dns/i.test(templates.error) ? 'dns_name_templates' : 'identity_template', templates.error);
@@ -100,5 +102,14 @@ function resyncInterval(r: ConfigReader): number {
   const ms = r.duration('resync_interval');
   if (ms === undefined) return defaults.resyncIntervalMs;
   if (ms < 1) r.error('resync_interval', 'resync_interval: must be at least 1ms');
+  return Math.round(ms);
+}
+
+// The informers' periodic re-list (controller-runtime's SyncPeriod idea): a backstop for a change a watch
+// never delivered. Each re-list reads the whole collection, so less than a second is refused.
+function relistInterval(r: ConfigReader): number {
+  const ms = r.duration('relist_interval');
+  if (ms === undefined) return defaults.relistIntervalMs;
+  if (ms < 1000) r.error('relist_interval', 'relist_interval: must be at least 1s');
   return Math.round(ms);
 }

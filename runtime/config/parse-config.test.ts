@@ -51,6 +51,7 @@ test('reconcile mode defaults', async () => {
     clusterDnsZone: 'cluster.local',
     metricsAddr: ':8080',
     resyncIntervalMs: 10_000,
+    relistIntervalMs: 3_600_000,
   });
 });
 
@@ -71,6 +72,7 @@ test('crd mode defaults', async () => {
     webhookServiceName: 'k8s-workload-registrar',
     metricsBindAddr: ':8080',
     resyncIntervalMs: 10_000,
+    relistIntervalMs: 3_600_000,
   });
 });
 
@@ -125,6 +127,7 @@ test('every reconcile key is read', async () => {
     leader_election = true
     leader_election_resource_lock = "leases"
     resync_interval = "1m30s"
+    relist_interval = "30m"
   `;
   const { config, warnings } = await parseConfig(text, 'k.conf');
   assert.deepEqual(warnings, []);
@@ -139,6 +142,7 @@ test('every reconcile key is read', async () => {
     clusterDnsZone: 'corp.local',
     metricsAddr: '0',
     resyncIntervalMs: 90_000,
+    relistIntervalMs: 1_800_000,
   });
 });
 
@@ -161,6 +165,7 @@ test('every crd key is read, context in block syntax as the original documents i
     metrics_bind_addr = ":9090"
     leader_election = true
     resync_interval = "30s"
+    relist_interval = "10h"
   `;
   const { config, warnings } = await parseConfig(text, 'k.conf');
   assert.deepEqual(warnings, []);
@@ -181,6 +186,7 @@ test('every crd key is read, context in block syntax as the original documents i
     webhookServiceName: 'registrar',
     metricsBindAddr: ':9090',
     resyncIntervalMs: 30_000,
+    relistIntervalMs: 36_000_000,
   });
 });
 
@@ -363,6 +369,10 @@ test('resync_interval must be positive', async () => {
   assert.deepEqual(await problemsOf(`${minimal}mode = "reconcile"\nresync_interval = "0s"\n`), ['k.conf:5: resync_interval: must be at least 1ms']);
 });
 
+test('relist_interval is at least a second', async () => {
+  assert.deepEqual(await problemsOf(`${minimal}mode = "crd"\nrelist_interval = "500ms"\n`), ['k.conf:5: relist_interval: must be at least 1s']);
+});
+
 test('an HCL syntax error is reported with the parser message and file:line', async () => {
   const problems = await problemsOf('trust_domain = "example.org"\ncluster = k8s test\n');
   assert.equal(problems.length, 1);
@@ -414,6 +424,7 @@ pod_label = "spire-workload"
       clusterDnsZone: 'cluster.local',
       metricsAddr: '0',
       resyncIntervalMs: 10_000,
+      relistIntervalMs: 3_600_000,
     },
     warnings: [],
   });
@@ -443,6 +454,7 @@ pod_annotation = "spiffe.io/spiffe-id"
       webhookServiceName: 'k8s-workload-registrar',
       metricsBindAddr: ':8080',
       resyncIntervalMs: 10_000,
+      relistIntervalMs: 3_600_000,
     },
     warnings: [],
   });

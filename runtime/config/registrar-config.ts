@@ -44,6 +44,8 @@ export type ReconcileConfig = CommonConfig &
     readonly metricsAddr: string;
     /** resync_interval (our addition; Go duration, default "10s"): full resync period in milliseconds. */
     readonly resyncIntervalMs: number;
+    /** relist_interval (our addition; default "1h"): how often each informer re-lists the API server. */
+    readonly relistIntervalMs: number;
   };
 
 export type CrdConfig = CommonConfig &
@@ -62,6 +64,8 @@ export type CrdConfig = CommonConfig &
     readonly metricsBindAddr: string;
     /** Full resync period in milliseconds. */
     readonly resyncIntervalMs: number;
+    /** relist_interval: how often each informer re-lists the API server, in milliseconds. */
+    readonly relistIntervalMs: number;
   };
 
 export type RegistrarConfig = WebhookConfig | ReconcileConfig | CrdConfig;

@@ -8,7 +8,7 @@ import { EndpointsSchema, type Endpoints } from '../../handlers/k8s/endpoints.js
 import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
-import { createInformer, projection, type Informer } from '../kube/informer.js';
+import { createInformer, projection, type Informer, type InformerTiming } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 
@@ -37,6 +37,7 @@ export type CrdInformersOptions = {
   readonly metrics?: RegistrarMetrics;
   /** Replaces the API server source (tests). */
   readonly source?: (resource: CrdResource) => InformerSource;
+  readonly timing?: InformerTiming;
 };
 
 export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
@@ -50,7 +51,7 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   const onInvalid = (raw: unknown, issues: readonly { message: string }[]) =>
     log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
   const make = <T>(r: CrdResource, project: (raw: unknown) => T | undefined) =>
-    createInformer<T>({ source: source(r), project, log, onRestart: (reason) => opts.metrics?.informerRestarts.inc({ resource: r, reason }) });
+    createInformer<T>({ ...opts.timing, source: source(r), project, log, onRestart: (reason) => opts.metrics?.informerRestarts.inc({ resource: r, reason }) });
 
   // pod_controller gates the node and pod controllers (and so the endpoints one) together, as in the original.
   const nodes = config.podController ? make('nodes', projection(NodeSchema, (n): Node => ({ metadata: meta(n.metadata) }), onInvalid)) : undefined;

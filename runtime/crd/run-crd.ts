@@ -111,6 +111,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       config: cfg,
       log,
       metrics,
+      timing: { clock, relistIntervalMs: cfg.relistIntervalMs },
       ...(deps.informerSource ? { source: deps.informerSource } : {}),
     });
     closers.push(() => informers.stop());

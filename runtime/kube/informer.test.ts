@@ -74,7 +74,9 @@ const PodSlice = v.looseObject({
 });
 const project = projection(PodSlice, (p) => (p.metadata.labels.app === 'ignored' ? undefined : { name: p.metadata.name, app: p.metadata.labels.app, ip: p.status.podIP }));
 
-function started(s: ReturnType<typeof scriptedSource>, extra: { onRestart?: (r: RestartReason) => void } = {}) {
+type Extra = { onRestart?: (r: RestartReason) => void; idleWatchMs?: number; relistIntervalMs?: number; random?: () => number };
+
+function started(s: ReturnType<typeof scriptedSource>, extra: Extra = {}) {
   const clock = manualClock();
   const events: string[] = [];
   const inf = createInformer({
@@ -318,4 +320,69 @@ test('a watch that only delivers a bookmark before closing is not healthy and ba
   assert.deepEqual(s.calls, ['list', 'watch@0'], 'not re-opened at once');
   await clock.advance(100);
   assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@7'], 're-opened after the backoff, from the bookmark');
+});
+
+test('a watch silent (no event, no bookmark) for the idle bound is cut and re-opened from the last resourceVersion', async (t) => {
+  const s = scriptedSource();
+  const reasons: RestartReason[] = [];
+  const { inf, clock } = started(s, { idleWatchMs: 30_000, onRestart: (r) => reasons.push(r) });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  s.put('a', 'web');
+  await clock.advance(29_999);
+  assert.deepEqual(s.calls, ['list', 'watch@0']);
+  await clock.advance(1);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@1'], 're-opened at once from the last resourceVersion, no re-list');
+  assert.deepEqual(reasons, ['watch-idle']);
+});
+
+test('events and bookmarks keep a watch alive: the idle bound counts from the last one', async (t) => {
+  const s = scriptedSource();
+  const { inf, clock } = started(s, { idleWatchMs: 30_000 });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  await clock.advance(20_000);
+  s.deliverRaw({ type: 'BOOKMARK', object: { metadata: { name: '', resourceVersion: '5' } } });
+  await clock.advance(20_000);
+  s.put('a', 'web');
+  await clock.advance(29_999);
+  assert.deepEqual(s.calls, ['list', 'watch@0'], 'alive 69.999 s after it opened');
+  await clock.advance(1);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@1']);
+});
+
+test('the collection is re-listed every relistIntervalMs (shortened by the injected jitter), emitting what the watch missed', async (t) => {
+  const s = scriptedSource();
+  s.quietly.put('keep', 'web');
+  s.quietly.put('missed', 'web');
+  const reasons: RestartReason[] = [];
+  // random 0.5: the period is shortened by 5 % (half the 10 % jitter).
+  const { inf, clock, events } = started(s, { relistIntervalMs: 100_000, idleWatchMs: 1_000_000, random: () => 0.5, onRestart: (r) => reasons.push(r) });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  events.length = 0;
+  s.quietly.remove('missed'); // a delete the watch never delivered
+  await clock.advance(94_999);
+  assert.deepEqual(s.calls, ['list', 'watch@2']);
+  await clock.advance(1);
+  assert.deepEqual(s.calls, ['list', 'watch@2', 'list', 'watch@3']);
+  assert.deepEqual(events, ['delete default/missed']);
+  assert.deepEqual(reasons, ['relist']);
+  await clock.advance(95_000);
+  assert.equal(s.calls.filter((c) => c === 'list').length, 3, 'and again one period later');
+});
+
+test('a re-list that falls due while a failed watch backs off happens before the next watch', async (t) => {
+  const s = scriptedSource();
+  const { inf, clock } = started(s, { relistIntervalMs: 1_000, idleWatchMs: 1_000_000, random: () => 0 });
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  await clock.advance(950);
+  s.failWatch(new Error('connection reset')); // backoff 100 ms: past the re-list time
+  await clock.advance(100);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'list', 'watch@0']);
 });

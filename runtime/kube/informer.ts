@@ -4,16 +4,26 @@
 // (kubernetes-client/javascript#1933), and its restarts never replay adds or deletes (#795). Here a
 // re-list diffs against the cache: what vanished while disconnected is emitted as a delete, what
 // changed as an upsert. The cache holds only what `project` returns, keyed by namespace/name.
+// Two more ways out of a watch, so that no missed change outlives a known bound: a watch silent for longer
+// than `idleWatchMs` (no event, no bookmark) is cut and re-opened from the last resourceVersion
+// (watch-liveness.ts), and every `relistIntervalMs` (shortened by up to 10 % at random) the collection is
+// re-listed and diffed against the cache, controller-runtime's SyncPeriod idea.
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import * as v from 'valibot';
 import { type BackoffOptions, createBackoff } from '../backoff.js';
 import { type Clock, sleep, systemClock } from '../clock.js';
 import { type InformerSource, isGone, type WatchEvent } from './list-watch-source.js';
+import { watchLiveness } from './watch-liveness.js';
+
+export const DEFAULT_IDLE_WATCH_MS = 60_000;
+export const DEFAULT_RELIST_INTERVAL_MS = 3_600_000;
+/** The share of the re-list period that is random, so replicas and informers do not re-list together. */
+const RELIST_JITTER = 0.1;
 
 export type ChangeKind = 'upsert' | 'delete';
 export type ChangeListener = (key: string, kind: ChangeKind) => void;
-export type RestartReason = 'expired' | 'watch-error' | 'watch-closed' | 'list-error';
+export type RestartReason = 'expired' | 'watch-error' | 'watch-closed' | 'watch-idle' | 'relist' | 'list-error';
 
 export type InformerOptions<T> = {
   readonly source: InformerSource;
@@ -28,10 +38,19 @@ export type InformerOptions<T> = {
   readonly backoff?: BackoffOptions;
   /** A watch that delivered an object event (bookmarks do not count) or stayed open this long was healthy and resets the backoff; default 10 s. */
   readonly healthyWatchMs?: number;
+  /** A watch with neither events nor bookmarks for this long is dead: cut and re-opened; default 60 s. */
+  readonly idleWatchMs?: number;
+  /** Re-list period (each one shortened by up to 10 % at random); default 1 h. */
+  readonly relistIntervalMs?: number;
+  /** Uniform random source in [0, 1) for the re-list jitter and backoff; default Math.random. */
+  readonly random?: () => number;
   readonly onRestart?: (reason: RestartReason) => void;
   readonly clock?: Clock;
   readonly log?: Logger;
 };
+
+/** How informers keep time: the clock, the idle-watch bound and the re-list period (tests step the clock). */
+export type InformerTiming = Pick<InformerOptions<unknown>, 'clock' | 'idleWatchMs' | 'relistIntervalMs' | 'random'>;
 
 export interface Informer<T> {
   /** Starts listing and watching; call once, after adding listeners. */
@@ -85,10 +104,14 @@ export function projection<S extends v.GenericSchema, T>(
 export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
   const clock = opts.clock ?? systemClock;
   const equals = opts.equals ?? isDeepStrictEqual;
-  const backoff = createBackoff(opts.backoff ?? { minMs: 800, maxMs: 30_000 });
+  const random = opts.random ?? Math.random;
+  const backoff = createBackoff({ random, ...(opts.backoff ?? { minMs: 800, maxMs: 30_000 }) });
   const healthyWatchMs = opts.healthyWatchMs ?? 10_000;
+  const idleWatchMs = opts.idleWatchMs ?? DEFAULT_IDLE_WATCH_MS;
+  const relistIntervalMs = opts.relistIntervalMs ?? DEFAULT_RELIST_INTERVAL_MS;
   const resource = opts.source.resource;
   const log = opts.log?.child({ resource });
+  if (!(idleWatchMs > 0) || !(relistIntervalMs > 0)) throw new Error(`informer for ${resource}: idleWatchMs and relistIntervalMs must be positive`);
 
   let cache = new Map<string, T>();
   const listeners = new Set<ChangeListener>();
@@ -171,7 +194,9 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
     opts.onRestart?.(reason);
     if (healthy) backoff.reset();
     const delay = healthy && reason !== 'watch-error' ? 0 : backoff.next();
-    if (reason === 'expired') log?.info({ retryInMs: delay }, 'Informer resource version expired; re-listing');
+    if (reason === 'relist') log?.debug({ relistIntervalMs }, 'Informer re-listing (periodic)');
+    else if (reason === 'watch-idle') log?.debug({ idleWatchMs, retryInMs: delay }, 'Informer watch silent too long; re-watching');
+    else if (reason === 'expired') log?.info({ retryInMs: delay }, 'Informer resource version expired; re-listing');
     else if (reason === 'watch-closed') log?.debug({ retryInMs: delay }, 'Informer watch closed; re-watching');
     else log?.warn({ err, retryInMs: delay }, reason === 'list-error' ? 'Informer list failed; retrying' : 'Informer watch failed; re-watching');
     if (delay > 0) await sleep(clock, delay, stopper.signal);
@@ -203,23 +228,35 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
         await restart('list-error', false, err);
         continue;
       }
-      // watch until the resourceVersion expires
+      // watch until the resourceVersion expires or the periodic re-list is due
+      const relistAt = clock.now() + Math.round(relistIntervalMs * (1 - RELIST_JITTER * random()));
       while (!signal.aborted) {
+        if (clock.now() >= relistAt) {
+          await restart('relist', true);
+          break;
+        }
         const startedAt = clock.now();
         let sawEvent = false;
         const healthy = () => sawEvent || clock.now() - startedAt >= healthyWatchMs;
+        const live = watchLiveness({ clock, idleMs: idleWatchMs, relistAt, stop: signal });
         try {
           await opts.source.watch(
             resourceVersion,
             (e) => {
-              if (signal.aborted) return;
+              if (live.signal.aborted) return;
+              live.seen();
               if (e.type !== 'BOOKMARK') sawEvent = true;
               applyEvent(e);
             },
-            signal,
+            live.signal,
           );
           if (signal.aborted) break;
-          await restart('watch-closed', healthy());
+          const cut = live.cut();
+          if (cut === 'relist') {
+            await restart('relist', true);
+            break;
+          }
+          await restart(cut === 'idle' ? 'watch-idle' : 'watch-closed', healthy());
         } catch (err) {
           if (signal.aborted) break;
           if (isGone(err)) {
@@ -227,6 +264,8 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
             break;
           }
           await restart('watch-error', healthy(), err);
+        } finally {
+          live.dispose();
         }
       }
     }

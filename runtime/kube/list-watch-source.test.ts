@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { collectionPath, isGone, KubeApiError } from './list-watch-source.js';
+import { collectionPath, isGone, KubeApiError, watchTimeoutSeconds } from './list-watch-source.js';
 
 test('core group collections live under /api', () => {
   assert.equal(collectionPath({ version: 'v1', plural: 'pods' }), '/api/v1/pods');
@@ -21,4 +21,11 @@ test('410 Gone is recognised through wrapping causes and client-node statusCode 
   assert.equal(isGone(new KubeApiError('forbidden', 403)), false);
   assert.equal(isGone(new Error('socket hang up')), false);
   assert.equal(isGone('410'), false);
+});
+
+test('the server-side watch timeout is 5 to 10 minutes, from the injected random source', () => {
+  assert.equal(watchTimeoutSeconds(() => 0), 300);
+  assert.equal(watchTimeoutSeconds(() => 0.5), 450);
+  assert.equal(watchTimeoutSeconds(() => 0.999_999), 599);
+  assert.equal(watchTimeoutSeconds(() => 1), 599, 'a source that returns 1 stays under 10 minutes');
 });

@@ -81,16 +81,10 @@ export type KubeListWatchOptions = CollectionRef & {
   readonly fieldSelector?: string;
   /** Items per list page; default 500 (client-go's pager). */
   readonly pageSize?: number;
-  /** Server-side watch timeout; default a random 5–10 minutes, as client-go's reflector does. */
-  readonly watchTimeoutSeconds?: () => number;
+  /** Uniform random source in [0, 1) for the server-side watch timeout; default Math.random. */
+  readonly random?: () => number;
   /** Per list page; default 60 s. */
   readonly requestTimeoutMs?: number;
-  /**
-   * client-node's Watch sets no deadline of its own, so a watch on a half-open connection could hang
-   * forever: it is abandoned (and re-opened by the informer) this long after the server should have
-   * ended it. Default 30 s.
-   */
-  readonly watchGraceMs?: number;
 };
 
 async function getJson(kc: KubeConfig, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
@@ -128,11 +122,20 @@ async function getJson(kc: KubeConfig, path: string, query: Record<string, strin
   });
 }
 
+/**
+ * The server-side timeout of one watch: 5 – 10 minutes at random, as client-go's reflector asks for
+ * (minWatchTimeout × (1 + rand)), so that many clients' watches do not all end together. A watch the server
+ * never ends (a half-open connection) is the informer's to give up (watch-liveness.ts).
+ */
+export function watchTimeoutSeconds(random: () => number): number {
+  return Math.floor(300 * (1 + Math.min(Math.max(random(), 0), 0.999)));
+}
+
 export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource {
   const path = collectionPath(opts);
   const selectors = { labelSelector: opts.labelSelector ?? '', fieldSelector: opts.fieldSelector ?? '' };
   const pageSize = opts.pageSize ?? 500;
-  const timeoutSeconds = opts.watchTimeoutSeconds ?? (() => Math.floor(300 * (1 + Math.random())));
+  const random = opts.random ?? Math.random;
   const watcher = new Watch(opts.kubeConfig);
 
   return {
@@ -165,11 +168,9 @@ export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource 
       return new Promise<void>((resolve, reject) => {
         let settled = false;
         let controller: AbortController | undefined;
-        let watchdog: ReturnType<typeof setTimeout> | undefined;
         const settle = (err?: unknown) => {
           if (settled) return;
           settled = true;
-          clearTimeout(watchdog);
           signal.removeEventListener('abort', onAbort);
           controller?.abort();
           if (err === undefined || signal.aborted) resolve();
@@ -181,10 +182,8 @@ export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource 
           ...selectors,
           resourceVersion,
           allowWatchBookmarks: true,
-          timeoutSeconds: timeoutSeconds(),
+          timeoutSeconds: watchTimeoutSeconds(random),
         };
-        watchdog = setTimeout(() => settle(), params.timeoutSeconds * 1000 + (opts.watchGraceMs ?? 30_000));
-        watchdog.unref();
         watcher
           .watch(
             path,

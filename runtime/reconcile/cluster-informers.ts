@@ -7,7 +7,7 @@ import { EndpointsSchema, type EndpointAddress, type Endpoints } from '../../han
 import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
-import { createInformer, objectKey, projection, type Informer } from '../kube/informer.js';
+import { createInformer, objectKey, projection, type Informer, type InformerTiming } from '../kube/informer.js';
 import { kubeListWatchSource } from '../kube/list-watch-source.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import type { ClusterView } from './reconciler.js';
@@ -28,6 +28,7 @@ export type ClusterInformersOptions = {
   readonly config: PodEntriesConfig;
   readonly log: Logger;
   readonly metrics?: RegistrarMetrics;
+  readonly timing?: InformerTiming;
 };
 
 export function createClusterInformers(opts: ClusterInformersOptions): ClusterInformers {
@@ -37,6 +38,7 @@ export function createClusterInformers(opts: ClusterInformersOptions): ClusterIn
     log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
   const common = <T>(plural: 'nodes' | 'pods' | 'endpoints', project: (raw: unknown) => T | undefined) =>
     createInformer<T>({
+      ...opts.timing,
       source: source(plural),
       project,
       log,

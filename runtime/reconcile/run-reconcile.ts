@@ -64,7 +64,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     server = await startObservabilityServer({ addr: cfg.metricsAddr, metrics, readiness, log });
     const kubeConfig = deps.kubeConfig();
     spire = await deps.connect(cfg, spireCallRecorder(metrics));
-    const cluster = createClusterInformers({ kubeConfig, config: cfg, log, metrics });
+    const cluster = createClusterInformers({ kubeConfig, config: cfg, log, metrics, timing: { clock, relistIntervalMs: cfg.relistIntervalMs } });
     informers = cluster;
     const reconciler = createReconciler({
       store: spire.entries,

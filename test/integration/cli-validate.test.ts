@@ -47,6 +47,7 @@ test('validate -config <file>: the effective configuration on stdout, exit 0', a
       'leader_election = false',
       'leader_election_resource_lock = "leases"',
       'resync_interval = "10s"',
+      'relist_interval = "1h0m0s"',
       '',
     ].join('\n'),
   );

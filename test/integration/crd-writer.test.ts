@@ -20,6 +20,7 @@ const ref = { namespace: 'spire', name: 'web-0' };
 
 test('client-node writer: create, status subresource with 409 retry, finalizers, update, UID-guarded delete', async (t) => {
   const w = await startCrdWorld(t);
+  w.putPod({ name: 'web-0', namespace: 'spire', uid: 'u1' }); // the owner: the garbage collector deletes SpiffeIDs whose owner is gone
   const writer = kubeSpiffeIdWriter(w.kube.kubeConfig());
   const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
 
@@ -58,6 +59,7 @@ test('client-node writer: create, status subresource with 409 retry, finalizers,
 
 test('client-node writer: created with the finalizer in one request; observed writes are one patch each, a stale one re-reads', async (t) => {
   const w = await startCrdWorld(t);
+  w.putPod({ name: 'web-0', namespace: 'spire', uid: 'u1' }); // the owner: the garbage collector deletes SpiffeIDs whose owner is gone
   const writer = kubeSpiffeIdWriter(w.kube.kubeConfig());
   const fin = 'finalizers.spiffeid.spiffe.io';
   const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');

@@ -11,6 +11,7 @@ import { createInformer, projection, type ChangeKind, type RestartReason } from 
 import { kubeListWatchSource } from '../../runtime/kube/list-watch-source.js';
 import { aRawPod } from '../fixtures/k8s-objects.js';
 import { waitUntil } from '../fixtures/wait-until.js';
+import { manualClock } from '../fixtures/manual-clock.js';
 
 type PodView = { name: string; app: string; node: string };
 const project = projection(PodSchema, (p): PodView => ({
@@ -152,23 +153,48 @@ test('lists are paged and still see every object', async (t) => {
   assert.equal(api.requestCounts()['list pods'], 3);
 });
 
-test('a watch the server never ends is abandoned after its deadline and re-opened', async (t) => {
+test('a stalled watch (open, silent) is cut after the idle bound on the injected clock and re-opened; deletes made meanwhile arrive', async (t) => {
+  // Bookmarks every 60 s of real time: none arrives during the test, so only the injected clock moves.
   const api = await startFakeKubeApi({ bookmarkIntervalMs: 60_000 });
   t.after(() => api.close());
+  const clock = manualClock();
   const restarts: RestartReason[] = [];
   const informer = createInformer({
-    // timeoutSeconds=0: the server keeps the stream open; only the client-side deadline can end it.
-    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), version: 'v1', plural: 'pods', watchTimeoutSeconds: () => 0, watchGraceMs: 200 }),
+    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), version: 'v1', plural: 'pods' }),
     project,
+    clock,
+    idleWatchMs: 30_000,
     onRestart: (r) => restarts.push(r),
+  });
+  t.after(() => informer.stop());
+  api.store.putObject(aRawPod({ name: 'a', namespace: 'default' }) as KubeObject);
+  informer.start();
+  await informer.synced();
+  await waitFor('the watch', () => api.watchCount === 1);
+  api.stallWatches();
+  api.store.deleteObject('v1', 'Pod', 'a', 'default');
+  await clock.advance(29_999);
+  assert.equal(api.requestCounts()['watch pods'], 1, 'not cut before the bound');
+  assert.ok(informer.get('default/a'), 'the stalled watch delivered nothing');
+  await clock.advance(1);
+  await waitFor('the delete, replayed on the new watch', () => informer.get('default/a') === undefined);
+  assert.equal(api.requestCounts()['watch pods'], 2);
+  assert.equal(api.requestCounts()['list pods'], 1, 're-watched from the last resourceVersion, no re-list');
+  assert.deepEqual(restarts, ['watch-idle']);
+});
+
+test('the watch asks the server for bookmarks and a 5 to 10 minute timeout', async (t) => {
+  const api = await startFakeKubeApi({ bookmarkIntervalMs: 60_000 });
+  t.after(() => api.close());
+  const informer = createInformer({
+    source: kubeListWatchSource({ kubeConfig: api.kubeConfig(), version: 'v1', plural: 'pods', random: () => 0.5 }),
+    project,
   });
   t.after(() => informer.stop());
   informer.start();
   await informer.synced();
-  await waitFor('two re-opened watches', () => (api.requestCounts()['watch pods'] ?? 0) >= 3);
-  assert.ok(restarts.every((r) => r === 'watch-closed'), restarts.join(','));
-  api.store.putObject(aRawPod({ name: 'late', namespace: 'default' }) as KubeObject);
-  await waitFor('an event on a re-opened watch', () => informer.get('default/late') !== undefined);
+  await waitFor('the watch', () => api.watchCount === 1);
+  assert.deepEqual(api.lastWatchRequest(), { bookmarks: true, timeoutSeconds: 450 });
 });
 
 test('a field selector is applied by the server', async (t) => {
