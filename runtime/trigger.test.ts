@@ -101,3 +101,33 @@ test('stop waits for the running pass, then refuses new passes and cancels timer
   assert.equal(t.passes, 1);
   assert.equal(clock.pendingTimers(), 0);
 });
+
+test('retries never wait longer than the resync interval, however long the outage', async () => {
+  const clock = manualClock();
+  const starts: number[] = [];
+  let failing = true;
+  const t = createTrigger({
+    clock,
+    resyncIntervalMs: 2000,
+    backoff: { minMs: 1000, maxMs: 30_000, jitter: 0 },
+    runPass: async () => {
+      starts.push(clock.now());
+      if (failing) throw new Error('list entries: unavailable');
+    },
+  });
+  const t0 = clock.now();
+  t.fire();
+  await clock.advance(60_000);
+  const gaps = starts.slice(1).map((s, i) => s - (starts[i] ?? 0));
+  assert.deepEqual(gaps.slice(0, 3), [1000, 2000, 2000]);
+  assert.ok(gaps.every((g) => g <= 2000), `gaps ${gaps.join()}`);
+  // SPIRE serves again: the next retry (at most one interval away) succeeds, then resyncs follow.
+  failing = false;
+  const before = starts.length;
+  await clock.advance(2000);
+  assert.equal(starts.length, before + 1);
+  assert.ok((starts.at(-1) ?? 0) - t0 <= 62_000);
+  await clock.advance(2000);
+  assert.equal(starts.length, before + 2);
+  await t.stop();
+});

@@ -1,7 +1,9 @@
 // Single-flight, coalescing trigger for a full reconcile pass (STYLE.md 2.3; Trigger() in
 // spire-controller-manager pkg/reconciler): any number of fire() calls while a pass runs lead to exactly
 // one more pass. A pass also runs every `resyncIntervalMs` after the previous one ended (catches
-// anything an event missed), and a pass that fails is retried with capped exponential backoff.
+// anything an event missed), and a pass that fails is retried with capped exponential backoff, never
+// later than the resync interval: after an outage of minutes the backoff has grown large, and recovery
+// must still come within one resync of the fault ending.
 import { type BackoffOptions, createBackoff } from './backoff.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 
@@ -10,7 +12,7 @@ export type TriggerOptions = {
   readonly runPass: () => Promise<void>;
   /** Period of the resync pass; 0 or undefined disables it. */
   readonly resyncIntervalMs?: number;
-  /** Retry delays after failed passes; default 1 s doubling to 30 s. */
+  /** Retry delays after failed passes; default 1 s doubling to 30 s, capped by `resyncIntervalMs`. */
   readonly backoff?: BackoffOptions;
   /** Told about a failed pass and when it will be retried. */
   readonly onError?: (err: unknown, retryInMs: number) => void;
@@ -30,7 +32,7 @@ export interface Trigger {
 
 export function createTrigger(opts: TriggerOptions): Trigger {
   const clock = opts.clock ?? systemClock;
-  const backoff = createBackoff(opts.backoff ?? { minMs: 1000, maxMs: 30_000 });
+  const backoff = createBackoff(retryBackoff(opts.backoff ?? { minMs: 1000, maxMs: 30_000 }, opts.resyncIntervalMs));
   let running = false;
   let dirty = false;
   let stopped = false;
@@ -94,4 +96,11 @@ export function createTrigger(opts: TriggerOptions): Trigger {
       return passes;
     },
   };
+}
+
+/** `backoff` with its delays capped by the resync interval (when there is one). */
+export function retryBackoff(backoff: BackoffOptions, resyncIntervalMs: number | undefined): BackoffOptions {
+  if (!resyncIntervalMs) return backoff;
+  const maxMs = Math.min(backoff.maxMs, resyncIntervalMs);
+  return { ...backoff, maxMs, minMs: Math.min(backoff.minMs, maxMs) };
 }

@@ -35,7 +35,27 @@ export type ConnectSpireOptions = {
   readonly onCall?: (method: string, code: number) => void;
 };
 
-export type SpireClient = { readonly entries: EntryStore; readonly svid: SvidMinter; close(): Promise<void> };
+export type SpireClient = {
+  readonly entries: EntryStore;
+  readonly svid: SvidMinter;
+  /**
+   * Calls `listener` each time the channel is READY again after losing its connection (SPIRE restarted,
+   * socket gone and back): the runtime runs a pass then instead of waiting for its retry. Returns a
+   * function that removes the listener.
+   */
+  onReconnect(listener: () => void): () => void;
+  close(): Promise<void>;
+};
+
+/**
+ * grpc-js reconnects after 1 s, growing x1.6 to 120 s; after an outage of minutes a restarted SPIRE
+ * would then wait up to two minutes for the next connection attempt. A registrar talks to one server
+ * (its own socket, or one address), so short, capped attempts cost nothing and bound recovery.
+ */
+export const reconnectOptions: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 2000,
+};
 
 /** Accepts the server only if its certificate names `spiffe://<td>/spire/server`. */
 export function serverIdentityCheck(trustDomain: string): (host: string, cert: PeerCertificate) => Error | undefined {
@@ -54,7 +74,7 @@ function mtlsCredentials(m: X509Material, trustDomain: string): grpc.ChannelCred
 /** TLS forbids an IP address as SNI server name; the identity check ignores the name anyway. */
 function channelOptions(target: string, trustDomain: string): grpc.ChannelOptions {
   const host = target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return isIP(host) ? { 'grpc.ssl_target_name_override': trustDomain } : {};
+  return { ...reconnectOptions, ...(isIP(host) ? { 'grpc.ssl_target_name_override': trustDomain } : {}) };
 }
 
 /** A client that follows the agent's SVID: each update builds a new mTLS channel and closes the old one. */
@@ -115,7 +135,7 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
   const target = parseServerAddress(options.serverAddress);
   let channel: { get: () => grpc.Client; close: () => void };
   if (target.kind === 'unix') {
-    const client = new grpc.Client(target.target, grpc.credentials.createInsecure());
+    const client = new grpc.Client(target.target, grpc.credentials.createInsecure(), reconnectOptions);
     channel = { get: () => client, close: () => client.close() };
   } else {
     const agentSocketPath = options.agentSocketPath;
@@ -123,14 +143,68 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
     channel = await agentMtlsClient(target.target, { ...options, agentSocketPath }, settings.timeoutMs);
   }
   let closed = false;
+  const reconnects = watchReconnects(channel.get, () => closed);
   const close = async () => {
     if (closed) return;
     closed = true;
+    reconnects.stop();
     channel.close();
   };
   return {
     entries: pagedBatchedEntryStore(grpcEntryRpc(channel.get, settings, close), { ...defaultBatchSizes, ...options.batchSizes }),
     svid: grpcSvidMinter(channel.get, settings),
+    onReconnect: reconnects.add,
     close,
+  };
+}
+
+/**
+ * Follows the connectivity state of the current channel. Once a connection was lost (the channel left
+ * READY), it keeps the channel trying to connect even with no call pending (an idle grpc-js channel
+ * would wait for the next call), and tells the listeners when it is READY again. Listeners are only
+ * watched while someone listens.
+ */
+function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add(l: () => void): () => void; stop(): void } {
+  const listeners = new Set<() => void>();
+  let watching = false;
+  let lost = false;
+  let stopped = false;
+  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
+  const step = () => {
+    if (stopped || isClosed() || listeners.size === 0) {
+      watching = false;
+      return;
+    }
+    const channel = get().getChannel();
+    const state = channel.getConnectivityState(lost);
+    if (state === READY && lost) {
+      lost = false;
+      for (const l of [...listeners]) l();
+    } else if (state === TRANSIENT_FAILURE) {
+      lost = true;
+    }
+    if (state === SHUTDOWN) {
+      // An mTLS rotation replaced the channel; follow the new one.
+      setImmediate(step).unref?.();
+      return;
+    }
+    channel.watchConnectivityState(state, Infinity, () => {
+      if (state === READY) lost = true;
+      step();
+    });
+  };
+  return {
+    add(l) {
+      listeners.add(l);
+      if (!watching) {
+        watching = true;
+        step();
+      }
+      return () => void listeners.delete(l);
+    },
+    stop() {
+      stopped = true;
+      listeners.clear();
+    },
   };
 }

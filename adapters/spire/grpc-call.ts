@@ -1,5 +1,8 @@
 // One unary gRPC call to SPIRE with a deadline, retries with backoff on UNAVAILABLE and
 // DEADLINE_EXCEEDED only, and every failure turned into a SpireCallError carrying the gRPC code.
+// Calls are made wait-for-ready: while the channel is reconnecting (SPIRE restarting) a call waits for it
+// within its deadline instead of failing at once with `connect ENOENT`, so the first call after SPIRE
+// serves again succeeds rather than burning a retry on the channel's own reconnect backoff.
 import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StatusCode } from '../../handlers/entries/status-code.js';
@@ -25,7 +28,7 @@ const retriable = new Set<number>([StatusCode.UNAVAILABLE, StatusCode.DEADLINE_E
 
 function once<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, timeoutMs: number, signal?: AbortSignal): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
-    const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, new grpc.Metadata(),
+    const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, new grpc.Metadata({ waitForReady: true }),
       { deadline: Date.now() + timeoutMs }, (err, res) => {
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);

@@ -1,7 +1,8 @@
 // Every HCL key the registrar understands, the kind of value it takes and the modes that read it.
 // Names, kinds and defaults follow the original registrar's config.go, config_webhook.go,
-// config_reconcile.go and config_crd.go (spiffe/spire before #3853); health_addr, resync_interval and
-// relist_interval are this project's additions. parse-config.ts applies the defaults; format-config.ts prints in this order.
+// config_reconcile.go and config_crd.go (spiffe/spire before #3853); health_addr, resync_interval,
+// relist_interval, webhook_resync and the leader_election_* timings are this project's additions.
+// parse-config.ts applies the defaults; format-config.ts prints in this order.
 import type { Mode } from './registrar-config.js';
 
 export type KeyKind = 'string' | 'bool' | 'int' | 'stringList' | 'stringMap' | 'duration';
@@ -58,6 +59,9 @@ export const configKeys = {
 
   leader_election: { kind: 'bool', modes: controllers },
   leader_election_resource_lock: { kind: 'string', modes: controllers },
+  leader_election_lease_duration: { kind: 'duration', modes: controllers },
+  leader_election_renew_deadline: { kind: 'duration', modes: controllers },
+  leader_election_retry_period: { kind: 'duration', modes: controllers },
   resync_interval: { kind: 'duration', modes: controllers },
   relist_interval: { kind: 'duration', modes: controllers },
 } as const satisfies Record<string, KeySpec>;
@@ -116,6 +120,10 @@ export const defaults = {
   },
   leaderElection: false,
   leaderElectionResourceLock: 'leases',
+  // controller-runtime's manager defaults (pkg/manager: LeaseDuration, RenewDeadline, RetryPeriod).
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
   resyncIntervalMs: 10_000,
   relistIntervalMs: 3_600_000,
 } as const;

@@ -39,6 +39,9 @@ export function effectiveSettings(c: RegistrarConfig): [string, HclValue][] {
         ['metrics_addr', c.metricsAddr],
         ['leader_election', c.leaderElection],
         ['leader_election_resource_lock', c.leaderElectionResourceLock],
+        ['leader_election_lease_duration', { duration: c.leaseDurationMs }],
+        ['leader_election_renew_deadline', { duration: c.renewDeadlineMs }],
+        ['leader_election_retry_period', { duration: c.retryPeriodMs }],
         ['resync_interval', { duration: c.resyncIntervalMs }],
         ['relist_interval', { duration: c.relistIntervalMs }],
       );
@@ -58,6 +61,9 @@ export function effectiveSettings(c: RegistrarConfig): [string, HclValue][] {
         ['metrics_bind_addr', c.metricsBindAddr],
         ['leader_election', c.leaderElection],
         ['leader_election_resource_lock', c.leaderElectionResourceLock],
+        ['leader_election_lease_duration', { duration: c.leaseDurationMs }],
+        ['leader_election_renew_deadline', { duration: c.renewDeadlineMs }],
+        ['leader_election_retry_period', { duration: c.retryPeriodMs }],
         ['resync_interval', { duration: c.resyncIntervalMs }],
         ['relist_interval', { duration: c.relistIntervalMs }],
       );

@@ -95,7 +95,29 @@ function leaderElection(r: ConfigReader): LeaderElectionConfig {
       );
     }
   }
-  return { leaderElection: enabled, leaderElectionResourceLock: 'leases' };
+  return { leaderElection: enabled, leaderElectionResourceLock: 'leases', ...leaderTiming(r) };
+}
+
+/**
+ * Lease timings with client-go's rules (leaderelection.NewLeaderElector): the lease outlives the renew
+ * deadline, and the renew deadline leaves room for a jittered retry (factor 1.2) before it passes.
+ */
+function leaderTiming(r: ConfigReader): Pick<LeaderElectionConfig, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'> {
+  const read = (key: 'leader_election_lease_duration' | 'leader_election_renew_deadline' | 'leader_election_retry_period', fallback: number) => {
+    const ms = r.duration(key);
+    if (ms === undefined) return fallback;
+    if (ms < 1) r.error(key, `${key}: must be at least 1ms`);
+    return Math.round(ms);
+  };
+  const leaseDurationMs = read('leader_election_lease_duration', defaults.leaseDurationMs);
+  const renewDeadlineMs = read('leader_election_renew_deadline', defaults.renewDeadlineMs);
+  const retryPeriodMs = read('leader_election_retry_period', defaults.retryPeriodMs);
+  if (leaseDurationMs <= renewDeadlineMs) {
+    r.error('leader_election_lease_duration', 'leader_election_lease_duration must be greater than leader_election_renew_deadline');
+  } else if (renewDeadlineMs <= 1.2 * retryPeriodMs) {
+    r.error('leader_election_renew_deadline', 'leader_election_renew_deadline must be greater than 1.2 x leader_election_retry_period');
+  }
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
 }
 
 function resyncInterval(r: ConfigReader): number {

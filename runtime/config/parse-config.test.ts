@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { ConfigError } from './config-error.js';
 import { parseConfig } from './parse-config.js';
 
+const leaderTimingDefaults = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+
 const minimal = 'trust_domain = "example.org"\ncluster = "k8stest"\nserver_socket_path = "/tmp/spire-server/private/api.sock"\n';
 
 async function problemsOf(text: string): Promise<readonly string[]> {
@@ -46,6 +48,7 @@ test('reconcile mode defaults', async () => {
     mode: 'reconcile',
     leaderElection: false,
     leaderElectionResourceLock: 'leases',
+    ...leaderTimingDefaults,
     controllerName: 'spire-k8s-registrar',
     addPodDnsNames: false,
     clusterDnsZone: 'cluster.local',
@@ -62,6 +65,7 @@ test('crd mode defaults', async () => {
     mode: 'crd',
     leaderElection: false,
     leaderElectionResourceLock: 'leases',
+    ...leaderTimingDefaults,
     podController: true,
     addSvcDnsName: true,
     context: {},
@@ -126,6 +130,9 @@ test('every reconcile key is read', async () => {
     metrics_addr = "0"
     leader_election = true
     leader_election_resource_lock = "leases"
+    leader_election_lease_duration = "30s"
+    leader_election_renew_deadline = "20s"
+    leader_election_retry_period = "4s"
     resync_interval = "1m30s"
     relist_interval = "30m"
   `;
@@ -137,6 +144,9 @@ test('every reconcile key is read', async () => {
     mode: 'reconcile',
     leaderElection: true,
     leaderElectionResourceLock: 'leases',
+    leaseDurationMs: 30_000,
+    renewDeadlineMs: 20_000,
+    retryPeriodMs: 4_000,
     controllerName: 'my-registrar',
     addPodDnsNames: true,
     clusterDnsZone: 'corp.local',
@@ -174,6 +184,7 @@ test('every crd key is read, context in block syntax as the original documents i
     mode: 'crd',
     leaderElection: true,
     leaderElectionResourceLock: 'leases',
+    ...leaderTimingDefaults,
     podController: false,
     addSvcDnsName: false,
     identityTemplate: 'region/{{.Context.Region}}/ns/{{.Pod.Namespace}}',
@@ -262,6 +273,9 @@ test('the original messages, each with the line of the key it is about', async (
     [`${minimal}mode = "informer"\n`, 'k.conf:4: invalid mode "informer", valid values are crd, webhook and reconcile'],
     [`${minimal}mode = "reconcile"\nleader_election = true\nleader_election_resource_lock = "configmaps"\n`, 'k.conf:6: the "configmaps" leader election resource lock type is no longer supported'],
     [`${minimal}mode = "crd"\nleader_election = true\nleader_election_resource_lock = "configmaps"\n`, 'k.conf:6: the "configmaps" leader election resource lock type is no longer supported'],
+    [`${minimal}mode = "reconcile"\nleader_election_lease_duration = "10s"\n`, 'k.conf:5: leader_election_lease_duration must be greater than leader_election_renew_deadline'],
+    [`${minimal}mode = "crd"\nleader_election_renew_deadline = "2s"\n`, 'k.conf:5: leader_election_renew_deadline must be greater than 1.2 x leader_election_retry_period'],
+    [`${minimal}mode = "reconcile"\nleader_election_retry_period = "0s"\n`, 'k.conf:5: leader_election_retry_period: must be at least 1ms'],
     [
       `${minimal}mode = "crd"\npod_label = "a"\nidentity_template = "x/{{.Pod.Name}}"\n`,
       'k.conf:6: workload registration configuration is incorrect, can only use one of identity_template, pod_annotation, or pod_label',
@@ -419,6 +433,7 @@ pod_label = "spire-workload"
       mode: 'reconcile',
       leaderElection: false,
       leaderElectionResourceLock: 'leases',
+      ...leaderTimingDefaults,
       controllerName: 'spire-k8s-registrar',
       addPodDnsNames: false,
       clusterDnsZone: 'cluster.local',
@@ -444,6 +459,7 @@ pod_annotation = "spiffe.io/spiffe-id"
       mode: 'crd',
       leaderElection: false,
       leaderElectionResourceLock: 'leases',
+      ...leaderTimingDefaults,
       podController: true,
       addSvcDnsName: true,
       context: {},

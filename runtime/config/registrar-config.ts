@@ -33,6 +33,12 @@ export type LeaderElectionConfig = {
   readonly leaderElection: boolean;
   /** Always "leases": the multilocks "endpointsleases"/"configmapsleases" are read as their Lease part. */
   readonly leaderElectionResourceLock: 'leases';
+  /** leader_election_lease_duration (our addition; default "15s", controller-runtime's LeaseDuration). */
+  readonly leaseDurationMs: number;
+  /** leader_election_renew_deadline (our addition; default "10s", controller-runtime's RenewDeadline). */
+  readonly renewDeadlineMs: number;
+  /** leader_election_retry_period (our addition; default "2s", controller-runtime's RetryPeriod). */
+  readonly retryPeriodMs: number;
 };
 
 export type ReconcileConfig = CommonConfig &

@@ -25,7 +25,13 @@ import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
 import type { SpiffeIdWriter } from './spiffeid-writer.js';
 import { aborted } from '../aborted.js';
 
-export type CrdSpireConnection = { readonly entries: EntryStore; readonly svid: SvidMinter; close(): Promise<void> };
+export type CrdSpireConnection = {
+  readonly entries: EntryStore;
+  readonly svid: SvidMinter;
+  /** Tells when the channel is ready again after losing SPIRE (see adapters/spire/connect.ts). */
+  onReconnect?(listener: () => void): () => void;
+  close(): Promise<void>;
+};
 
 /** Calls `onStartedLeading` with a signal that aborts when leadership ends; resolves after release. */
 export type LeaderElection = (callbacks: {
@@ -128,6 +134,12 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
 
     let trigger: Trigger | undefined;
     informers.onChange(() => trigger?.fire());
+    // SPIRE back after an outage: a pass now rather than on the retry (its backoff may have grown).
+    spire.onReconnect?.(() => {
+      if (!trigger) return;
+      log.info('SPIRE connection ready again; reconciling');
+      trigger.fire();
+    });
     const startLeading = (signal: AbortSignal) => {
       trigger = createTrigger({
         runPass: async () => {

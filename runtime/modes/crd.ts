@@ -15,8 +15,11 @@ export const run: ModeRunner<CrdConfig> = (ctx) =>
   runCrd(ctx, {
     connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall),
     kubeConfig: () => loadKubeConfig({ log: ctx.logger.child({ component: 'kube' }) }).kubeConfig,
-    leaderElection: (_cfg, kubeConfig, namespace) => (callbacks) =>
+    leaderElection: (cfg, kubeConfig, namespace) => (callbacks) =>
       runLeaderElection({
+        leaseDurationMs: cfg.leaseDurationMs,
+        renewDeadlineMs: cfg.renewDeadlineMs,
+        retryPeriodMs: cfg.retryPeriodMs,
         client: kubeLeaseClient(kubeConfig, namespace, CRD_LEADER_ELECTION_LEASE),
         identity: leaderIdentity(),
         log: ctx.logger.child({ component: 'leader-election' }),

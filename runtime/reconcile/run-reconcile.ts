@@ -11,7 +11,7 @@ import { createMetrics, spireCallRecorder } from '../observability/metrics.js';
 import type { SpireCallObserver } from '../spire-connection.js';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
-import { createTrigger, type Trigger } from '../trigger.js';
+import { createTrigger, retryBackoff, type Trigger } from '../trigger.js';
 import { createClusterInformers, type ClusterInformers } from './cluster-informers.js';
 import { ownNamespace } from '../kube/kube-config.js';
 import { createLeaderElector, leaderElectionLeaseName, leaderIdentity, type LeaderElector } from '../kube/leader-election.js';
@@ -21,7 +21,12 @@ import { eventBatch } from './event-batch.js';
 import { createReconciler } from './reconciler.js';
 import { aborted } from '../aborted.js';
 
-export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
+export type SpireConnection = {
+  readonly entries: EntryStore;
+  /** Tells when the channel is ready again after losing SPIRE (see adapters/spire/connect.ts). */
+  onReconnect?(listener: () => void): () => void;
+  close(): Promise<void>;
+};
 
 export type ReconcileDeps = {
   readonly connect: (cfg: ReconcileConfig, onCall: SpireCallObserver) => Promise<SpireConnection>;
@@ -30,7 +35,7 @@ export type ReconcileDeps = {
   readonly namespace?: string;
   /** Leader election identity (default: leaderIdentity()). */
   readonly identity?: string;
-  /** Lease timing; default 15 s / 10 s / 2 s, as the original. */
+  /** Lease timing; default: the config's leader_election_* keys (15 s / 10 s / 2 s unless set). */
   readonly leaderTiming?: { readonly leaseDurationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
   readonly clock?: Clock;
   /** How long the first event of a burst waits for others before the pass runs; default 5 ms, 0 = none. */
@@ -75,6 +80,13 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       clock,
       resyncIntervalMs: cfg.resyncIntervalMs,
     });
+    // SPIRE back after an outage (possibly restarted empty): list it again now rather than on the retry.
+    spire.onReconnect?.(() => {
+      if (!term) return;
+      log.info('SPIRE connection ready again; reconciling');
+      reconciler.index.invalidate();
+      term.trigger.fire();
+    });
 
     // Events only say which object to look at; the pass reads the caches (level-based).
     const fire = () => events.add();
@@ -98,9 +110,12 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     /**
      * A term's passes run with `signal`, which aborts when the term ends (lease lost). After each pass a
      * timer wakes the trigger when the next full pass is due, so a resync is never pushed back by a
-     * stream of events; a failed pass is retried by the trigger's backoff instead.
+     * stream of events; a failed pass is retried by the trigger's backoff instead, never later than
+     * one resync interval. Shutdown (ctx.signal) aborts the pass in flight as well: every write is
+     * idempotent and the next start lists SPIRE afresh, so nothing is lost by not finishing it.
      */
-    const startLeading = (signal: AbortSignal) => {
+    const startLeading = (termSignal: AbortSignal) => {
+      const signal = AbortSignal.any([termSignal, ctx.signal]);
       reconciler.index.invalidate(); // a new term starts with a full pass
       let resyncTimer: TimerHandle | undefined;
       const t = createTrigger({
@@ -110,7 +125,11 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
           resyncTimer = clock.setTimer(reconciler.msUntilFullPass(), () => t.fire());
         },
         clock,
-        onError: (err, retryInMs) => log.error({ err, retryInMs }, 'Reconcile pass failed'),
+        backoff: retryBackoff({ minMs: 1000, maxMs: 30_000 }, cfg.resyncIntervalMs),
+        onError: (err, retryInMs) => {
+          if (signal.aborted) log.info({ reason: String(signal.reason) }, 'Reconcile pass aborted');
+          else log.error({ err, retryInMs }, 'Reconcile pass failed');
+        },
       });
       term = { trigger: t, cancelResync: () => resyncTimer?.cancel() };
       t.fire();
@@ -130,7 +149,11 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       elector = createLeaderElector({
         client: kubeLeaseClient(kubeConfig, namespace, lease),
         identity: deps.identity ?? leaderIdentity(),
-        ...(deps.leaderTiming ?? {}),
+        ...(deps.leaderTiming ?? {
+          leaseDurationMs: cfg.leaseDurationMs,
+          renewDeadlineMs: cfg.renewDeadlineMs,
+          retryPeriodMs: cfg.retryPeriodMs,
+        }),
         clock,
         log,
         leaderGauge: metrics.leader,
@@ -147,7 +170,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       readiness.register('leadership known', () => known.leadershipKnown());
       elector.start();
     } else {
-      // Never aborted: on shutdown the pass in flight finishes its batches (stopLeading waits for it).
+      // The term never ends on its own; shutdown aborts its pass through ctx.signal.
       startLeading(new AbortController().signal);
     }
     ctx.onReady?.();
