@@ -22,6 +22,8 @@ export type TriggerOptions = {
 export interface Trigger {
   /** Asks for a pass; coalesces with any pass already asked for. Ignored once stopped. */
   fire(): void;
+  /** Asks for a pass `ms` from now, unless another pass runs first (which then sets the next timer). */
+  fireIn(ms: number): void;
   /** Resolves when no pass runs or is pending (a scheduled resync or retry does not count). */
   idle(): Promise<void>;
   /** Cancels the resync and retry timers, refuses new passes, and waits for a running pass to end. */
@@ -85,6 +87,7 @@ export function createTrigger(opts: TriggerOptions): Trigger {
 
   return {
     fire,
+    fireIn: (ms: number) => schedule(ms),
     idle,
     async stop() {
       stopped = true;

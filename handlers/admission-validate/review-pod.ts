@@ -99,7 +99,7 @@ function reviewPodCreate(
   allow: (ops: readonly EntryOp[], notes: readonly ReviewNote[], warnings?: readonly string[]) => PodReview,
   note: (level: NoteLevel, message: string, extra?: Record<string, string>) => ReviewNote,
 ): PodReview {
-  const { namespace, name } = pod.metadata;
+  const { name } = pod.metadata;
   const refuse = (reason: string): PodReview =>
     allow([], [note('error', 'Pod entry not created', { name, reason })], [`${warningPrefix}no SPIRE entry created: ${reason}`]);
 
@@ -108,20 +108,33 @@ function reviewPodCreate(
   // empty (SPIRE refuses it) and no later DELETE could find the entry, so nothing is written.
   if (name === '') return refuse('the pod has no name (metadata.name and request.name are empty)');
 
+  const rendered = webhookPodEntry(pod, cfg);
+  if (rendered.kind === 'entry') return allow([{ op: 'create', entry: rendered.entry }], []);
+  if (rendered.kind === 'none') return allow([], [note('debug', 'Pod has no identity', { name, reason: rendered.reason })]);
+  return refuse(rendered.reason);
+}
+
+export type RenderedPodEntry =
+  | { readonly kind: 'entry'; readonly entry: Entry }
+  | { readonly kind: 'none' | 'invalid'; readonly reason: string };
+
+/**
+ * The entry webhook mode registers for a named pod: its workload SPIFFE ID under the cluster node entry,
+ * selected by namespace and pod name. The admission review and the catch-up (webhook-catch-up.ts) both
+ * render through here, so a pod gets the same entry whichever of them sees it.
+ */
+export function webhookPodEntry(pod: Pod, cfg: PodReviewConfig): RenderedPodEntry {
   const identity = workloadSpiffeId(pod, cfg);
-  if (identity.kind === 'none') return allow([], [note('debug', 'Pod has no identity', { name, reason: identity.reason })]);
-  if (identity.kind === 'invalid') return refuse(identity.reason);
-
+  if (identity.kind !== 'id') return identity;
   const federation = federatesWithOf(pod);
-  if (!federation.ok) return refuse(federation.error);
-
+  if (!federation.ok) return { kind: 'invalid', reason: federation.error };
   const entry = newEntry({
     spiffeId: identity.spiffeId,
     parentId: clusterNodeId(cfg),
-    selectors: podSelectors(namespace, name),
+    selectors: podSelectors(pod.metadata.namespace, pod.metadata.name),
     federatesWith: federation.trustDomains,
   });
-  return allow([{ op: 'create', entry }], []);
+  return { kind: 'entry', entry };
 }
 
 /** The pod as admitted: namespace and name fall back to the request's when the object omits them. */

@@ -84,3 +84,20 @@ function selectorValues(selectors: KeyFields['selectors']): Map<string, string> 
   }
   return out;
 }
+
+/**
+ * Webhook mode (and the original registrar's webhook mode): pod entries are parented to exactly the
+ * cluster node entry (`parentId`) and carry exactly the selectors `k8s:ns:<ns>` + `k8s:pod-name:<name>`.
+ * Anything else under the cluster node entry (an operator's entry with other selectors) is not ours.
+ */
+export function webhookOwnership(parentId: string): Ownership {
+  return {
+    objectOf(e) {
+      if (e.parentId !== parentId) return undefined;
+      const values = selectorValues(e.selectors);
+      const ns = values?.get('k8s:ns');
+      const name = values?.get('k8s:pod-name');
+      return values?.size === 2 && ns !== undefined && name !== undefined ? podObjectKey(ns, name) : undefined;
+    },
+  };
+}

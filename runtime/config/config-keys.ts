@@ -39,6 +39,7 @@ export const configKeys = {
   cacert_path: { kind: 'string', modes: webhook },
   insecure_skip_client_verification: { kind: 'bool', modes: webhook },
   health_addr: { kind: 'string', modes: webhook },
+  webhook_resync: { kind: 'bool', modes: webhook },
 
   controller_name: { kind: 'string', modes: reconcile },
   add_pod_dns_names: { kind: 'bool', modes: reconcile },
@@ -62,7 +63,7 @@ export const configKeys = {
   leader_election_lease_duration: { kind: 'duration', modes: controllers },
   leader_election_renew_deadline: { kind: 'duration', modes: controllers },
   leader_election_retry_period: { kind: 'duration', modes: controllers },
-  resync_interval: { kind: 'duration', modes: controllers },
+  resync_interval: { kind: 'duration', ...common },
   relist_interval: { kind: 'duration', modes: controllers },
 } as const satisfies Record<string, KeySpec>;
 
@@ -101,6 +102,7 @@ export const defaults = {
     // namespace with the SPIRE server (8081 gRPC, 8080 health), so any default port risks a clash that
     // would crash-loop a drop-in swap. deploy/webhook sets ":8444" for its probes.
     healthAddr: '0',
+    webhookResync: false,
   },
   reconcile: {
     controllerName: 'spire-k8s-registrar',

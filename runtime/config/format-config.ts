@@ -29,6 +29,8 @@ export function effectiveSettings(c: RegistrarConfig): [string, HclValue][] {
         ['cacert_path', c.cacertPath],
         ['insecure_skip_client_verification', c.insecureSkipClientVerification],
         ['health_addr', c.healthAddr],
+        ['webhook_resync', c.webhookResync],
+        ['resync_interval', { duration: c.resyncIntervalMs }],
       );
       break;
     case 'reconcile':

@@ -17,6 +17,8 @@ export function webhookConfig(r: ConfigReader, common: CommonConfig): WebhookCon
     cacertPath: r.str('cacert_path') ?? d.cacertPath,
     insecureSkipClientVerification: r.bool('insecure_skip_client_verification') ?? d.insecureSkipClientVerification,
     healthAddr: r.str('health_addr') ?? d.healthAddr,
+    webhookResync: r.bool('webhook_resync') ?? d.webhookResync,
+    resyncIntervalMs: resyncInterval(r),
   };
 }
 

@@ -27,6 +27,13 @@ export type WebhookConfig = CommonConfig & {
   readonly insecureSkipClientVerification: boolean;
   /** health_addr (our addition; default "0", off): plain-HTTP listener for /healthz and /readyz; "0" disables. */
   readonly healthAddr: string;
+  /**
+   * webhook_resync (our addition; default false): list pods at start-up and every resync interval and
+   * bring the entries under the cluster node entry in line (needs list/watch on pods).
+   */
+  readonly webhookResync: boolean;
+  /** resync_interval (our addition; default "10s"): how often the cluster node entry is checked (and the catch-up runs). */
+  readonly resyncIntervalMs: number;
 };
 
 export type LeaderElectionConfig = {

@@ -1,15 +1,26 @@
-// Webhook mode's entry point for runtime/run.ts: the production SPIRE connection plugged into
-// runtime/webhook/run-webhook.ts.
+// Webhook mode's entry point for runtime/run.ts: the production SPIRE connection (and, for
+// webhook_resync, the Kubernetes client configuration) plugged into runtime/webhook/run-webhook.ts.
 import type { WebhookConfig } from '../config/registrar-config.js';
+import { loadKubeConfig } from '../kube/kube-config.js';
 import { connectRegistrarSpire } from '../spire-connection.js';
 import { runWebhook } from '../webhook/run-webhook.js';
 import type { ModeRunner } from './mode-context.js';
 
-/** SPIRE calls of one admission must finish well inside the API server's webhook timeout (10 s). */
-const spireTimeoutMs = 8_000;
+/** `timeoutSeconds` of the ValidatingWebhookConfiguration in deploy/webhook (a test keeps them in step). */
+export const admissionTimeoutSeconds = 5;
+
+/**
+ * SPIRE calls of one admission end this long before the API server stops waiting, so that a slow SPIRE
+ * gets a clear 500 from us (and its call cancelled) rather than an API server timeout with the call
+ * possibly still running: the margin covers TLS, queueing and the answer's way back.
+ */
+export const admissionMarginMs = 1_500;
+
+export const spireTimeoutMs = admissionTimeoutSeconds * 1000 - admissionMarginMs;
 
 export const run: ModeRunner<WebhookConfig> = (ctx) =>
   runWebhook(ctx, {
     spireTimeoutMs,
     connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall, spireTimeoutMs),
+    kubeConfig: () => loadKubeConfig({ log: ctx.logger.child({ component: 'kube' }) }).kubeConfig,
   });

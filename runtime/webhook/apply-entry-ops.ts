@@ -21,11 +21,13 @@ export async function applyEntryOps(
   log: Logger,
   options: CallOptions = {},
   counters?: EntryCounters,
-): Promise<void> {
+): Promise<{ readonly nothingToDelete: number }> {
+  let nothingToDelete = 0;
   for (const op of ops) {
     if (op.op === 'create') await createEntry(store, op, log, options, counters);
-    else await deleteEntries(store, op, log, options, counters);
+    else if (!(await deleteEntries(store, op, log, options, counters))) nothingToDelete++;
   }
+  return { nothingToDelete };
 }
 
 async function createEntry(
@@ -54,7 +56,7 @@ async function deleteEntries(
   log: Logger,
   options: CallOptions,
   counters: EntryCounters | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const selectors = op.selectors.map(formatSelector).join(',');
   // Unpaged: the exact selector set under one parent matches one entry (a few after an old registrar's
   // duplicates), and a paged listing would always end with a second, empty call.
@@ -65,7 +67,7 @@ async function deleteEntries(
     });
   if (found.length === 0) {
     log.debug({ [LogField.parentId]: op.parentId, [LogField.selectors]: selectors }, 'No pod entry to delete');
-    return;
+    return false;
   }
   if (found.length > 1) log.warn({ [LogField.selectors]: selectors, count: found.length }, 'Multiple pod entries found to delete');
   const results = await store.deleteEntries(found.map((e) => e.id), options).catch((err: unknown) => {
@@ -85,6 +87,7 @@ async function deleteEntries(
     }
   });
   if (failures.length > 0) throw new Error(`delete pod entries: ${failures.join('; ')}`);
+  return true;
 }
 
 const codeNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));

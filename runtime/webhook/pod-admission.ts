@@ -1,6 +1,8 @@
 // One pod admission review: the pure decision (handlers/admission-validate), its notes written as log
 // lines, then its entry operations against SPIRE under a deadline shorter than the API server's
-// webhook timeout (10 s by default), so that a slow SPIRE gives a clear 500 rather than a timeout.
+// webhook timeout (timeoutSeconds in deploy/webhook), so that a slow SPIRE gives a clear 500 rather than a
+// timeout. The deadline aborts the gRPC call itself (cancelled on the wire, and a wait-for-ready call
+// that never left is never sent), so a review answered 500 does not have its create applied later.
 import type { Logger } from 'pino';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { AdmissionResponse, AdmissionReview } from '../../handlers/admission-validate/admission-review.js';
@@ -12,8 +14,14 @@ export type PodAdmissionOptions = {
   readonly config: PodReviewConfig;
   readonly log: Logger;
   readonly counters?: EntryCounters;
-  /** Deadline for the SPIRE calls of one review; default 8 s. */
+  /** Deadline for the SPIRE calls of one review; default 3.5 s (see runtime/modes/webhook.ts). */
   readonly spireTimeoutMs?: number;
+  /**
+   * Told when a DELETE found no entry for its pod: either the pod never had one, or SPIRE lost it with
+   * its data, cluster node entry and all. The runtime checks the node entry then (SPIRE reports no
+   * missing parent of its own: it accepts entries under any parent ID).
+   */
+  readonly onNothingToDelete?: () => void;
 };
 
 export function createPodAdmission(opts: PodAdmissionOptions): (review: AdmissionReview) => Promise<AdmissionResponse> {
@@ -28,9 +36,10 @@ export function createPodAdmission(opts: PodAdmissionOptions): (review: Admissio
     // A timer cleared when the review is done, not AbortSignal.timeout(): that one stays armed (with its
     // signal) for the whole deadline, i.e. thousands of live timers at a few hundred admissions a second.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.spireTimeoutMs ?? 8_000);
+    const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.spireTimeoutMs ?? 3_500);
     try {
-      await applyEntryOps(opts.store, out.ops, opts.log, { signal: deadline.signal }, opts.counters);
+      const applied = await applyEntryOps(opts.store, out.ops, opts.log, { signal: deadline.signal }, opts.counters);
+      if (applied.nothingToDelete > 0) opts.onNothingToDelete?.();
     } finally {
       clearTimeout(timer);
     }

@@ -1,8 +1,12 @@
 // Webhook mode's composition: SPIRE connection, health server, HTTPS admission server, start-up
-// registration of the cluster node entry, and an orderly shutdown when the context's signal aborts.
+// registration of the cluster node entry, the upkeep that keeps it registered (and, with webhook_resync,
+// catches up pod entries), and an orderly shutdown when the context's signal aborts.
 // Readiness: /readyz (plain HTTP on `health_addr`, off by default) and admissions answer 503 until the
 // cluster node entry exists, because every pod entry is parented to it.
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { EntryStore } from '../../adapters/entry-store.js';
+import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
+import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
 import type { WebhookConfig } from '../config/registrar-config.js';
 import type { BackoffOptions } from '../backoff.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -16,8 +20,17 @@ import { createAdmissionApp } from './admission-app.js';
 import { ensureClusterNodeEntry } from './ensure-cluster-node-entry.js';
 import { createPodAdmission } from './pod-admission.js';
 import { aborted } from '../aborted.js';
+import { createInformer, projection, type Informer } from '../kube/informer.js';
+import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import { createTrigger, type Trigger } from '../trigger.js';
+import { createWebhookUpkeep, registerMissingNodeEntry } from './webhook-upkeep.js';
 
-export type SpireConnection = { readonly entries: EntryStore; close(): Promise<void> };
+export type SpireConnection = {
+  readonly entries: EntryStore;
+  /** Tells when the channel is ready again after losing SPIRE (see adapters/spire/connect.ts). */
+  onReconnect?(listener: () => void): () => void;
+  close(): Promise<void>;
+};
 
 export type WebhookDeps = {
   readonly connect: (cfg: WebhookConfig, onCall: SpireCallObserver) => Promise<SpireConnection>;
@@ -26,8 +39,11 @@ export type WebhookDeps = {
   readonly backoff?: BackoffOptions;
   /** How often certificate files are checked for rotation; default 10 s. */
   readonly reloadIntervalMs?: number;
-  /** Deadline of one SPIRE call sequence (an admission, a start-up attempt); default 8 s. */
+  /** Deadline of one SPIRE call sequence (an admission, a start-up attempt); default 3.5 s. */
   readonly spireTimeoutMs?: number;
+  /** The pods to catch up from (webhook_resync = true); default: a pods informer on `kubeConfig()`. */
+  readonly podSource?: () => InformerSource;
+  readonly kubeConfig?: () => KubeConfig;
 };
 
 const notReadyReason = 'the cluster node entry is not registered in SPIRE yet';
@@ -35,7 +51,8 @@ const notReadyReason = 'the cluster node entry is not registered in SPIRE yet';
 export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookDeps): Promise<void> {
   const cfg = ctx.config;
   const log = ctx.logger.child({ component: 'webhook' });
-  const spireTimeoutMs = deps.spireTimeoutMs ?? 8_000;
+  const spireTimeoutMs = deps.spireTimeoutMs ?? 3_500;
+  const clock = deps.clock ?? systemClock;
   if (cfg.insecureSkipClientVerification) {
     log.warn('insecure_skip_client_verification is set: any client can call the webhook and change SPIRE entries');
   }
@@ -62,8 +79,19 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
     });
     if (health) closers.push(() => health.close());
 
+    // Upkeep passes (node entry, catch-up) and quick node-entry checks, each single-flight; created once
+    // the node entry is first registered, so until then nothing fires them.
+    let upkeep: Trigger | undefined;
+    let nodeCheck: Trigger | undefined;
     const app = createAdmissionApp({
-      review: createPodAdmission({ store: spire.entries, config: cfg, log, counters: metrics, spireTimeoutMs }),
+      review: createPodAdmission({
+        store: spire.entries,
+        config: cfg,
+        log,
+        counters: metrics,
+        spireTimeoutMs,
+        onNothingToDelete: () => nodeCheck?.fire(),
+      }),
       isReady: () => ready,
       notReadyReason,
       logger: log,
@@ -86,7 +114,7 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
       config: cfg,
       log,
       counters: metrics,
-      clock: deps.clock ?? systemClock,
+      clock,
       backoff: deps.backoff ?? { minMs: 500, maxMs: 30_000 },
       signal: ctx.signal,
       attemptTimeoutMs: spireTimeoutMs,
@@ -94,7 +122,43 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
     if (ensured) {
       ready = true;
       nodeEntryCheck.set(true);
-      log.info('Webhook ready');
+      const pods = cfg.webhookResync ? podInformer(cfg, deps, log) : undefined;
+      if (pods) {
+        closers.push(() => pods.stop());
+        pods.start();
+      }
+      const retry = { minMs: 500, maxMs: cfg.resyncIntervalMs };
+      const runUpkeep = createWebhookUpkeep({ store: spire.entries, config: cfg, log, counters: metrics, ...(pods ? { pods } : {}) });
+      const u = createTrigger({
+        runPass: async () => void (await runUpkeep(ctx.signal)),
+        resyncIntervalMs: cfg.resyncIntervalMs,
+        backoff: retry,
+        clock,
+        onError: (err, retryInMs) => {
+          if (!ctx.signal.aborted) log.error({ err, retryInMs }, 'Webhook upkeep failed');
+        },
+      });
+      const n = createTrigger({
+        runPass: async () => void (await registerMissingNodeEntry({ store: spire.entries, config: cfg, log, counters: metrics }, ctx.signal)),
+        backoff: retry,
+        clock,
+        onError: (err) => {
+          if (!ctx.signal.aborted) log.warn({ err }, 'Cannot check the cluster node entry');
+        },
+      });
+      [upkeep, nodeCheck] = [u, n];
+      closers.push(async () => {
+        await Promise.all([u.stop(), n.stop()]);
+      });
+      spire.onReconnect?.(() => {
+        log.info('SPIRE connection ready again; checking the cluster node entry');
+        u.fire();
+      });
+      // With the catch-up, its first pass lists pods and entries now (pods admitted while the webhook was
+      // down); without it, the node entry was just registered and the first check waits one interval.
+      if (pods) u.fire();
+      else u.fireIn(cfg.resyncIntervalMs);
+      log.info({ webhook_resync: cfg.webhookResync, resync_interval_ms: cfg.resyncIntervalMs }, 'Webhook ready');
       ctx.onReady?.();
       await aborted(ctx.signal);
     }
@@ -102,4 +166,39 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
   } finally {
     await closeAll();
   }
+}
+
+/**
+ * Pods as the catch-up reads them: what webhookPodEntry renders from (name, namespace, deletion, service
+ * account, the configured label or annotation, the federation annotation), so other changes cause no events.
+ */
+function projectWebhookPod(p: Pod, cfg: WebhookConfig): Pod {
+  const m = p.metadata;
+  const pick = (from: Record<string, string> | null | undefined, keys: readonly (string | undefined)[]): Record<string, string> =>
+    Object.fromEntries(keys.filter((k): k is string => k !== undefined && from?.[k] !== undefined).map((k) => [k, from?.[k] as string]));
+  return {
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      labels: pick(m.labels, [cfg.podLabel]),
+      annotations: pick(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
+      ownerReferences: [],
+      finalizers: [],
+      ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    },
+    spec: { nodeName: '', serviceAccountName: p.spec.serviceAccountName, hostname: '', subdomain: '', containers: [] },
+    status: { phase: '', podIP: '' },
+  };
+}
+
+function podInformer(cfg: WebhookConfig, deps: WebhookDeps, log: ModeContext['logger']): Informer<Pod> {
+  const source = deps.podSource?.() ?? (deps.kubeConfig ? kubeListWatchSource({ kubeConfig: deps.kubeConfig(), version: 'v1', plural: 'pods' }) : undefined);
+  if (!source) throw new Error('webhook_resync needs access to the Kubernetes API (no kube config wired)');
+  return createInformer<Pod>({
+    source,
+    project: projection(PodSchema, (p) => projectWebhookPod(p, cfg), (_raw, issues) =>
+      log.warn({ issues: issues.map((i) => i.message) }, 'Ignoring an object that does not parse')),
+    log,
+  });
 }

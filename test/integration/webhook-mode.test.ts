@@ -48,6 +48,8 @@ async function startRegistrar(t: TestContext, opts: { spireDown?: boolean; insec
     cacertPath: join(dir, 'cacert.pem'),
     insecureSkipClientVerification: opts.insecure ?? false,
     healthAddr: '127.0.0.1:0',
+    webhookResync: false,
+    resyncIntervalMs: 10_000,
   };
   const logs: LogLine[] = [];
   const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
@@ -135,11 +137,19 @@ test('the tutorial: node, agent and workload entries, then the workload entry re
   assert.deepEqual(await r.entries(), [nodeEntry, agentEntry]);
 
   // /metrics on the health port counts what was written (the repeated calls wrote nothing).
-  const metrics = await (await r.health('/metrics')).text();
+  // The repeated DELETE found no entry, which has the node entry checked (one more BatchCreateEntry,
+  // answered ALREADY_EXISTS inside an OK call): wait for that check before reading the counters.
+  const nodeChecks = /^k8s_workload_registrar_spire_calls_total\{method="BatchCreateEntry",code="OK"\} 5$/m;
+  let metrics = '';
+  for (let i = 0; i < 250 && !nodeChecks.test(metrics); i++) {
+    if (i > 0) await new Promise((res) => setTimeout(res, 20));
+    metrics = await (await r.health('/metrics')).text();
+  }
   assert.match(metrics, /^k8s_workload_registrar_entries_created_total 3$/m);
   assert.match(metrics, /^k8s_workload_registrar_entries_deleted_total 1$/m);
-  // ...and every SPIRE call by RPC and code: node + 3 pod creates; one batch delete (the repeat found nothing).
-  assert.match(metrics, /^k8s_workload_registrar_spire_calls_total\{method="BatchCreateEntry",code="OK"\} 4$/m);
+  // ...and every SPIRE call by RPC and code: node + 3 pod creates + the node check; one batch delete
+  // (the repeat found nothing).
+  assert.match(metrics, nodeChecks);
   assert.match(metrics, /^k8s_workload_registrar_spire_calls_total\{method="BatchDeleteEntry",code="OK"\} 1$/m);
 });
 
