@@ -1,7 +1,15 @@
 // Failure on demand for fault tests: every RPC of the in-memory server passes through `before()`.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { RpcError } from './rpc-error.js';
+
+/**
+ * Whether the gRPC call being served was cancelled by its client or ran past its deadline. The gRPC
+ * handlers run each call inside this; after an injected delay or hold the call is dropped instead of applied,
+ * as SPIRE's datastore drops a write whose request context ended.
+ */
+export const callCancelled = new AsyncLocalStorage<() => boolean>();
 
 export class Faults {
   #unavailable = false;
@@ -9,6 +17,12 @@ export class Faults {
   #nth = new Map<string, { remaining: number; code: number }>();
   #hold: { arrived: () => void; released: Promise<void> } | undefined;
   #next = new Map<string, { remaining: number; code: number }>();
+  #dropped = 0;
+
+  /** Delayed or held calls dropped because their client had cancelled them meanwhile (never applied). */
+  get dropped(): number {
+    return this.#dropped;
+  }
 
   /** While on, every RPC fails with UNAVAILABLE. */
   unavailable(on: boolean): void {
@@ -64,6 +78,10 @@ export class Faults {
       await hold.released;
     }
     if (this.#delayMs > 0) await sleep(this.#delayMs);
+    if ((hold || this.#delayMs > 0) && callCancelled.getStore()?.()) {
+      this.#dropped++;
+      throw new RpcError(StatusCode.CANCELLED, `${method} cancelled by the client while delayed or held (fault injected)`);
+    }
     if (this.#unavailable) throw new RpcError(StatusCode.UNAVAILABLE, 'in-memory SPIRE server is unavailable (fault injected)');
     const failing = this.#next.get(method);
     if (failing) {

@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { serviceDefinition, serviceNames } from '../spire/protos.js';
 import type { MemorySpireCore } from './core.js';
+import { callCancelled } from './faults.js';
 import { RpcError } from './rpc-error.js';
 
 /** Returns an error to refuse the call, or undefined to let it through. */
@@ -22,7 +23,9 @@ function unary<Req>(run: (req: Req) => Promise<unknown>, authorize?: Authorize):
       callback(toServiceError(refused));
       return;
     }
-    run(call.request as Req).then((res) => callback(null, res), (err: unknown) => callback(toServiceError(err)));
+    callCancelled
+      .run(() => call.cancelled, () => run(call.request as Req))
+      .then((res) => callback(null, res), (err: unknown) => callback(toServiceError(err)));
   };
 }
 

@@ -28,6 +28,8 @@ export type MemorySpireServerOptions = MemorySpireCoreOptions & {
   readonly dumpFile?: string;
   /** Batch and page sizes of `.entryStore`. */
   readonly batchSizes?: BatchSizes;
+  /** Serve this core (its entries, CA and faults) instead of a new one: a restart that keeps its data. */
+  readonly core?: MemorySpireCore;
 };
 
 export type MemorySpireServer = {
@@ -44,7 +46,7 @@ export type MemorySpireServer = {
 };
 
 export async function startMemorySpireServer(options: MemorySpireServerOptions): Promise<MemorySpireServer> {
-  const core = await MemorySpireCore.create(options);
+  const core = options.core ?? (await MemorySpireCore.create(options));
   if (options.seedFile) {
     const seeded = await core.batchCreateEntry({ entries: (await readSeedFile(options.seedFile)).map(entryToWire) });
     const failed = seeded.results.filter((r) => r.status.code !== 0);
