@@ -127,7 +127,7 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
         closers.push(() => pods.stop());
         pods.start();
       }
-      const retry = { minMs: 500, maxMs: cfg.resyncIntervalMs };
+      const retry = { minMs: Math.min(500, cfg.resyncIntervalMs), maxMs: cfg.resyncIntervalMs };
       const runUpkeep = createWebhookUpkeep({ store: spire.entries, config: cfg, log, counters: metrics, ...(pods ? { pods } : {}) });
       const u = createTrigger({
         runPass: async () => void (await runUpkeep(ctx.signal)),

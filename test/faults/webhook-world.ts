@@ -1,0 +1,112 @@
+// Webhook mode for fault tests: runtime/webhook/run-webhook.ts over real HTTPS (certificates made here)
+// and the real gRPC client against a restartable in-memory SPIRE server, with the fake API server
+// holding the pods (for webhook_resync). `admit` plays the API server with failurePolicy: Ignore: it
+// sends the review, and the pod is created (or deleted) whatever the answer.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/index.js';
+import { connectSpire } from '../../adapters/spire/connect.js';
+import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
+import { createCa, issueKeyAndCert } from '../../adapters/x509/index.js';
+import type { WebhookConfig } from '../../runtime/config/registrar-config.js';
+import { createLogger } from '../../runtime/logger.js';
+import { runWebhook } from '../../runtime/webhook/run-webhook.js';
+import { anAdmissionReview } from '../fixtures/admission.js';
+import { aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
+import { postJson, type ClientResponse } from '../integration/webhook-client.js';
+import { restartable, type RestartableSpire } from './spire-restart.js';
+
+export type LogLine = Record<string, unknown> & { msg: string };
+
+export const NODE_ID = 'spiffe://example.org/k8s-workload-registrar/k8stest/node';
+
+export type WebhookWorld = {
+  readonly spire: RestartableSpire;
+  readonly kube: FakeKubeApi;
+  readonly logs: LogLine[];
+  /** Sends the pod's review, then creates (or deletes) the pod in the API server whatever the answer. */
+  admit(op: 'CREATE' | 'DELETE', pod: PodInit): Promise<ClientResponse>;
+  stop(): Promise<void>;
+  waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
+};
+
+export async function startWebhookWorld(
+  t: TestContext,
+  opts: { webhookResync: boolean; resyncIntervalMs: number; spireTimeoutMs?: number; before?: (w: { kube: FakeKubeApi }) => void },
+): Promise<WebhookWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'webhook-faults-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const kube = await startFakeKubeApi({ namespaces: ['default', 'kube-system', 'spire'] });
+  t.after(() => kube.close());
+  opts.before?.({ kube });
+  const first = await startMemorySpireServer({ socketPath: join(dir, 'api.sock'), trustDomain: 'example.org' });
+  t.after(() => first.close());
+  const spire = restartable(t, first);
+
+  const ca = await createCa({ commonName: 'registrar test CA' });
+  const serving = await issueKeyAndCert(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
+  await writeFile(join(dir, 'cert.pem'), serving.certPem);
+  await writeFile(join(dir, 'key.pem'), serving.keyPem);
+  await writeFile(join(dir, 'ca.pem'), ca.certPem);
+
+  const config: WebhookConfig = {
+    mode: 'webhook',
+    logLevel: 'debug',
+    logFormat: 'json',
+    trustDomain: 'example.org',
+    serverAddress: first.address,
+    cluster: 'k8stest',
+    disabledNamespaces: ['kube-system', 'kube-public'],
+    addr: '127.0.0.1:0',
+    certPath: join(dir, 'cert.pem'),
+    keyPath: join(dir, 'key.pem'),
+    cacertPath: join(dir, 'ca.pem'),
+    insecureSkipClientVerification: false,
+    healthAddr: '0',
+    webhookResync: opts.webhookResync,
+    resyncIntervalMs: opts.resyncIntervalMs,
+  };
+  const logs: LogLine[] = [];
+  const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
+  const abort = new AbortController();
+  const spireTimeoutMs = opts.spireTimeoutMs ?? 1_000;
+  const running = runWebhook(
+    { config, logger, signal: abort.signal },
+    {
+      spireTimeoutMs,
+      connect: (cfg) => connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain, callTimeoutMs: spireTimeoutMs }),
+      kubeConfig: () => kube.kubeConfig(),
+    },
+  );
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (abort.abort(), running));
+  t.after(() => stop());
+
+  const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await waitFor('the webhook to be ready', () => logs.some((l) => l.msg === 'Webhook ready'));
+  const port = logs.find((l) => l.msg === 'Serving admission webhook')?.port as number;
+  const tls = { ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem };
+  let uid = 0;
+  return {
+    spire,
+    kube,
+    logs,
+    async admit(op, pod) {
+      const res = await postJson(`https://127.0.0.1:${port}/validate`, tls, anAdmissionReview({ uid: `u${++uid}`, operation: op, pod }));
+      if (op === 'CREATE') kube.store.putObject(aRawPod(pod) as never);
+      else kube.store.deleteObject('v1', 'Pod', pod.name ?? '', pod.namespace ?? 'spire');
+      return res;
+    },
+    stop,
+    waitFor,
+  };
+}
