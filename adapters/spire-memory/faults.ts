@@ -6,8 +6,8 @@ import { RpcError } from './rpc-error.js';
 
 /**
  * Whether the gRPC call being served was cancelled by its client or ran past its deadline. The gRPC
- * handlers run each call inside this; after an injected delay or hold the call is dropped instead of applied,
- * as SPIRE's datastore drops a write whose request context ended.
+ * handlers run each call inside this; after an injected delay or hold the call is dropped instead of
+ * applied, as SPIRE's datastore drops a write whose request context ended.
  */
 export const callCancelled = new AsyncLocalStorage<() => boolean>();
 
@@ -18,6 +18,8 @@ export class Faults {
   #hold: { arrived: () => void; released: Promise<void> } | undefined;
   #next = new Map<string, { remaining: number; code: number }>();
   #dropped = 0;
+  #holdFrom: { method: string; from: number; seen: number } | undefined;
+  #heldGate: { promise: Promise<void>; open: () => void } = gate();
 
   /** Delayed or held calls dropped because their client had cancelled them meanwhile (never applied). */
   get dropped(): number {
@@ -53,6 +55,22 @@ export class Faults {
     };
   }
 
+  /**
+   * Calls of `method` from the `from`-th on (1 = the next one) wait until releaseHeld(): a batch held in
+   * flight at a moment the test chooses, e.g. to stop or kill the registrar while SPIRE holds it, after
+   * the batches before it were applied.
+   */
+  holdFrom(method: string, from: number): void {
+    this.#holdFrom = { method, from, seen: 0 };
+  }
+
+  /** Lets every call held by holdFrom() go on (or be dropped, if its client cancelled it meanwhile). */
+  releaseHeld(): void {
+    this.#holdFrom = undefined;
+    this.#heldGate.open();
+    this.#heldGate = gate();
+  }
+
   /** The n-th call of `method` from now (1 = the next one) fails with `code`; later calls succeed. */
   failNth(method: string, n: number, code: number): void {
     this.#nth.set(method, { remaining: n, code });
@@ -69,6 +87,7 @@ export class Faults {
     this.#nth.clear();
     this.#hold = undefined;
     this.#next.clear();
+    this.releaseHeld();
   }
 
   async before(method: string): Promise<void> {
@@ -77,8 +96,11 @@ export class Faults {
       hold.arrived();
       await hold.released;
     }
+    const from = this.#holdFrom;
+    const heldFrom = from?.method === method && ++from.seen >= from.from;
+    if (heldFrom) await this.#heldGate.promise;
     if (this.#delayMs > 0) await sleep(this.#delayMs);
-    if ((hold || this.#delayMs > 0) && callCancelled.getStore()?.()) {
+    if ((hold || heldFrom || this.#delayMs > 0) && callCancelled.getStore()?.()) {
       this.#dropped++;
       throw new RpcError(StatusCode.CANCELLED, `${method} cancelled by the client while delayed or held (fault injected)`);
     }
@@ -98,4 +120,10 @@ export class Faults {
       }
     }
   }
+}
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
 }
