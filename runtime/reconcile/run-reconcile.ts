@@ -115,15 +115,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
      * idempotent and the next start lists SPIRE afresh, so nothing is lost by not finishing it.
      */
     const startLeading = (termSignal: AbortSignal) => {
-      // Not AbortSignal.any: on Node 20 a composite signal can miss its sources' abort once they are
-      // only weakly held (seen here: the never-aborted term signal of a replica without leader election).
-      const pass = new AbortController();
-      const abortPass = (reason: unknown) => pass.abort(reason);
-      for (const s of [termSignal, ctx.signal]) {
-        if (s.aborted) abortPass(s.reason);
-        else s.addEventListener('abort', () => abortPass(s.reason), { once: true });
-      }
-      const signal = pass.signal;
+      const signal = AbortSignal.any([termSignal, ctx.signal]);
       reconciler.index.invalidate(); // a new term starts with a full pass
       let resyncTimer: TimerHandle | undefined;
       const t = createTrigger({
