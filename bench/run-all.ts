@@ -5,10 +5,11 @@ import { parseArgs } from './lib/args.js';
 import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { churn, churnDefaults } from './churn.js';
 import { coldStart, coldStartDefaults } from './cold-start.js';
+import { faults, faultsDefaults } from './faults.js';
 import { restart, restartDefaults } from './restart.js';
 import { webhook, webhookDefaults } from './webhook.js';
 
-const all = { ...coldStartDefaults, ...restartDefaults, ...churnDefaults, ...webhookDefaults };
+const all = { ...coldStartDefaults, ...restartDefaults, ...churnDefaults, ...webhookDefaults, ...faultsDefaults };
 
 /** The scenario's defaults, overridden by the flags given on the command line. */
 function sizes<T extends Record<string, number>>(defaults: T, given: Readonly<Record<string, number>>): T {
@@ -29,5 +30,6 @@ runIfMain(import.meta.url, async (argv) => {
   await restart(sizes(restartDefaults, given), o);
   await churn(sizes(churnDefaults, given), o);
   await webhook(sizes(webhookDefaults, given), o);
+  await faults(sizes(faultsDefaults, given), o);
   process.stdout.write(`\nall scenarios in ${Math.round((performance.now() - started) / 1000)} s\n`);
 });

@@ -11,6 +11,7 @@ import { churn } from '../../bench/churn.js';
 import { coldStart } from '../../bench/cold-start.js';
 import { restart } from '../../bench/restart.js';
 import { webhook } from '../../bench/webhook.js';
+import { faults } from '../../bench/faults.js';
 
 /** Node processes that are children of this test process (registrars, the floor). */
 function childNodeProcesses(): string[] {
@@ -73,5 +74,14 @@ test('webhook: fixed-rate and max-throughput admissions over mTLS, with and with
   const r = await readResult(dir, 'webhook');
   assert.deepEqual(r.rows.map((row) => [row['SPIRE delay ms'], row.errors]), [[0, 0], [0, 0], [1, 0], [1, 0]]);
   assert.equal(r.rows[0]?.requests, 20);
+  assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('faults: recovery after SPIRE outages (reconcile, webhook back empty) and SIGTERM with a slow SPIRE', async (t) => {
+  const dir = await resultsDir(t);
+  await faults({ nodes: 2, pods: 20, repeats: 1, outageS: 1, outage2S: 0, long: 0, slowPods: 120, webhookPods: 10, timeoutS: 60 }, { dir, quiet: true });
+  const { rows } = await readResult(dir, 'faults');
+  assert.deepEqual(rows.map((r) => String(r.case).split(':')[0]), ['reconcile', 'webhook', 'SIGTERM, SPIRE 50 ms/call, leader_election = false', 'SIGTERM, SPIRE 50 ms/call, leader_election = true'].map((c) => c.split(':')[0]));
+  for (const r of rows.slice(2)) assert.equal(r['exit code'], '0');
   assert.deepEqual(childNodeProcesses(), []);
 });
