@@ -131,3 +131,18 @@ test('retries never wait longer than the resync interval, however long the outag
   assert.equal(starts.length, before + 2);
   await t.stop();
 });
+
+test('fireIn asks for a pass later; a pass before then takes over the timer', async () => {
+  const clock = manualClock();
+  const starts: number[] = [];
+  const t = createTrigger({ clock, resyncIntervalMs: 10_000, runPass: async () => void starts.push(clock.now()) });
+  const t0 = clock.now();
+  t.fireIn(3000);
+  await clock.advance(2999);
+  assert.deepEqual(starts, []);
+  await clock.advance(1);
+  assert.deepEqual(starts.map((s) => s - t0), [3000]);
+  await clock.advance(10_000);
+  assert.deepEqual(starts.map((s) => s - t0), [3000, 13_000]);
+  await t.stop();
+});
