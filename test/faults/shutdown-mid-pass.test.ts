@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { newEntry } from '../../handlers/entries/entry.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 import { describeEntries, ROOT, startWorld, type World } from '../integration/reconcile-harness.js';
 
 const bin = fileURLToPath(new URL('../../bin/k8s-workload-registrar.js', import.meta.url));
@@ -78,7 +79,7 @@ test('the binary: SIGTERM mid-pass exits 0 without sending another batch; SIGKIL
   // SIGTERM while the first batch is held by SPIRE: exit 0, and no second batch is ever sent.
   faults.holdFrom('BatchCreateEntry', 1);
   const a = start();
-  await w.waitFor('the first create batch', () => w.spire.core.calls().BatchCreateEntry === 1, 120_000);
+  await waitUntil('the first create batch', () => w.spire.core.calls().BatchCreateEntry === 1, { intervalMs: 20 });
   a.child.kill('SIGTERM');
   assert.deepEqual(await a.exited, { code: 0, signal: null });
   assert.equal(w.spire.core.calls().BatchCreateEntry, 1);
@@ -90,7 +91,7 @@ test('the binary: SIGTERM mid-pass exits 0 without sending another batch; SIGKIL
   w.spire.core.resetCalls();
   faults.holdFrom('BatchCreateEntry', 2);
   const b = start();
-  await w.waitFor('the second batch held', () => w.spire.core.calls().BatchCreateEntry === 2, 120_000);
+  await waitUntil('the second batch held', () => w.spire.core.calls().BatchCreateEntry === 2, { intervalMs: 20 });
   b.child.kill('SIGKILL');
   assert.equal((await b.exited).signal, 'SIGKILL');
   faults.releaseHeld();
@@ -99,7 +100,7 @@ test('the binary: SIGTERM mid-pass exits 0 without sending another batch; SIGKIL
   assert.equal(landed, 51, 'the operator entry and the first batch of 50');
 
   const c = start();
-  await w.waitFor('every entry after the restart', () => w.entries().length === PODS + 2, 120_000);
+  await waitUntil('every entry after the restart', () => w.entries().length === PODS + 2, { intervalMs: 20 });
   assert.deepEqual(ids(w), [...expected(), 'spiffe://example.org/operator'].sort());
   c.child.kill('SIGTERM');
   assert.deepEqual(await c.exited, { code: 0, signal: null });

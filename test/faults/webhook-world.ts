@@ -15,6 +15,7 @@ import { createLogger } from '../../runtime/logger.js';
 import { runWebhook } from '../../runtime/webhook/run-webhook.js';
 import { anAdmissionReview } from '../fixtures/admission.js';
 import { aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 import { postJson, type ClientResponse } from '../integration/webhook-client.js';
 import { restartable, type RestartableSpire } from './spire-restart.js';
 
@@ -29,7 +30,8 @@ export type WebhookWorld = {
   /** Sends the pod's review, then creates (or deletes) the pod in the API server whatever the answer. */
   admit(op: 'CREATE' | 'DELETE', pod: PodInit): Promise<ClientResponse>;
   stop(): Promise<void>;
-  waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Re-checks until `check` holds (test/fixtures/wait-until.ts: the limit is a hang guard only). */
+  waitFor(what: string, check: () => boolean): Promise<void>;
 };
 
 export async function startWebhookWorld(
@@ -85,13 +87,7 @@ export async function startWebhookWorld(
   const stop = () => (stopped ??= (abort.abort(), running));
   t.after(() => stop());
 
-  const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const waitFor = (what: string, check: () => boolean) => waitUntil(what, check, { intervalMs: 20 });
   await waitFor('the webhook to be ready', () => logs.some((l) => l.msg === 'Webhook ready'));
   const port = logs.find((l) => l.msg === 'Serving admission webhook')?.port as number;
   const tls = { ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem };
