@@ -4,10 +4,10 @@
 // condition is True and it is not terminating, with its UID in targetRef, as the real controller does.
 // One slice per Service is enough here (the real controller splits at 100 endpoints).
 import type { KubeObject } from '../../../adapters/kube-fake/index.js';
+import { SERVICE_NAME_LABEL } from '../../../handlers/k8s/endpoint-slice.js';
 import { type ClusterAction, controllerRef, isTerminating, ownedBy, rec, recs, refOf } from './cluster-objects.js';
 import { canonicalJson, templateHash } from './template-hash.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY = { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' };
 
 export type EndpointSliceSnapshot = {
