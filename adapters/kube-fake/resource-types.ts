@@ -9,6 +9,7 @@ const BUILT_INS: BuiltIn[] = [
   ['', 'v1', 'nodes', 'Node', false, ['no'], true],
   ['', 'v1', 'pods', 'Pod', true, ['po'], true],
   ['', 'v1', 'endpoints', 'Endpoints', true, ['ep'], false],
+  ['discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, [], false],
   ['', 'v1', 'services', 'Service', true, ['svc'], true],
   ['', 'v1', 'configmaps', 'ConfigMap', true, ['cm'], false],
   ['', 'v1', 'secrets', 'Secret', true, [], false],

@@ -1,8 +1,10 @@
-import type { Endpoints } from '../k8s/endpoints.js';
+import { isReady, podRef, sliceService, type EndpointSlice } from '../k8s/endpoint-slice.js';
 
 // Crd mode's endpoints controller (add_svc_dns_name): every pod behind a Service's endpoints gets
-// `<service>.<namespace>.svc` as an extra DNS name; when the Endpoints go away, so does the name.
-// Only ready addresses count: a pod that is not ready does not serve the Service.
+// `<service>.<namespace>.svc` as an extra DNS name; when the endpoints go away, so does the name. They are
+// read from discovery.k8s.io/v1 EndpointSlices (the original read core/v1 Endpoints, deprecated since
+// Kubernetes 1.33); a pod behind several slices of one Service gets the name once.
+// Only ready endpoints count: a pod that is not ready does not serve the Service.
 // An address names its pod by UID, as the original matched `targetRef.uid` against the SpiffeID's podUid
 // label: a pod recreated under the same name is another pod and does not inherit the old one's names.
 // Only a reference without a UID falls back to namespace/name. `targetRef.kind` is not required (the
@@ -26,22 +28,17 @@ export type ServiceDnsNames = {
   forPod(pod: PodRef): readonly string[];
 };
 
-/** The ready pod addresses of core/v1 Endpoints. */
-export function backendsOfEndpoints(endpoints: readonly Endpoints[]): ServiceBackend[] {
+/** The ready pod endpoints of EndpointSlices made for a Service. */
+export function backendsOfSlices(slices: readonly EndpointSlice[]): ServiceBackend[] {
   const out: ServiceBackend[] = [];
-  for (const ep of endpoints) {
-    for (const subset of ep.subsets ?? []) {
-      for (const addr of subset.addresses ?? []) {
-        const ref = addr.targetRef;
-        if (!ref || (ref.kind !== '' && ref.kind !== 'Pod')) continue;
-        out.push({
-          service: ep.metadata.name,
-          namespace: ep.metadata.namespace,
-          podUid: ref.uid,
-          podNamespace: ref.namespace || ep.metadata.namespace,
-          podName: ref.name,
-        });
-      }
+  for (const slice of slices) {
+    const service = sliceService(slice);
+    if (service === '') continue;
+    const namespace = slice.metadata.namespace;
+    for (const e of slice.endpoints ?? []) {
+      const pod = podRef(e);
+      if (!pod || !isReady(e)) continue;
+      out.push({ service, namespace, podUid: pod.uid, podNamespace: pod.namespace || namespace, podName: pod.name });
     }
   }
   return out;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as v from 'valibot';
-import { EndpointsSchema } from '../k8s/endpoints.js';
+import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { checkCrdTemplates } from '../templates/crd-templates.js';
 import { declaredSpiffeIds, type CrdControllersConfig } from './declared-spiffeids.js';
@@ -27,12 +26,7 @@ const view = {
     aPod({ name: 'plain', namespace: 'spire', uid: 'p2' }),
     aPod({ name: 'dns', namespace: 'kube-system', uid: 'p3', annotations: { 'spiffe.io/spiffe-id': 'dns' } }),
   ],
-  endpoints: [
-    v.parse(EndpointsSchema, {
-      metadata: { name: 'web', namespace: 'spire' },
-      subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0', namespace: 'spire' } }] }],
-    }),
-  ],
+  endpointSlices: [anEndpointSlice({ service: 'web', namespace: 'spire', addresses: [{ pod: 'web-0' }] })],
 };
 
 test('one SpiffeID per node and per annotated pod outside disabled namespaces, with service DNS names', () => {
@@ -57,12 +51,8 @@ test('pod_controller = false: no node or pod SpiffeIDs (as the original), and no
 });
 
 test('add_svc_dns_name matches addresses by pod UID: a pod recreated under the same name gets no stale service name', () => {
-  const byUid = (uid: string) =>
-    v.parse(EndpointsSchema, {
-      metadata: { name: 'web', namespace: 'spire' },
-      subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0', namespace: 'spire', uid } }] }],
-    });
+  const byUid = (uid: string) => anEndpointSlice({ service: 'web', namespace: 'spire', addresses: [{ pod: 'web-0', uid }] });
   const recreated = { ...view, pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'p1-new', annotations: { 'spiffe.io/spiffe-id': 'web' } })] };
-  assert.deepEqual(declaredSpiffeIds({ ...recreated, endpoints: [byUid('p1')] }, cfg, templates).declared[1]?.spec.dnsNames, ['web-0']);
-  assert.deepEqual(declaredSpiffeIds({ ...recreated, endpoints: [byUid('p1-new')] }, cfg, templates).declared[1]?.spec.dnsNames, ['web-0', 'web.spire.svc']);
+  assert.deepEqual(declaredSpiffeIds({ ...recreated, endpointSlices: [byUid('p1')] }, cfg, templates).declared[1]?.spec.dnsNames, ['web-0']);
+  assert.deepEqual(declaredSpiffeIds({ ...recreated, endpointSlices: [byUid('p1-new')] }, cfg, templates).declared[1]?.spec.dnsNames, ['web-0', 'web.spire.svc']);
 });

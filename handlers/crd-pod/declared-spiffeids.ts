@@ -1,6 +1,6 @@
 import { nodeSpiffeId, type NodeSpiffeIdConfig } from '../crd-node/node-spiffeid.js';
-import { backendsOfEndpoints, serviceDnsNames } from '../crd-endpoints/service-dns-names.js';
-import type { Endpoints } from '../k8s/endpoints.js';
+import { backendsOfSlices, serviceDnsNames } from '../crd-endpoints/service-dns-names.js';
+import type { EndpointSlice } from '../k8s/endpoint-slice.js';
 import type { Node } from '../k8s/node.js';
 import type { Pod } from '../k8s/pod.js';
 import type { DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
@@ -10,7 +10,8 @@ import { podSpiffeId, type PodSpiffeIdConfig } from './pod-spiffeid.js';
 export type ClusterView = {
   readonly nodes: readonly Node[];
   readonly pods: readonly Pod[];
-  readonly endpoints: readonly Endpoints[];
+  /** discovery.k8s.io/v1 EndpointSlices (add_svc_dns_name). */
+  readonly endpointSlices: readonly EndpointSlice[];
 };
 
 export type CrdControllersConfig = NodeSpiffeIdConfig &
@@ -44,7 +45,7 @@ export function declaredSpiffeIds(view: ClusterView, cfg: CrdControllersConfig, 
     else invalid.push({ kind: 'Node', namespace: '', name: node.metadata.name, reason: out.reason });
   }
 
-  const svcNames = serviceDnsNames(cfg.addSvcDnsName ? backendsOfEndpoints(view.endpoints) : []);
+  const svcNames = serviceDnsNames(cfg.addSvcDnsName ? backendsOfSlices(view.endpointSlices) : []);
   for (const pod of view.pods) {
     if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
     live.add(pod.metadata.uid);

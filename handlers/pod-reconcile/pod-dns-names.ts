@@ -3,32 +3,42 @@
 // following https://github.com/kubernetes/dns/blob/master/docs/specification.md:
 //   1. <ip-with-dashes>.<ns>.pod.<zone>   first, because the first name becomes the X509-SVID's CN
 //   2. <ip-with-dashes>.<ns>.pod          (the cluster search path holds <zone>)
-//   3. sorted and de-duplicated, for every Endpoints object in the pod's namespace naming the pod:
+//   3. sorted and de-duplicated, for every Service in the pod's namespace whose endpoints name the pod:
 //      the Service's names <svc>.<ns>.svc.<zone>, <svc>.<ns>.svc, <svc>.<ns>, <svc> (search-path forms),
 //      and for the pod's own address: <hostname>.<svc>... when the address has a hostname (headless
 //      Services), otherwise both <ip-with-dashes>.<svc>... and <pod-name>.<svc>... (CoreDNS's two
 //      endpoint_pod_names options), each in the same four search-path forms.
 // A pod without an IP gets no names until it has one (its entry is updated then).
-import { podAddresses, type Endpoints } from '../k8s/endpoints.js';
+// The endpoints are read from discovery.k8s.io/v1 EndpointSlices (the original read core/v1 Endpoints,
+// deprecated since Kubernetes 1.33), ready or not as the original read both `addresses` and
+// `notReadyAddresses`; a terminating endpoint that is not ready is left out, as Endpoints left it out.
+// An endpoint names the pod by UID when its reference carries one (a pod recreated under the same name
+// does not inherit the old pod's addresses), else by name.
+import { isListed, podRef, sliceService, type Endpoint, type EndpointSlice } from '../k8s/endpoint-slice.js';
 import type { Pod } from '../k8s/pod.js';
 
-export function podDnsNames(pod: Pod, endpoints: readonly Endpoints[], zone: string): string[] {
+export function podDnsNames(pod: Pod, slices: readonly EndpointSlice[], zone: string): string[] {
   const ip = pod.status.podIP;
   if (!ip) return [];
-  const { name, namespace } = pod.metadata;
+  const { name, namespace, uid } = pod.metadata;
   const names = new Set<string>();
-  for (const ep of endpoints) {
-    const svc = ep.metadata.name;
-    if (ep.metadata.namespace !== namespace || !isNameComponent(svc) || !isNameComponent(namespace)) continue;
-    const addresses = podAddresses(ep).filter((a) => a.targetRef?.name === name);
-    if (addresses.length === 0) continue;
+  const namesPod = (e: Endpoint) => {
+    const ref = podRef(e);
+    return ref !== undefined && isListed(e) && (ref.uid ? ref.uid === uid : ref.name === name);
+  };
+  for (const slice of slices) {
+    const svc = sliceService(slice);
+    if (slice.metadata.namespace !== namespace || !isNameComponent(svc) || !isNameComponent(namespace)) continue;
+    const endpoints = (slice.endpoints ?? []).filter(namesPod);
+    if (endpoints.length === 0) continue;
     addSearchPathNames(names, svc, namespace, zone);
-    for (const a of addresses) {
-      if (a.targetRef?.namespace !== namespace) continue;
-      if (isNameComponent(a.hostname)) {
-        addSearchPathNames(names, `${a.hostname}.${svc}`, namespace, zone);
+    for (const e of endpoints) {
+      if (e.targetRef?.namespace !== namespace) continue;
+      const hostname = e.hostname ?? '';
+      if (isNameComponent(hostname)) {
+        addSearchPathNames(names, `${hostname}.${svc}`, namespace, zone);
       } else {
-        addSearchPathNames(names, `${dashedIp(a.ip)}.${svc}`, namespace, zone);
+        for (const address of e.addresses ?? []) addSearchPathNames(names, `${dashedIp(address)}.${svc}`, namespace, zone);
         if (isNameComponent(name)) addSearchPathNames(names, `${name}.${svc}`, namespace, zone);
       }
     }

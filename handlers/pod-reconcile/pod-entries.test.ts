@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { newEntry } from '../entries/entry.js';
 import { selector } from '../entries/selectors.js';
 import { aPod } from '../../test/fixtures/k8s-objects.js';
-import { anEndpoints } from '../../test/fixtures/endpoints.js';
+import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { podEntries, wantsEntry, type PodEntriesConfig } from './pod-entries.js';
 
 const cfg: PodEntriesConfig = {
@@ -58,7 +58,7 @@ test('an invalid label value yields an issue and no entry; other pods still rend
 
 test('DNS names are filled only with add_pod_dns_names', () => {
   const pod = labelled({ name: 'web-0', namespace: 'default', podIP: '10.0.0.7' });
-  const ep = anEndpoints({ name: 'web', namespace: 'default', addresses: [{ pod: 'web-0', ip: '10.0.0.7', hostname: 'web-0' }] });
+  const ep = anEndpointSlice({ service: 'web', namespace: 'default', addresses: [{ pod: 'web-0', ip: '10.0.0.7', hostname: 'web-0' }] });
   assert.deepEqual(podEntries([pod], [ep], cfg).declared[0]?.entry.dnsNames, []);
   const names = podEntries([pod], [ep], { ...cfg, addPodDnsNames: true }).declared[0]?.entry.dnsNames;
   assert.equal(names?.[0], '10-0-0-7.default.pod.cluster.local');

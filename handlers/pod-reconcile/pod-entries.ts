@@ -7,7 +7,7 @@ import { newEntry } from '../entries/entry.js';
 import { podObjectKey } from '../entries/ownership.js';
 import { selector } from '../entries/selectors.js';
 import { workloadSpiffeId, type IdentityConfig } from '../identity/workload-spiffe-id.js';
-import type { Endpoints } from '../k8s/endpoints.js';
+import type { EndpointSlice } from '../k8s/endpoint-slice.js';
 import type { Pod } from '../k8s/pod.js';
 import { nodeSpiffeId, type NodeEntriesConfig, type RenderIssue, type Rendered } from '../node-reconcile/node-entries.js';
 import { podDnsNames } from './pod-dns-names.js';
@@ -20,14 +20,14 @@ export type PodEntriesConfig = NodeEntriesConfig &
   };
 
 /**
- * `endpoints` is only read when `addPodDnsNames` is set. The node's entry ID is derived from
+ * `slices` (EndpointSlices) are only read when `addPodDnsNames` is set. The node's entry ID is derived from
  * spec.nodeName, as the original did: the pod entry does not wait for the Node object to be seen.
  */
-export function podEntries(pods: readonly Pod[], endpoints: readonly Endpoints[], cfg: PodEntriesConfig): Rendered {
+export function podEntries(pods: readonly Pod[], slices: readonly EndpointSlice[], cfg: PodEntriesConfig): Rendered {
   const declared: DeclaredEntry[] = [];
   const issues: RenderIssue[] = [];
   const disabled = new Set(cfg.disabledNamespaces);
-  const byNamespace = cfg.addPodDnsNames ? groupByNamespace(endpoints) : new Map<string, Endpoints[]>();
+  const byNamespace = cfg.addPodDnsNames ? groupByNamespace(slices) : new Map<string, EndpointSlice[]>();
   for (const pod of pods) {
     const { name, namespace } = pod.metadata;
     if (!wantsEntry(pod, disabled)) continue;
@@ -71,12 +71,12 @@ export function wantsEntry(pod: Pod, disabledNamespaces: ReadonlySet<string>): b
   return pod.spec.nodeName !== '' && !pod.metadata.deletionTimestamp && !disabledNamespaces.has(pod.metadata.namespace);
 }
 
-function groupByNamespace(endpoints: readonly Endpoints[]): Map<string, Endpoints[]> {
-  const out = new Map<string, Endpoints[]>();
-  for (const ep of endpoints) {
-    const list = out.get(ep.metadata.namespace);
-    if (list) list.push(ep);
-    else out.set(ep.metadata.namespace, [ep]);
+function groupByNamespace(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
+  const out = new Map<string, EndpointSlice[]>();
+  for (const slice of slices) {
+    const list = out.get(slice.metadata.namespace);
+    if (list) list.push(slice);
+    else out.set(slice.metadata.namespace, [slice]);
   }
   return out;
 }

@@ -1,10 +1,10 @@
-// The informers crd mode reads: nodes, pods, endpoints (add_svc_dns_name) and SpiffeIDs, with caches
+// The informers crd mode reads: nodes, pods, EndpointSlices (add_svc_dns_name) and SpiffeIDs, with caches
 // projected to the fields the handlers use, so pod status churn and node heartbeats cause no passes.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
 import type { ClusterView } from '../../handlers/crd-pod/declared-spiffeids.js';
-import { EndpointsSchema, type Endpoints } from '../../handlers/k8s/endpoints.js';
+import { EndpointSliceSchema, SERVICE_NAME_LABEL, type EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
@@ -12,7 +12,7 @@ import { createInformer, projection, type Informer, type InformerTiming } from '
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 
-export type CrdResource = 'nodes' | 'pods' | 'endpoints' | 'spiffeids';
+export type CrdResource = 'nodes' | 'pods' | 'endpointslices' | 'spiffeids';
 
 export type CrdInformers = {
   readonly all: readonly Informer<unknown>[];
@@ -47,7 +47,9 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
     ((r: CrdResource) =>
       r === 'spiffeids'
         ? kubeListWatchSource({ kubeConfig: opts.kubeConfig, group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL })
-        : kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural: r }));
+        : r === 'endpointslices'
+          ? kubeListWatchSource({ kubeConfig: opts.kubeConfig, group: 'discovery.k8s.io', version: 'v1', plural: r })
+          : kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural: r }));
   const onInvalid = (raw: unknown, issues: readonly { message: string }[]) =>
     log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
   const make = <T>(r: CrdResource, project: (raw: unknown) => T | undefined) =>
@@ -56,15 +58,15 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   // pod_controller gates the node and pod controllers (and so the endpoints one) together, as in the original.
   const nodes = config.podController ? make('nodes', projection(NodeSchema, (n): Node => ({ metadata: meta(n.metadata) }), onInvalid)) : undefined;
   const pods = config.podController ? make('pods', projection(PodSchema, (p) => projectPod(p, config), onInvalid)) : undefined;
-  const endpoints =
-    config.podController && config.addSvcDnsName ? make('endpoints', projection(EndpointsSchema, projectEndpoints, onInvalid)) : undefined;
+  const slices =
+    config.podController && config.addSvcDnsName ? make('endpointslices', projection(EndpointSliceSchema, projectSlice, onInvalid)) : undefined;
   const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, projectSpiffeId, onInvalid));
-  const all = [...(nodes ? [nodes] : []), ...(pods ? [pods] : []), ...(endpoints ? [endpoints] : []), spiffeIds] as Informer<unknown>[];
+  const all = [...(nodes ? [nodes] : []), ...(pods ? [pods] : []), ...(slices ? [slices] : []), spiffeIds] as Informer<unknown>[];
 
   const snapshot = () => ({
     nodes: nodes?.list() ?? [],
     pods: pods?.list() ?? [],
-    endpoints: endpoints?.list() ?? [],
+    endpointSlices: slices?.list() ?? [],
     spiffeIds: spiffeIds.list(),
   });
   return {
@@ -97,16 +99,15 @@ export function projectPod(p: Pod, cfg: PodProjectionConfig): Pod {
   };
 }
 
-function projectEndpoints(e: Endpoints): Endpoints {
+/** The Service label and, per endpoint, the ready condition and the pod reference (no addresses, ports or topology). */
+function projectSlice(e: EndpointSlice): EndpointSlice {
+  const service = e.metadata.labels?.[SERVICE_NAME_LABEL];
   return {
-    metadata: meta(e.metadata),
-    subsets: (e.subsets ?? []).map((s) => ({
-      addresses: (s.addresses ?? []).map((a) => ({
-        ip: '',
-        hostname: '',
-        ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace, uid: a.targetRef.uid } } : {}),
-      })),
-      notReadyAddresses: [],
+    metadata: { ...meta(e.metadata), ...(service !== undefined ? { labels: { [SERVICE_NAME_LABEL]: service } } : {}) },
+    endpoints: (e.endpoints ?? []).map((p) => ({
+      addresses: [],
+      conditions: { ready: p.conditions?.ready ?? null },
+      ...(p.targetRef ? { targetRef: { kind: p.targetRef.kind, name: p.targetRef.name, namespace: p.targetRef.namespace, uid: p.targetRef.uid } } : {}),
     })),
   };
 }

@@ -7,9 +7,10 @@ import * as v from 'valibot';
 import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
 import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
-import { EndpointsSchema, type Endpoints } from '../../handlers/k8s/endpoints.js';
+import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
+import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { systemClock } from '../clock.js';
 import { createCrdPass } from './crd-pass.js';
@@ -31,14 +32,14 @@ async function world() {
   const state = {
     nodes: [aNode({ name: 'minikube' })],
     pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'u-web', annotations: { 'spiffe.io/spiffe-id': 'web' } })],
-    endpoints: [] as Endpoints[],
+    endpointSlices: [] as EndpointSlice[],
   };
   return worldWith({ core, state }, fakeSpiffeIdWriter());
 }
 
 /** The same cluster state and SPIRE server, with another writer (e.g. seeded with user-made objects). */
 async function worldWith(
-  { core, state }: { core: MemorySpireCore; state: { nodes: ReturnType<typeof aNode>[]; pods: ReturnType<typeof aPod>[]; endpoints: Endpoints[] } },
+  { core, state }: { core: MemorySpireCore; state: { nodes: ReturnType<typeof aNode>[]; pods: ReturnType<typeof aPod>[]; endpointSlices: EndpointSlice[] } },
   writer: ReturnType<typeof fakeSpiffeIdWriter>,
 ) {
   const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
@@ -74,20 +75,15 @@ test('declares node and pod SpiffeIDs and one entry each, and a further pass cha
   assert.equal(w.core.calls().BatchUpdateEntry, calls.BatchUpdateEntry);
 });
 
-test('add_svc_dns_name: a Service in front of the pod adds <svc>.<ns>.svc, removed with its Endpoints', async () => {
+test('add_svc_dns_name: a Service in front of the pod adds <svc>.<ns>.svc, removed with its EndpointSlices', async () => {
   const w = await world();
   await w.settle();
-  w.state.endpoints = [
-    v.parse(EndpointsSchema, {
-      metadata: { name: 'web', namespace: 'spire' },
-      subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0', namespace: 'spire' } }] }],
-    }),
-  ];
+  w.state.endpointSlices = [anEndpointSlice({ service: 'web', namespace: 'spire', addresses: [{ pod: 'web-0', uid: 'u-web' }] })];
   await w.settle();
   const web = () => w.entries().find((e) => e.spiffeId === 'spiffe://example.org/web');
   assert.deepEqual(web()?.dnsNames, ['web-0', 'web.spire.svc']);
   const id = web()?.id;
-  w.state.endpoints = [];
+  w.state.endpointSlices = [];
   await w.settle();
   assert.deepEqual(web()?.dnsNames, ['web-0']);
   assert.equal(web()?.id, id, 'updated in place');

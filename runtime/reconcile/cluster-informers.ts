@@ -3,7 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
-import { EndpointsSchema, type EndpointAddress, type Endpoints } from '../../handlers/k8s/endpoints.js';
+import { EndpointSliceSchema, SERVICE_NAME_LABEL, type Endpoint, type EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import { NodeSchema, type Node } from '../../handlers/k8s/node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
@@ -15,8 +15,8 @@ import type { ClusterView } from './reconciler.js';
 export type ClusterInformers = {
   readonly nodes: Informer<Node>;
   readonly pods: Informer<Pod>;
-  /** Only with add_pod_dns_names. */
-  readonly endpoints?: Informer<Endpoints>;
+  /** discovery.k8s.io/v1 EndpointSlices; only with add_pod_dns_names. */
+  readonly endpointSlices?: Informer<EndpointSlice>;
   readonly view: ClusterView;
   start(): void;
   synced(): Promise<void>;
@@ -33,10 +33,11 @@ export type ClusterInformersOptions = {
 
 export function createClusterInformers(opts: ClusterInformersOptions): ClusterInformers {
   const { config, log } = opts;
-  const source = (plural: 'nodes' | 'pods' | 'endpoints') => kubeListWatchSource({ kubeConfig: opts.kubeConfig, version: 'v1', plural });
+  const source = (plural: 'nodes' | 'pods' | 'endpointslices') =>
+    kubeListWatchSource({ kubeConfig: opts.kubeConfig, ...(plural === 'endpointslices' ? { group: 'discovery.k8s.io' } : {}), version: 'v1', plural });
   const onInvalid = (raw: unknown, issues: readonly { message: string }[]) =>
     log.warn({ issues: issues.map((i) => i.message), object: objectName(raw) }, 'Ignoring an object that does not parse');
-  const common = <T>(plural: 'nodes' | 'pods' | 'endpoints', project: (raw: unknown) => T | undefined) =>
+  const common = <T>(plural: 'nodes' | 'pods' | 'endpointslices', project: (raw: unknown) => T | undefined) =>
     createInformer<T>({
       ...opts.timing,
       source: source(plural),
@@ -47,13 +48,13 @@ export function createClusterInformers(opts: ClusterInformersOptions): ClusterIn
 
   const nodes = common('nodes', projection(NodeSchema, projectNode, onInvalid));
   const pods = common('pods', projection(PodSchema, (p) => projectPod(p, config), onInvalid));
-  const endpoints = config.addPodDnsNames ? common('endpoints', projection(EndpointsSchema, projectEndpoints, onInvalid)) : undefined;
-  const all = [nodes, pods, ...(endpoints ? [endpoints] : [])];
+  const endpointSlices = config.addPodDnsNames ? common('endpointslices', projection(EndpointSliceSchema, projectSlice, onInvalid)) : undefined;
+  const all = [nodes, pods, ...(endpointSlices ? [endpointSlices] : [])];
 
   const view: ClusterView = {
     nodes: () => nodes.list(),
     pods: () => pods.list(),
-    endpoints: () => endpoints?.list() ?? [],
+    endpointSlices: () => endpointSlices?.list() ?? [],
     node: (name) => nodes.get(objectKey(undefined, name)),
     pod: (namespace, name) => pods.get(objectKey(namespace, name)),
   };
@@ -61,7 +62,7 @@ export function createClusterInformers(opts: ClusterInformersOptions): ClusterIn
   return {
     nodes,
     pods,
-    ...(endpoints ? { endpoints } : {}),
+    ...(endpointSlices ? { endpointSlices } : {}),
     view,
     start: () => all.forEach((i) => i.start()),
     synced: async () => {
@@ -96,21 +97,21 @@ export function projectPod(p: Pod, cfg: PodEntriesConfig): Pod {
   };
 }
 
-function projectEndpoints(e: Endpoints): Endpoints {
+/** The Service label and, per endpoint, what DNS names read: addresses, hostname, conditions, pod reference. */
+function projectSlice(e: EndpointSlice): EndpointSlice {
+  const service = e.metadata.labels?.[SERVICE_NAME_LABEL];
   return {
-    metadata: meta(e.metadata.name, e.metadata.namespace, e.metadata.uid),
-    subsets: (e.subsets ?? []).map((s) => ({
-      addresses: (s.addresses ?? []).map(projectAddress),
-      notReadyAddresses: (s.notReadyAddresses ?? []).map(projectAddress),
-    })),
+    metadata: { ...meta(e.metadata.name, e.metadata.namespace, e.metadata.uid), ...(service !== undefined ? { labels: { [SERVICE_NAME_LABEL]: service } } : {}) },
+    endpoints: (e.endpoints ?? []).map(projectEndpoint),
   };
 }
 
-function projectAddress(a: EndpointAddress): EndpointAddress {
+function projectEndpoint(p: Endpoint): Endpoint {
   return {
-    ip: a.ip,
-    hostname: a.hostname,
-    ...(a.targetRef ? { targetRef: { kind: a.targetRef.kind, name: a.targetRef.name, namespace: a.targetRef.namespace, uid: '' } } : {}),
+    addresses: p.addresses ?? [],
+    conditions: { ready: p.conditions?.ready ?? null, terminating: p.conditions?.terminating ?? null },
+    ...(p.hostname ? { hostname: p.hostname } : {}),
+    ...(p.targetRef ? { targetRef: { kind: p.targetRef.kind, name: p.targetRef.name, namespace: p.targetRef.namespace, uid: p.targetRef.uid } } : {}),
   };
 }
 

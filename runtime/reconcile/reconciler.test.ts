@@ -73,7 +73,7 @@ function view(nodes: Node[], pods: Pod[]): ClusterView & { pods: () => Pod[]; se
   return {
     nodes: () => nodes,
     pods: () => current,
-    endpoints: () => [],
+    endpointSlices: () => [],
     node: (name) => nodes.find((n) => n.metadata.name === name),
     pod: (ns, name) => current.find((p) => p.metadata.namespace === ns && p.metadata.name === name),
     set(p) {

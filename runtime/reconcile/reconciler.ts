@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { diffEntries, type EntryPlan } from '../../handlers/entries/diff-entries.js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import { reconcileOwnership } from '../../handlers/entries/ownership.js';
-import type { Endpoints } from '../../handlers/k8s/endpoints.js';
+import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import type { Node } from '../../handlers/k8s/node.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import { nodeEntries, nodeRootId, type RenderIssue } from '../../handlers/node-reconcile/node-entries.js';
@@ -22,7 +22,7 @@ import { OwnedIndex } from './owned-index.js';
 export type ClusterView = {
   nodes(): readonly Node[];
   pods(): readonly Pod[];
-  endpoints(): readonly Endpoints[];
+  endpointSlices(): readonly EndpointSlice[];
   node(name: string): Node | undefined;
   pod(namespace: string, name: string): Pod | undefined;
 };
@@ -71,7 +71,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
   // grow to a multiple of the live heap, so it raised the peak more than the per-resync garbage it saved.
   const render = (nodes: readonly Node[], pods: readonly Pod[]) => {
     const n = nodeEntries(nodes, config);
-    const p = podEntries(pods, config.addPodDnsNames ? view.endpoints() : [], config);
+    const p = podEntries(pods, config.addPodDnsNames ? view.endpointSlices() : [], config);
     return { declared: [...n.declared, ...p.declared], issues: [...n.issues, ...p.issues] };
   };
 

@@ -98,8 +98,8 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       reconciler.markDirty(`pod/${key}`);
       fire();
     });
-    // An Endpoints change can add or remove DNS names of any pod in its namespace.
-    cluster.endpoints?.onChange((key) => {
+    // An EndpointSlice change can add or remove DNS names of any pod in its namespace.
+    cluster.endpointSlices?.onChange((key) => {
       const ns = key.slice(0, key.indexOf('/'));
       for (const p of cluster.view.pods()) {
         if (p.metadata.namespace === ns) reconciler.markDirty(podObjectKey(ns, p.metadata.name));

@@ -8,13 +8,16 @@ import { CRD_LEADER_ELECTION_LEASE } from '../../runtime/modes/crd.js';
 import type { CrdDeps } from '../../runtime/crd/run-crd.js';
 import { startCrdWorld } from './crd-harness.js';
 
+// Quick campaigns, but a long lease and renew deadline: a loaded machine that stalls the leader for a
+// while must not hand the lease over behind the test's back. Take-over after a stop does not wait for
+// expiry (the stopping leader releases the lease).
 const fastElection = (identity: string): Partial<CrdDeps> => ({
   leaderElection: (_cfg, kubeConfig, namespace) => (callbacks) =>
     runLeaderElection({
       client: kubeLeaseClient(kubeConfig, namespace, CRD_LEADER_ELECTION_LEASE),
       identity,
-      leaseDurationMs: 1_500,
-      renewDeadlineMs: 1_000,
+      leaseDurationMs: 60_000,
+      renewDeadlineMs: 40_000,
       retryPeriodMs: 200,
       ...callbacks,
     }),

@@ -187,3 +187,23 @@ test('what the fake does not serve fails with a clear Status, never a hang', { s
   assert.notEqual(raw.code, 0);
   assert.match(raw.stderr, /NotFound|could not find the requested resource/);
 });
+
+test('kubectl sees discovery.k8s.io/v1 EndpointSlices and selects them by Service label', { skip }, async () => {
+  const file = await manifest('slice.yaml', `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-abcde
+  namespace: default
+  labels:
+    kubernetes.io/service-name: web
+addressType: IPv4
+endpoints:
+  - addresses: ["10.244.0.7"]
+    conditions: { ready: true }
+    targetRef: { kind: Pod, name: web-0, namespace: default, uid: u-web-0 }
+`);
+  const applied = await kubectl('apply', '-f', file);
+  assert.equal(applied.code, 0, applied.stderr);
+  const got = await kubectl('get', 'endpointslices', '-n', 'default', '-l', 'kubernetes.io/service-name=web', '-o', 'name');
+  assert.equal(got.stdout.trim(), 'endpointslice.discovery.k8s.io/web-abcde');
+});

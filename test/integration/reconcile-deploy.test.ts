@@ -38,10 +38,11 @@ test('the registrar ConfigMap is the seed tutorial\'s, and the config parser rea
   }
 });
 
-test('RBAC: nodes, pods, endpoints read-only; leases and events only in the registrar namespace', async () => {
+test('RBAC: nodes, pods, endpointslices read-only; leases and events only in the registrar namespace', async () => {
   const rbac = await docs('registrar-rbac.yaml');
   assert.deepEqual((find(rbac, 'ClusterRole', 'k8s-workload-registrar') as { rules: unknown }).rules, [
-    { apiGroups: [''], resources: ['nodes', 'pods', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
   ]);
   const role = find(rbac, 'Role', 'k8s-workload-registrar') as Doc & { rules: unknown };
   assert.equal(role.metadata?.namespace, 'spire');

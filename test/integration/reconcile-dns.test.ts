@@ -1,11 +1,11 @@
-// add_pod_dns_names: names from the pod IP and from the Services whose Endpoints reach the pod, kept
-// current as Endpoints change (an update of the same entry).
+// add_pod_dns_names: names from the pod IP and from the Services whose EndpointSlices reach the pod, kept
+// current as the slices change (an update of the same entry).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aRawEndpoints } from '../fixtures/endpoints.js';
+import { aRawEndpointSlice } from '../fixtures/endpoint-slices.js';
 import { startWorld } from './reconcile-harness.js';
 
-test('DNS names follow the pod IP and the Endpoints that name the pod', async (t) => {
+test('DNS names follow the pod IP and the EndpointSlices that name the pod', async (t) => {
   const w = await startWorld(t);
   w.putNode('minikube');
   const pod = { name: 'web-0', namespace: 'default', nodeName: 'minikube', labels: { 'spire-workload': 'web' } };
@@ -21,7 +21,7 @@ test('DNS names follow the pod IP and the Endpoints that name the pod', async (t
   await w.waitFor('pod-IP names', () => web()?.dnsNames.length === 2);
   assert.deepEqual(web()?.dnsNames, ['10-0-0-7.default.pod.cluster.local', '10-0-0-7.default.pod']);
 
-  w.kube.store.putObject(aRawEndpoints({ name: 'db', namespace: 'default', addresses: [{ pod: 'web-0', ip: '10.0.0.7', hostname: 'web-0' }] }) as never);
+  w.kube.store.putObject(aRawEndpointSlice({ service: 'db', namespace: 'default', addresses: [{ pod: 'web-0', ip: '10.0.0.7', hostname: 'web-0' }] }) as never);
   await w.waitFor('service names', () => (web()?.dnsNames.length ?? 0) > 2);
   assert.deepEqual(web()?.dnsNames, [
     '10-0-0-7.default.pod.cluster.local',
@@ -36,7 +36,7 @@ test('DNS names follow the pod IP and the Endpoints that name the pod', async (t
     'web-0.db.default.svc.cluster.local',
   ]);
 
-  w.kube.store.deleteObject('v1', 'Endpoints', 'db', 'default');
+  w.kube.store.deleteObject('discovery.k8s.io/v1', 'EndpointSlice', 'db-abcde', 'default');
   await w.waitFor('service names removed', () => web()?.dnsNames.length === 2);
   assert.equal(web()?.id, id, 'every change was an update of the same entry');
 });

@@ -5,12 +5,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
-import { aRawEndpoints } from '../fixtures/endpoints.js';
+import { aRawEndpointSlice } from '../fixtures/endpoint-slices.js';
 import { startWorld, type World } from '../integration/reconcile-harness.js';
 
-/** The original's Endpoints object: Service foo-svc (or `svc`) in bar, one address 123.123.123.123 for pod `pod`. */
+/**
+ * The original's Endpoints object, as the EndpointSlice we read instead (decided difference): Service
+ * foo-svc (or `svc`) in bar, one ready endpoint 123.123.123.123 for pod `pod`.
+ */
 function endpoints(w: World, svc: string, pod: string): void {
-  w.kube.store.putObject(aRawEndpoints({ name: svc, namespace: 'bar', addresses: [{ pod, ip: '123.123.123.123' }] }) as never);
+  w.kube.store.putObject(aRawEndpointSlice({ service: svc, namespace: 'bar', addresses: [{ pod, ip: '123.123.123.123' }] }) as never);
+}
+
+function deleteEndpoints(w: World, svc: string): void {
+  w.kube.store.deleteObject('discovery.k8s.io/v1', 'EndpointSlice', `${svc}-abcde`, 'bar');
 }
 
 /** Starts a registrar and waits for its first full pass, so that what it did not write is known. */
@@ -73,7 +80,7 @@ test('mode-reconcile pod_controller_test.go', async (t) => {
     assert.equal(dnsNames()[0], '123-123-123-124.bar.pod.cluster.local');
     assert.deepEqual(sorted(dnsNames()), sorted([...podIpNames, ...searchPath('foo-svc'), ...searchPath('foo.foo-svc'), ...searchPath('123-123-123-123.foo-svc')]));
 
-    w.kube.store.deleteObject('v1', 'Endpoints', 'foo-svc', 'bar');
+    deleteEndpoints(w, 'foo-svc');
     w.deletePod('foo', 'bar');
     await w.waitFor('the pod entry removed', () => sa1().length === 0);
     await reg.stop();
@@ -87,7 +94,7 @@ test('mode-reconcile pod_controller_test.go', async (t) => {
     assert.equal(dnsNames()[0], '123-123-123-124.bar.pod.cluster.local');
     assert.deepEqual(sorted(dnsNames()), sorted([...podIpNames, ...searchPath('foo-svc'), ...searchPath('123-123-123-123.foo-svc')]));
 
-    w.kube.store.deleteObject('v1', 'Endpoints', 'foo-svc', 'bar');
+    deleteEndpoints(w, 'foo-svc');
     w.deletePod('foo.3.0.0.woo', 'bar');
     await w.waitFor('the pod entry removed', () => sa1().length === 0);
     await reg.stop();
@@ -100,7 +107,7 @@ test('mode-reconcile pod_controller_test.go', async (t) => {
     await w.waitFor('the pod entry', () => sa1().length === 1);
     assert.deepEqual(dnsNames(), podIpNames);
 
-    w.kube.store.deleteObject('v1', 'Endpoints', 'foo-svc.3.0.0', 'bar');
+    deleteEndpoints(w, 'foo-svc.3.0.0');
     w.deletePod('foo', 'bar');
     await w.waitFor('the pod entry removed', () => sa1().length === 0);
     await reg.stop();

@@ -11,6 +11,8 @@ const PLURALS: Readonly<Record<string, string>> = {
   ReplicaSet: 'replicasets',
   DaemonSet: 'daemonsets',
   StatefulSet: 'statefulsets',
+  Service: 'services',
+  EndpointSlice: 'endpointslices',
 };
 
 export class KubeRestError extends Error {

@@ -1,4 +1,4 @@
-// Runs the simulated cluster's controllers (workloads, scheduler, kubelet) against the fake API server:
+// Runs the simulated cluster's controllers (workloads, scheduler, kubelet, EndpointSlices) against the fake API server:
 // reads come straight from its store, writes go through its REST API so that admission (and in webhook
 // mode the registrar's webhook) sees them as it would in a cluster. Level-based: every store change
 // triggers one pass over everything; a pass that had nothing to do marks the cluster settled.
@@ -8,6 +8,7 @@ import { createTrigger } from '../../trigger.js';
 import type { IdSource } from '../seeded-ids.js';
 import type { ClusterAction, ClusterSnapshot } from './cluster-objects.js';
 import { KubeRestError, kubeRest, objectPath } from './kube-rest.js';
+import { planEndpointSlices } from './plan-endpoint-slices.js';
 import { planKubelet, planScheduling } from './plan-pod-lifecycle.js';
 import { planDaemonSets, planDeployments, planReplicaSets, planStatefulSets } from './plan-workloads.js';
 
@@ -65,6 +66,11 @@ export function startSimulatedCluster(opts: SimulatedClusterOptions): SimulatedC
         ...planStatefulSets(s),
         ...planScheduling(s),
         ...planKubelet(s, timestamp(now())),
+        ...planEndpointSlices({
+          services: api.store.list('v1', 'Service'),
+          pods: s.pods,
+          endpointSlices: api.store.list('discovery.k8s.io/v1', 'EndpointSlice'),
+        }),
       ];
       for (const a of actions) await apply(a);
       if (actions.length === 0 && api.store.resourceVersion === rv) {

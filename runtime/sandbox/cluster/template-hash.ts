@@ -15,7 +15,8 @@ export function templateHash(template: unknown): string {
   return [...String(h)].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
 }
 
-function canonicalJson(x: unknown): string {
+/** JSON with object keys sorted, so equal values give equal text whatever order their keys came in. */
+export function canonicalJson(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (x !== null && typeof x === 'object') {
     const entries = Object.entries(x as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
