@@ -2,7 +2,8 @@
 // changed while it was unreachable; once with its watch history intact, once with it gone (the re-watch
 // answers 410 and the informers re-list). SPIRE ends exactly in step in both modes.
 import { test } from 'node:test';
-import { startFaultWorld, waitUntil, type FaultWorld } from './watch-world.js';
+import { waitUntil } from '../fixtures/wait-until.js';
+import { startFaultWorld, type FaultWorld } from './watch-world.js';
 
 /** Waits until the registrar has seen the API server refuse a connection (it noticed the outage). */
 async function sawRefused(w: FaultWorld): Promise<void> {

@@ -11,6 +11,7 @@ import { selector } from '../../handlers/entries/selectors.js';
 import type { Clock } from '../../runtime/clock.js';
 import { describeEntries as describeCrdEntries, startCrdWorld } from '../integration/crd-harness.js';
 import { ROOT, describeEntries, startWorld } from '../integration/reconcile-harness.js';
+import { waitUntil } from '../fixtures/wait-until.js';
 
 export type FaultMode = 'reconcile' | 'crd';
 export type LogLine = { readonly msg: string; readonly [k: string]: unknown };
@@ -134,13 +135,4 @@ export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { c
     },
   };
   return world;
-}
-
-/** Polls `check` (real time: the registrar's I/O is real) until it holds; rejects after 30 s (a loaded CI box). */
-export async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
