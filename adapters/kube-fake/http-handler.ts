@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.js';
 import { listJson, selectItems } from './list.js';
 import { deleteOptions, parseJson, parsePatchBody, readBody, sendJson, sendOpenApiV2 } from './http-io.js';
-import type { Operations, Target } from './operations.js';
+import type { Operations, Target, UserInfo } from './operations.js';
 import { type Route, route } from './router.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError } from './status.js';
@@ -22,6 +22,8 @@ export type HandlerContext = {
   delayMs: () => number;
   now: () => Date;
   serverAddress: () => string;
+  /** The user a request's bearer token stands for; undefined for an unknown token (401). */
+  userOf: (authorization: string | undefined) => UserInfo | undefined;
 };
 
 export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -41,6 +43,17 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
   const delay = ctx.delayMs();
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  const user = ctx.userOf(req.headers.authorization);
+  if (!user) throw new ApiError('Unauthorized', 'Unauthorized');
+  if (r.kind === 'resource' && r.group === 'authentication.k8s.io' && r.resource === 'selfsubjectreviews' && method === 'POST') {
+    // Ref: authentication.k8s.io/v1 SelfSubjectReview: the API server answers with the caller's own userInfo.
+    count(ctx.counters, 'create', r.resource);
+    sendJson(res, 201, JSON.stringify({
+      apiVersion: `authentication.k8s.io/${r.version}`, kind: 'SelfSubjectReview',
+      metadata: { creationTimestamp: ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z') }, status: { userInfo: user },
+    }));
+    return;
+  }
   if (r.kind === 'openapi' && r.path.replace(/\/$/, '') === '/openapi/v2' && method === 'GET') {
     count(ctx.counters, 'discovery', 'openapi');
     sendOpenApiV2(res);
@@ -54,7 +67,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     sendJson(res, 200, JSON.stringify(doc));
     return;
   }
-  await resourceRequest(ctx, r, method, url.searchParams, req.headers['content-type'] ?? '', body, res, method === 'GET' && wantsTable(req.headers.accept));
+  await resourceRequest(ctx, r, method, url.searchParams, req.headers['content-type'] ?? '', body, res, method === 'GET' && wantsTable(req.headers.accept), user);
 }
 
 function discoveryDoc(ctx: HandlerContext, r: Route): object | undefined {
@@ -72,7 +85,7 @@ function discoveryDoc(ctx: HandlerContext, r: Route): object | undefined {
 
 async function resourceRequest(
   ctx: HandlerContext, r: Extract<Route, { kind: 'resource' }>, method: string, q: URLSearchParams,
-  contentType: string, body: Buffer | undefined, res: ServerResponse, table: boolean,
+  contentType: string, body: Buffer | undefined, res: ServerResponse, table: boolean, user: UserInfo,
 ): Promise<void> {
   const type = ctx.ops.registry.find(r.group, r.version, r.resource);
   if (!type) {
@@ -90,7 +103,7 @@ async function resourceRequest(
   const label = sub ? `${type.resource}/status` : type.resource;
   const dryRun = q.getAll('dryRun').includes('All');
   const warnings: string[] = [];
-  const opts = { dryRun, warnings };
+  const opts = { dryRun, warnings, user };
   let stored: StoredObject;
   let code = 200;
   if (r.name === undefined) {

@@ -10,9 +10,9 @@ import { type WebhookClientOptions, webhookReviewer } from './admission-webhooks
 import { syncCustomResources } from './crd-sync.js';
 import { startGarbageCollector } from './gc.js';
 import { type RequestCounters, createHandler } from './http-handler.js';
-import { makeKubeConfig, writeKubeconfig } from './kubeconfig.js';
+import { ADMIN_TOKEN, makeKubeConfig, writeKubeconfig } from './kubeconfig.js';
 import { timestamp } from './object-rules.js';
-import { Operations } from './operations.js';
+import { ADMIN_USER, Operations, type UserInfo } from './operations.js';
 import { ResourceRegistry } from './resource-types.js';
 import { type SeedStore, seedStore } from './seed-store.js';
 import { ObjectStore } from './store.js';
@@ -21,6 +21,7 @@ import { WatchHub } from './watch-hub.js';
 export type { AdmissionHook, AdmissionMatch, AdmissionRequest, AdmissionResult } from './admission.js';
 export type { ServiceRef, WebhookClientOptions } from './admission-webhooks.js';
 export type { SeedStore } from './seed-store.js';
+export type { UserInfo } from './operations.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
 export { applyJsonPatch, PatchError } from './json-patch.js';
 export { applyMergePatch, applyStrategicMergePatch } from './merge-patch.js';
@@ -46,6 +47,12 @@ export type FakeKubeApiOptions = {
    * Without resolveService, webhooks given as a service fail (and their failurePolicy decides).
    */
   webhooks?: WebhookClientOptions;
+  /**
+   * Bearer tokens and the users they stand for (sent as AdmissionReview userInfo and answered by
+   * SelfSubjectReview). The kubeconfig's own token and requests without a token are kubernetes-admin;
+   * any other token is refused with 401.
+   */
+  users?: Record<string, UserInfo>;
   /** Clock for timestamps. */
   now?: () => Date;
   /** Called with errors of background work (garbage collection); default: ignored. */
@@ -56,8 +63,8 @@ export type FakeKubeApi = {
   /** e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly port: number;
-  /** A client-node KubeConfig for this server (current context 'fake', namespace 'default'). */
-  kubeConfig(): KubeConfig;
+  /** A client-node KubeConfig for this server (current context 'fake', namespace 'default'); `token` picks a user of options.users. */
+  kubeConfig(token?: string): KubeConfig;
   /** Writes a kubeconfig usable by kubectl and client-node. */
   writeKubeconfig(path: string): Promise<void>;
   readonly store: SeedStore;
@@ -121,7 +128,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const counters: RequestCounters = new Map();
   let delayMs = 0;
   let address = '';
-  const handler = createHandler({ ops, hub, counters, delayMs: () => delayMs, now, serverAddress: () => address });
+  const users = new Map<string, UserInfo>([[ADMIN_TOKEN, ADMIN_USER], ...Object.entries(options.users ?? {})]);
+  const userOf = (authorization: string | undefined) => {
+    const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    return token === undefined ? ADMIN_USER : users.get(token);
+  };
+  const handler = createHandler({ ops, hub, counters, delayMs: () => delayMs, now, serverAddress: () => address, userOf });
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler)
     : createServer(handler);
@@ -150,7 +162,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   return {
     url,
     port,
-    kubeConfig: () => makeKubeConfig(kcOptions),
+    kubeConfig: (token) => makeKubeConfig({ ...kcOptions, ...(token ? { token } : {}) }),
     writeKubeconfig: (path) => writeKubeconfig(path, kcOptions),
     store: seedStore(ops, now),
     onAdmission: (hook, match) => admission.onAdmission(hook, match),

@@ -4,7 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
-export type KubeconfigOptions = { server: string; caPem?: string; namespace?: string };
+export type KubeconfigOptions = { server: string; caPem?: string; namespace?: string; token?: string };
+
+/** The bearer token of the default kubeconfig; the fake API server maps it to kubernetes-admin. */
+export const ADMIN_TOKEN = 'fake-token';
 
 export function kubeconfigDocument(o: KubeconfigOptions): object {
   const cluster = o.caPem
@@ -14,7 +17,7 @@ export function kubeconfigDocument(o: KubeconfigOptions): object {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'fake', cluster }],
-    users: [{ name: 'fake-admin', user: { token: 'fake-token' } }],
+    users: [{ name: 'fake-admin', user: { token: o.token ?? ADMIN_TOKEN } }],
     contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake-admin', namespace: o.namespace ?? 'default' } }],
     'current-context': 'fake',
     preferences: {},

@@ -11,7 +11,10 @@ import { type ObjectStore, type StoredObject } from './store.js';
 import { type KubeObject, type ResourceType, apiVersionOf, resourceKey } from './types.js';
 
 export type Target = { type: ResourceType; version: string; namespace: string };
-export type WriteOptions = { dryRun?: boolean; warnings?: string[] };
+/** Who sends a request (AdmissionReview userInfo). */
+export type UserInfo = { username: string; groups: string[] };
+export const ADMIN_USER: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
+export type WriteOptions = { dryRun?: boolean; warnings?: string[]; user?: UserInfo };
 export type DeleteOptions = WriteOptions & {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -150,7 +153,7 @@ export class Operations {
       uid: randomUUID(), kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr,
       ...(subResource ? { subResource } : {}),
       name, ...(t.type.namespaced ? { namespace: t.namespace } : {}), operation,
-      userInfo: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+      userInfo: structuredClone(opts.user ?? ADMIN_USER),
       object, oldObject, dryRun: opts.dryRun === true,
       options: { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions' },
     });

@@ -2,11 +2,11 @@
 
 export type StatusReason =
   | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'MethodNotAllowed'
-  | 'UnsupportedMediaType' | 'Gone' | 'Expired' | 'Forbidden' | 'InternalError' | 'NotAcceptable';
+  | 'UnsupportedMediaType' | 'Gone' | 'Expired' | 'Forbidden' | 'InternalError' | 'NotAcceptable' | 'Unauthorized';
 
 const CODES: Record<StatusReason, number> = {
   NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, BadRequest: 400, MethodNotAllowed: 405,
-  UnsupportedMediaType: 415, Gone: 410, Expired: 410, Forbidden: 403, InternalError: 500, NotAcceptable: 406,
+  UnsupportedMediaType: 415, Gone: 410, Expired: 410, Forbidden: 403, InternalError: 500, NotAcceptable: 406, Unauthorized: 401,
 };
 
 export type StatusDetails = { name?: string; group?: string; kind?: string };

@@ -24,6 +24,8 @@ export const AdmissionRequestSchema = v.looseObject({
   object: v.optional(v.unknown()),
   oldObject: v.optional(v.unknown()),
   dryRun: v.optional(v.nullable(v.boolean()), false),
+  /** Who sent the request, as the API server authenticated it. */
+  userInfo: v.optional(v.looseObject({ username: v.optional(v.string(), '') }), {}),
 });
 
 /** Just enough to tell a supported AdmissionReview from anything else (answered 400 with its own message). */

@@ -2,28 +2,49 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newEntry, type Entry } from '../entries/entry.js';
 import { entryKey } from '../entries/entry-key.js';
-import { formatSelector } from '../entries/selectors.js';
-import { aSpiffeId, type SpiffeIdInit } from '../../test/fixtures/spiffeid.js';
+import { formatSelector, selector } from '../entries/selectors.js';
+import { aSpiffeId, testRules, type SpiffeIdInit } from '../../test/fixtures/spiffeid.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../spiffeid/spiffeid.js';
 import { planSpiffeIdEntries, type SpiffeIdPlan } from './plan-spiffeid-entries.js';
 
-const rules = { trustDomain: 'example.org', registrarNamespace: 'spire' };
+const P = 'k8s-workload-registrar.k8stest.';
+const rules = { ...testRules, entryIdPrefix: P };
 const now = '2026-11-27T12:00:00Z';
 const fin = [SPIFFEID_FINALIZER];
-const plan = (ids: SpiffeId[], entries: Entry[] = []) => planSpiffeIdEntries(ids, entries, rules, now);
+const plan = (ids: SpiffeId[], entries: Entry[] = [], declared: ReadonlySet<string> = new Set()) => planSpiffeIdEntries(ids, entries, rules, now, declared);
 const withId = (s: SpiffeId, id: string, extra: Partial<Entry> = {}) => ({ ...spiffeIdEntry(s), id, ...extra });
 const testId = (init: SpiffeIdInit = {}) => aSpiffeId({ finalizers: fin, ...init });
-const counts = (p: SpiffeIdPlan) => [p.addFinalizer.length, p.deleteEntries.length, p.createEntries.length, p.updateEntries.length, p.statuses.length, p.releaseFinalizer.length];
+/** The ID the registrar gives the tutorial SpiffeID's entry (prefix + the object's UID). */
+const OURS = `${P}uid-my-test-spiffeid`;
+const counts = (p: SpiffeIdPlan) => [
+  p.addFinalizer.length,
+  p.deleteEntries.length,
+  p.createEntries.length,
+  p.updateEntries.length + p.replaceEntries.length,
+  p.statuses.length,
+  p.releaseFinalizer.length,
+];
+const ready = [{ type: 'Ready', status: 'True', reason: 'EntryReady', message: 'the SPIRE entry matches the spec' }];
+/** An operator's entry: admin, with a TTL, for a kube-system workload. */
+const operatorEntry = newEntry({
+  id: 'operator-admin',
+  spiffeId: 'spiffe://example.org/ns/kube-system/sa/admin',
+  parentId: 'spiffe://example.org/spire/server',
+  selectors: [selector('k8s', 'ns:kube-system'), selector('k8s', 'sa:admin')],
+  admin: true,
+  x509SvidTtl: 3600,
+});
 
-test('a new SpiffeID first gets the finalizer, then (next pass) an entry: the tutorial test SpiffeID', () => {
+test('a new SpiffeID first gets the finalizer, then (next pass) an entry with the ID the registrar chose', () => {
   const first = plan([aSpiffeId()]);
   assert.deepEqual(first.addFinalizer, [{ namespace: 'default', name: 'my-test-spiffeid' }]);
   assert.equal(first.createEntries.length, 0);
   const p = plan([testId()]);
   assert.equal(p.addFinalizer.length, 0);
-  assert.equal(p.createEntries.length, 1);
   const e = p.createEntries[0]?.entry as Entry;
+  assert.equal(e.id, OURS);
+  assert.equal(p.createEntries[0]?.status.entryId, OURS);
   assert.equal(e.spiffeId, 'spiffe://example.org/test');
   assert.equal(e.parentId, 'spiffe://example.org/spire/server');
   assert.deepEqual(e.selectors.map(formatSelector), ['k8s:pod-name:my-test-pod', 'k8s:ns:default']);
@@ -41,64 +62,137 @@ test('tutorial node SpiffeID: entry with k8s_psat agent_node_uid and cluster sel
 });
 
 test('in step: nothing to do', () => {
-  const s = testId({ entryId: 'e1', conditions: [{ type: 'Ready', status: 'True', reason: 'EntryReady', message: 'the SPIRE entry matches the spec' }] });
-  assert.deepEqual(counts(plan([s], [withId(s, 'e1')])), [0, 0, 0, 0, 0, 0]);
+  const s = testId({ entryId: OURS, conditions: ready });
+  assert.deepEqual(counts(plan([s], [withId(s, OURS)])), [0, 0, 0, 0, 0, 0]);
 });
 
-test('restart without status: the similar entry is adopted, not duplicated', () => {
+test('restart between create and status write: the entry with our ID is found by its ID, not duplicated', () => {
   const s = testId();
-  const p = plan([s], [withId(s, 'e9')]);
+  const p = plan([s], [withId(s, OURS)]);
   assert.equal(p.createEntries.length, 0);
-  assert.equal(p.statuses[0]?.status.entryId, 'e9');
+  assert.equal(p.statuses[0]?.status.entryId, OURS);
 });
 
-test('entry deleted in SPIRE (status names a missing entry): it is recreated', () => {
+test('a legacy entry (the original registrar\'s) that status names and that matches exactly is adopted', () => {
+  const s = testId({ entryId: 'legacy-1', conditions: ready });
+  assert.deepEqual(counts(plan([s], [withId(s, 'legacy-1')])), [0, 0, 0, 0, 0, 0]);
+});
+
+test('entry deleted in SPIRE (status names a missing entry): it is recreated under our ID', () => {
   const s = testId({ entryId: 'gone' });
-  assert.equal(plan([s]).createEntries.length, 1);
+  assert.deepEqual(plan([s]).createEntries.map((c) => c.entry.id), [OURS]);
 });
 
-test('a DNS name change updates the entry in place and keeps fields the SpiffeID does not control', () => {
-  const s = testId({ entryId: 'e1', dnsNames: ['new.example'] });
-  const p = plan([s], [withId(s, 'e1', { dnsNames: ['old.example'], x509SvidTtl: 600 })]);
-  assert.deepEqual(p.updateEntries.map((e) => [e.id, e.dnsNames, e.x509SvidTtl]), [['e1', ['new.example'], 600]]);
+test('a DNS name change updates our entry in place and keeps fields the SpiffeID does not control', () => {
+  const s = testId({ entryId: OURS, dnsNames: ['new'] });
+  const p = plan([s], [withId(s, OURS, { dnsNames: ['old'], x509SvidTtl: 600 })]);
+  assert.deepEqual(p.updateEntries.map((e) => [e.id, e.dnsNames, e.x509SvidTtl]), [[OURS, ['new'], 600]]);
 });
 
-test('a SPIFFE ID change moves the entry to the new ID in place', () => {
-  const before = testId({ entryId: 'e1' });
-  const after = testId({ entryId: 'e1', spiffeId: 'spiffe://example.org/test2' });
-  const p = plan([after], [withId(before, 'e1')]);
-  assert.deepEqual(p.updateEntries.map((e) => [e.id, e.spiffeId]), [['e1', 'spiffe://example.org/test2']]);
+test('an adopted legacy entry is written whole: admin, TTLs and hint are never kept from an entry we did not create', () => {
+  const s = testId({ entryId: 'legacy-1', dnsNames: ['new'] });
+  const p = plan([s], [withId(s, 'legacy-1', { dnsNames: ['old'], admin: true, x509SvidTtl: 600, hint: 'h' })]);
+  assert.deepEqual(p.updateEntries, []);
+  assert.deepEqual(p.replaceEntries.map((e) => [e.id, e.dnsNames, e.admin, e.x509SvidTtl, e.hint]), [['legacy-1', ['new'], false, 0, '']]);
+  const same = testId({ entryId: 'legacy-1', conditions: ready });
+  const adminOnly = plan([same], [withId(same, 'legacy-1', { admin: true })]);
+  assert.deepEqual(adminOnly.replaceEntries.map((e) => e.admin), [false], 'admin alone is enough to rewrite it');
+});
+
+test('a SPIFFE ID change moves our entry to the new ID in place', () => {
+  const before = testId({ entryId: OURS });
+  const after = testId({ entryId: OURS, spiffeId: 'spiffe://example.org/test2' });
+  const p = plan([after], [withId(before, OURS)]);
+  assert.deepEqual(p.updateEntries.map((e) => [e.id, e.spiffeId]), [[OURS, 'spiffe://example.org/test2']]);
   assert.equal(p.deleteEntries.length, 0);
 });
 
-test('deletion: the entry is deleted, then the finalizer released', () => {
-  const s = testId({ entryId: 'e1', deletionTimestamp: now });
-  const p = plan([s], [withId(s, 'e1')]);
-  assert.deepEqual(p.deleteEntries, ['e1']);
-  assert.deepEqual(p.releaseFinalizer, [{ owner: { namespace: 'default', name: 'my-test-spiffeid' }, afterDeleting: ['e1'] }]);
+test('attack: status names a foreign entry -> it is ignored (never updated, never deleted), our own is created', () => {
+  const s = testId({ entryId: operatorEntry.id });
+  const p = plan([s], [operatorEntry]);
+  assert.deepEqual(p.updateEntries, []);
+  assert.deepEqual(p.replaceEntries, []);
+  assert.deepEqual(p.deleteEntries, []);
+  assert.deepEqual(p.createEntries.map((c) => c.entry.id), [OURS]);
+  assert.equal(p.createEntries[0]?.entry.admin, false);
 });
 
-test('deletion of a SpiffeID whose entry is already gone only releases the finalizer', () => {
-  const p = plan([testId({ entryId: 'e1', deletionTimestamp: now })]);
+test('attack: a SpiffeID being deleted whose status names a foreign entry does not delete it', () => {
+  const s = testId({ entryId: operatorEntry.id, deletionTimestamp: now });
+  const p = plan([s], [operatorEntry]);
   assert.deepEqual(p.deleteEntries, []);
   assert.deepEqual(p.releaseFinalizer[0]?.afterDeleting, []);
 });
 
-test('deletion without a recorded entry ID deletes the entry with its key', () => {
+test('attack: an invalid SpiffeID whose status names a foreign entry does not delete it', () => {
+  const s = testId({ entryId: operatorEntry.id, spiffeId: 'spiffe://example.org.evil/x' });
+  assert.deepEqual(plan([s], [operatorEntry]).deleteEntries, []);
+});
+
+test('attack: status names another SpiffeID\'s entry (our prefix, another UID): ignored', () => {
+  const other = testId({ name: 'other', spiffeId: 'spiffe://example.org/other', selector: { namespace: 'default', podName: 'o' } });
+  const otherEntry = withId(other, `${P}uid-other`);
+  const s = testId({ entryId: otherEntry.id, deletionTimestamp: now });
+  const p = plan([s, { ...other, status: { entryId: otherEntry.id, conditions: ready.map((c) => ({ ...c, lastTransitionTime: now })) } }], [otherEntry]);
+  assert.deepEqual(p.deleteEntries, []);
+  assert.deepEqual(p.updateEntries, []);
+});
+
+test('a similar entry the SpiffeID does not hold is someone else\'s: EntryConflict, untouched, ID not revealed', () => {
+  const s = testId();
+  const theirs = withId(s, 'someone-elses', { admin: true });
+  const p = plan([s], [theirs]);
+  assert.deepEqual([p.createEntries, p.updateEntries, p.replaceEntries, p.deleteEntries], [[], [], [], []]);
+  const st = p.statuses[0]?.status;
+  assert.equal(st?.entryId, null);
+  assert.deepEqual(st?.conditions.map((c) => [c.type, c.status, c.reason]), [['Ready', 'False', 'EntryConflict']]);
+  assert.doesNotMatch(st?.conditions[0]?.message ?? '', /someone-elses/);
+});
+
+test('a move onto a key someone else\'s entry has is refused, and our stale entry is deleted', () => {
+  const before = testId({ entryId: OURS });
+  const after = testId({ entryId: OURS, spiffeId: 'spiffe://example.org/taken' });
+  const theirs = withId(after, 'someone-elses');
+  const p = plan([after], [withId(before, OURS), theirs]);
+  assert.deepEqual(p.updateEntries, []);
+  assert.deepEqual(p.deleteEntries, [OURS]);
+  assert.equal(p.problems[0]?.reason, 'EntryConflict');
+});
+
+test('deletion: our entry is deleted, then the finalizer released', () => {
+  const s = testId({ entryId: OURS, deletionTimestamp: now });
+  const p = plan([s], [withId(s, OURS)]);
+  assert.deepEqual(p.deleteEntries, [OURS]);
+  assert.deepEqual(p.releaseFinalizer, [{ owner: { namespace: 'default', name: 'my-test-spiffeid' }, afterDeleting: [OURS] }]);
+});
+
+test('deletion without a recorded entry ID still finds our entry by its ID; a similar foreign entry is not deleted', () => {
   const s = testId({ deletionTimestamp: now });
-  assert.deepEqual(plan([s], [withId(s, 'e7')]).deleteEntries, ['e7']);
+  assert.deepEqual(plan([s], [withId(s, OURS)]).deleteEntries, [OURS]);
+  assert.deepEqual(plan([s], [withId(s, 'e7')]).deleteEntries, []);
+});
+
+test('deletion of a SpiffeID holding an adopted legacy entry deletes it', () => {
+  const s = testId({ entryId: 'legacy-1', deletionTimestamp: now });
+  assert.deepEqual(plan([s], [withId(s, 'legacy-1')]).deleteEntries, ['legacy-1']);
+});
+
+test('deletion of a SpiffeID whose entry is already gone only releases the finalizer', () => {
+  const p = plan([testId({ entryId: OURS, deletionTimestamp: now })]);
+  assert.deepEqual(p.deleteEntries, []);
+  assert.deepEqual(p.releaseFinalizer[0]?.afterDeleting, []);
 });
 
 test('a SpiffeID being deleted without our finalizer is not ours to finish', () => {
   assert.deepEqual(counts(plan([aSpiffeId({ deletionTimestamp: now })])), [0, 0, 0, 0, 0, 0]);
 });
 
-test('an invalid SpiffeID gets no entry, a Ready=False condition saying why, and loses its old entry', () => {
-  const good = testId({ entryId: 'e1' });
-  const bad = testId({ entryId: 'e1', spiffeId: 'spiffe://example.org.evil/x' });
-  const p = plan([bad], [withId(good, 'e1')]);
+test('an invalid SpiffeID gets no entry, a Ready=False condition saying why, and loses the entry we made for it', () => {
+  const good = testId({ entryId: OURS });
+  const bad = testId({ entryId: OURS, spiffeId: 'spiffe://example.org.evil/x' });
+  const p = plan([bad], [withId(good, OURS)]);
   assert.equal(p.createEntries.length, 0);
-  assert.deepEqual(p.deleteEntries, ['e1']);
+  assert.deepEqual(p.deleteEntries, [OURS]);
   const st = p.statuses[0]?.status;
   assert.equal(st?.entryId, null);
   assert.deepEqual(st?.conditions.map((c) => [c.type, c.status, c.reason]), [['Ready', 'False', 'InvalidSpiffeID']]);
@@ -106,49 +200,65 @@ test('an invalid SpiffeID gets no entry, a Ready=False condition saying why, and
   assert.equal(p.problems[0]?.reason, 'InvalidSpiffeID');
 });
 
+test('a SpiffeID the namespace policy refuses: PolicyViolation naming the rule, no entry', () => {
+  const s = testId({ spiffeId: 'spiffe://example.org/ns/kube-system/sa/admin' });
+  const p = plan([s]);
+  assert.equal(p.createEntries.length, 0);
+  const c = p.statuses[0]?.status.conditions[0];
+  assert.deepEqual([c?.status, c?.reason], ['False', 'PolicyViolation']);
+  assert.match(c?.message ?? '', /rule namespacePath/);
+});
+
+test('a SpiffeID the registrar\'s controllers declare is exempt from the namespace policy', () => {
+  const pod = testId({
+    name: 'web-0',
+    spiffeId: 'spiffe://example.org/anything/the/annotation/says',
+    parentId: 'spiffe://example.org/k8s-workload-registrar/k8stest/node/n1',
+    selector: { namespace: 'default', podUid: 'u1', nodeName: 'n1' },
+    dnsNames: ['web.other-team.svc'],
+  });
+  assert.equal(plan([pod]).createEntries.length, 0);
+  assert.equal(plan([pod], [], new Set(['default/web-0'])).createEntries.length, 1);
+});
+
 test('two SpiffeIDs declaring the same entry: the holder keeps it, the other is masked', () => {
-  const a = testId({ name: 'a', entryId: 'e1' });
+  const a = testId({ name: 'a', entryId: `${P}uid-a` });
   const b = testId({ name: 'b', creationTimestamp: '2020-01-01T00:00:00Z' });
-  const p = plan([a, b], [withId(a, 'e1')]);
+  const p = plan([a, b], [withId(a, `${P}uid-a`)]);
   assert.equal(p.createEntries.length, 0);
   assert.deepEqual(p.statuses.map((s) => [s.owner.name, s.status.entryId, s.status.conditions[0]?.reason]), [
-    ['a', 'e1', 'EntryReady'],
+    ['a', `${P}uid-a`, 'EntryReady'],
     ['b', null, 'DuplicateEntry'],
   ]);
 });
 
-test('entries nobody refers to are never touched', () => {
+test('entries with our prefix whose SpiffeID is gone are deleted; entries nobody holds are never touched', () => {
   const stranger = newEntry({ id: 'x', spiffeId: 'spiffe://example.org/other', parentId: 'spiffe://example.org/spire/server', selectors: [] });
-  assert.deepEqual(plan([], [stranger]).deleteEntries, []);
+  const orphan = { ...stranger, id: `${P}uid-gone` };
+  assert.deepEqual(plan([], [stranger, orphan]).deleteEntries, [orphan.id]);
 });
 
 test('applying the plan to a store and planning again yields an empty plan', () => {
   const ids = [aSpiffeId({ name: 'a' }), aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b' })];
   const store = new Map<string, Entry>();
   let objects = ids;
-  let n = 0;
   for (let pass = 0; pass < 3; pass++) {
     const p = plan(objects, [...store.values()]);
     for (const id of p.deleteEntries) store.delete(id);
-    const created = new Map<string, string>();
-    for (const c of p.createEntries) {
-      const e = { ...c.entry, id: `e${++n}` };
-      store.set(e.id, e);
-      created.set(c.owner.name, e.id);
-    }
-    for (const u of p.updateEntries) store.set(u.id, u);
+    for (const c of p.createEntries) store.set(c.entry.id, c.entry);
+    for (const u of [...p.updateEntries, ...p.replaceEntries]) store.set(u.id, u);
     objects = objects.map((s) => {
       const st = p.statuses.find((x) => x.owner.name === s.metadata.name)?.status ??
         p.createEntries.find((c) => c.owner.name === s.metadata.name)?.status;
-      const entryId = created.get(s.metadata.name) ?? st?.entryId ?? s.status.entryId;
       return {
         ...s,
         metadata: { ...s.metadata, finalizers: fin },
-        status: { ...s.status, conditions: [...(st?.conditions ?? s.status.conditions ?? [])], entryId },
+        status: { ...s.status, conditions: [...(st?.conditions ?? s.status.conditions ?? [])], entryId: st?.entryId ?? s.status.entryId },
       };
     });
   }
   const last = plan(objects, [...store.values()]);
   assert.deepEqual(counts(last), [0, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...store.keys()].sort(), [`${P}uid-a`, `${P}uid-b`]);
   assert.equal(new Set([...store.values()].map((e) => entryKey(e))).size, 2);
 });

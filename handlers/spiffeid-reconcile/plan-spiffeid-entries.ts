@@ -4,16 +4,18 @@ import { sameSelectorSet } from '../entries/selectors.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../spiffeid/spiffeid.js';
 import { validateSpiffeId, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
-import { desiredStatus, statusChanged, type DesiredStatus } from './status.js';
+import { heldEntry, orphanedEntries, ownEntryId, type Holding } from './entry-ownership.js';
+import { desiredStatus, statusChanged, type DesiredStatus, type NotReadyReason } from './status.js';
 
-// The SpiffeID controller as one pure, level-based plan: all SpiffeIDs + one listing of SPIRE entries ->
+// The SpiffeID controller as one pure, level-based plan: all SpiffeIDs + the SPIRE entries we may own ->
 // which entries to create, update and delete, which statuses to write, which finalizers to add/release.
-// A SpiffeID owns the entry its status.entryId names; if that entry is gone (deleted in SPIRE, or a
-// restarted registrar that never wrote the status), the entry with the same SPIFFE ID, parent ID and
-// selectors is adopted; only when there is none is one created. So a restart creates no duplicates and
-// an entry deleted in SPIRE is recreated on the next pass. Entries no SpiffeID refers to are left alone.
+// Which entry a SpiffeID holds is decided by entry-ownership.ts (our chosen entry ID, or an exactly
+// matching legacy entry its status names), never by status.entryId alone. An entry with the declared
+// SPIFFE ID, parent ID and selectors that the SpiffeID does not hold is someone else's: the SpiffeID gets
+// Ready=False (EntryConflict) and the entry is left alone. Entries nobody holds are never touched, except
+// entries with our ID prefix whose SpiffeID is gone.
 // Ref: spiffe/spire history, mode-crd/controllers/spiffeid_controller.go (finalizer, status.entryId,
-// AlreadyExists adopts, NotFound on delete is success).
+// NotFound on delete is success).
 
 export type SpiffeIdRef = { readonly namespace: string; readonly name: string };
 
@@ -25,22 +27,41 @@ export type PlannedProblem = { readonly owner: SpiffeIdRef; readonly reason: str
 export type SpiffeIdPlan = {
   readonly addFinalizer: readonly SpiffeIdRef[];
   readonly deleteEntries: readonly string[];
+  /** Each with the ID the registrar chose for it (entry-ownership.ts). */
   readonly createEntries: readonly PlannedCreate[];
+  /** Entries the registrar created: only the fields a SpiffeID controls are written (pickWritable). */
   readonly updateEntries: readonly Entry[];
+  /**
+   * Adopted legacy entries: written whole, so admin, TTLs, hint and the rest come back to what the spec
+   * says (nothing). Fields the spec does not carry are never kept from an entry the registrar did not create.
+   */
+  readonly replaceEntries: readonly Entry[];
   readonly statuses: readonly PlannedStatus[];
   /** Release the finalizer once every listed delete succeeded (OK or NOT_FOUND). */
   readonly releaseFinalizer: readonly PlannedRelease[];
   readonly problems: readonly PlannedProblem[];
 };
 
+export type SpiffeIdPlanConfig = SpiffeIdRules & {
+  /** entryIdPrefix(cluster): the IDs of the entries this registrar creates. */
+  readonly entryIdPrefix: string;
+};
+
+/**
+ * @param registrarDeclared `namespace/name` of the SpiffeIDs the registrar's own controllers declare (their
+ *   spec already replaced by the declared one, see withDeclaredSpecs): the namespace policy does not apply.
+ */
 export function planSpiffeIdEntries(
   spiffeIds: readonly SpiffeId[],
   entries: readonly Entry[],
-  rules: SpiffeIdRules,
+  cfg: SpiffeIdPlanConfig,
   now: string,
+  registrarDeclared: ReadonlySet<string> = new Set(),
 ): SpiffeIdPlan {
+  const prefix = cfg.entryIdPrefix;
   const byId = new Map(entries.map((e) => [e.id, e]));
-  const byKey = new Map(entries.map((e) => [entryKey(e), e]));
+  const byKey = new Map<string, Entry[]>();
+  for (const e of entries) byKey.set(entryKey(e), [...(byKey.get(entryKey(e)) ?? []), e]);
   const sorted = [...spiffeIds].sort((a, b) => cmp(spiffeIdKey(a), spiffeIdKey(b)));
   const live = sorted.filter((s) => !s.metadata.deletionTimestamp);
   const dying = sorted.filter((s) => s.metadata.deletionTimestamp && hasFinalizer(s));
@@ -49,75 +70,92 @@ export function planSpiffeIdEntries(
   const deleteEntries: string[] = [];
   const createEntries: PlannedCreate[] = [];
   const updateEntries: Entry[] = [];
+  const replaceEntries: Entry[] = [];
   const statuses: PlannedStatus[] = [];
   const problems: PlannedProblem[] = [];
   const claimed = new Set<string>();
+  const drop = (id: string) => {
+    if (!claimed.has(id) && !deleteEntries.includes(id)) deleteEntries.push(id);
+  };
   const setStatus = (s: SpiffeId, st: DesiredStatus) => {
     if (statusChanged(s, st)) statuses.push({ owner: ref(s), status: st });
   };
+  const refuse = (s: SpiffeId, reason: NotReadyReason, message: string) => {
+    problems.push({ owner: ref(s), reason, message });
+    setStatus(s, desiredStatus(s, null, { ready: false, reason, message }, now));
+  };
 
   // Valid live SpiffeIDs grouped by the entry they declare; one per key wins, the rest are masked.
-  const groups = new Map<string, { s: SpiffeId; want: Entry }[]>();
+  const groups = new Map<string, { s: SpiffeId; want: Entry; held: Holding | undefined }[]>();
+  const refused: SpiffeId[] = [];
   for (const s of live) {
-    const problem = validateSpiffeId(s, rules);
+    const origin = registrarDeclared.has(spiffeIdKey(s)) ? 'registrar' : 'user';
+    const problem = validateSpiffeId(s, cfg, origin);
     if (problem) {
-      problems.push({ owner: ref(s), reason: 'InvalidSpiffeID', message: problem.message });
-      setStatus(s, desiredStatus(s, null, { ready: false, reason: 'InvalidSpiffeID', message: problem.message }, now));
+      refuse(s, problem.rule.startsWith('policy.') ? 'PolicyViolation' : 'InvalidSpiffeID', problem.message);
+      refused.push(s);
       continue;
     }
     const want = spiffeIdEntry(s);
     const k = entryKey(want);
-    groups.set(k, [...(groups.get(k) ?? []), { s, want }]);
+    groups.set(k, [...(groups.get(k) ?? []), { s, want, held: heldEntry(s, want, byId, prefix) }]);
   }
 
+  const losers: SpiffeId[] = [...refused];
   for (const [k, group] of groups) {
-    const [winner, ...masked] = [...group].sort((a, b) => preference(a.s, b.s, k, byId));
+    const [winner, ...masked] = [...group].sort((a, b) => preference(a, b, k));
     if (!winner) continue;
     for (const m of masked) {
-      const message = `Duplicate detected: SpiffeID ${spiffeIdKey(winner.s)} already declares this entry`;
-      problems.push({ owner: ref(m.s), reason: 'DuplicateEntry', message });
-      setStatus(m.s, desiredStatus(m.s, null, { ready: false, reason: 'DuplicateEntry', message }, now));
+      refuse(m.s, 'DuplicateEntry', `Duplicate detected: SpiffeID ${spiffeIdKey(winner.s)} already declares this entry`);
+      losers.push(m.s);
     }
-    const { s, want } = winner;
-    const own = byId.get(s.status.entryId ?? '');
-    const similar = byKey.get(k);
-    // Prefer the entry that already has this key: updating another one to it would be refused as similar.
-    // Our old entry is only moved to the new key when no other SpiffeID declares the key it has now.
-    const ownMovable = own !== undefined && !groups.has(entryKey(own));
-    const current = similar ?? (ownMovable ? own : undefined);
-    if (!current) {
-      // Only once the finalizer is on (a later pass): otherwise a SpiffeID deleted right now would leave
-      // an entry nobody deletes. The original also added the finalizer first.
-      if (hasFinalizer(s)) createEntries.push({ owner: ref(s), entry: want, status: desiredStatus(s, null, { ready: true }, now) });
+    const { s, want, held } = winner;
+    // An entry with the declared key that the winner does not hold belongs to someone else. Moving ours
+    // onto that key would make a second entry with it (SPIRE does not check similarity on update).
+    const foreign = (byKey.get(k) ?? []).filter((e) => e.id !== held?.entry.id);
+    if (foreign.length > 0) {
+      refuse(s, 'EntryConflict', 'SPIRE already has an entry with this SPIFFE ID, parent ID and selectors that the registrar did not create for this SpiffeID; it is left alone');
+      losers.push(s);
       continue;
     }
+    if (!held) {
+      // Only once the finalizer is on (a later pass): otherwise a SpiffeID deleted right now would leave
+      // an entry nobody deletes. The original also added the finalizer first.
+      if (hasFinalizer(s)) {
+        const id = ownEntryId(prefix, s);
+        createEntries.push({ owner: ref(s), entry: { ...want, id }, status: desiredStatus(s, id, { ready: true }, now) });
+      }
+      continue;
+    }
+    const current = held.entry;
     claimed.add(current.id);
-    if (!sameEntry(current, want)) updateEntries.push({ ...current, ...pickWritable(want) });
+    if (held.how === 'created') {
+      if (!sameEntry(current, want)) updateEntries.push({ ...current, ...pickWritable(want) });
+    } else if (!sameEntry(current, want) || !sameEntryWhole(current, want)) {
+      replaceEntries.push({ ...want, id: current.id });
+    }
     setStatus(s, desiredStatus(s, current.id, { ready: true }, now));
   }
 
-  // Entries that live SpiffeIDs referred to but no longer own (spec became invalid, masked, moved to
-  // another key): delete them, or SPIRE keeps issuing an identity nobody declares.
-  for (const s of live) {
-    const id = s.status.entryId ?? '';
-    if (byId.has(id) && !claimed.has(id) && !deleteEntries.includes(id)) deleteEntries.push(id);
+  // A live SpiffeID that holds no entry now (refused, masked, in conflict) loses the one the registrar
+  // created for it, or SPIRE keeps issuing an identity nobody declares. Adopted legacy entries of a
+  // refused spec are not provably ours and are left alone.
+  for (const s of losers) {
+    const id = ownEntryId(prefix, s);
+    if (byId.has(id)) drop(id);
   }
 
   const releaseFinalizer: PlannedRelease[] = [];
   for (const s of dying) {
-    const ids: string[] = [];
-    const own = s.status.entryId ? byId.get(s.status.entryId) : undefined;
-    // No recorded ID (e.g. crashed between create and status write): the entry with its key, if unclaimed.
-    const fallback = !s.status.entryId && !validateSpiffeId(s, rules) ? byKey.get(entryKey(spiffeIdEntry(s))) : undefined;
-    for (const e of [own, fallback]) {
-      if (e && !claimed.has(e.id) && !ids.includes(e.id)) ids.push(e.id);
-    }
-    for (const id of ids) if (!deleteEntries.includes(id)) deleteEntries.push(id);
+    const held = heldEntry(s, spiffeIdEntry(s), byId, prefix);
+    const ids = held && !claimed.has(held.entry.id) ? [held.entry.id] : [];
+    for (const id of ids) drop(id);
     releaseFinalizer.push({ owner: ref(s), afterDeleting: ids });
   }
+  for (const id of orphanedEntries(entries, spiffeIds, prefix)) drop(id);
 
   statuses.sort((a, b) => cmp(`${a.owner.namespace}/${a.owner.name}`, `${b.owner.namespace}/${b.owner.name}`));
-  return { addFinalizer, deleteEntries, createEntries, updateEntries, statuses, releaseFinalizer, problems };
+  return { addFinalizer, deleteEntries, createEntries, updateEntries, replaceEntries, statuses, releaseFinalizer, problems };
 }
 
 /** The fields a SpiffeID controls; everything else (TTLs, admin, hint...) is kept as SPIRE has it. */
@@ -137,16 +175,29 @@ function sameEntry(a: Entry, b: Entry): boolean {
   );
 }
 
-/** The SpiffeID that already holds the entry wins; then the oldest; then by namespace/name. */
-function preference(a: SpiffeId, b: SpiffeId, key: string, byId: ReadonlyMap<string, Entry>): number {
-  const holds = (s: SpiffeId) => {
-    const e = byId.get(s.status.entryId ?? '');
-    return e !== undefined && entryKey(e) === key ? 0 : 1;
-  };
+/** Fields the spec does not carry are at SPIRE's zero values (an adopted entry may have them set). */
+function sameEntryWhole(a: Entry, b: Entry): boolean {
+  return (
+    a.x509SvidTtl === b.x509SvidTtl &&
+    a.jwtSvidTtl === b.jwtSvidTtl &&
+    a.admin === b.admin &&
+    a.expiresAt === b.expiresAt &&
+    a.storeSvid === b.storeSvid &&
+    a.hint === b.hint &&
+    !a.additionalAttributes?.disableX509SvidPrefetch &&
+    !a.additionalAttributes?.jwtSvidIncludeJti
+  );
+}
+
+type Candidate = { readonly s: SpiffeId; readonly held: Holding | undefined };
+
+/** The SpiffeID that already holds an entry with this key wins; then the oldest; then by namespace/name. */
+function preference(a: Candidate, b: Candidate, key: string): number {
+  const holds = (c: Candidate) => (c.held !== undefined && entryKey(c.held.entry) === key ? 0 : 1);
   return (
     holds(a) - holds(b) ||
-    cmp(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? '') ||
-    cmp(spiffeIdKey(a), spiffeIdKey(b))
+    cmp(a.s.metadata.creationTimestamp ?? '', b.s.metadata.creationTimestamp ?? '') ||
+    cmp(spiffeIdKey(a.s), spiffeIdKey(b.s))
   );
 }
 

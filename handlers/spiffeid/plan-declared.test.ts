@@ -44,7 +44,7 @@ test('a declared SpiffeID that does not exist is created', () => {
 test('an identical existing SpiffeID needs nothing (selector order and status do not matter)', () => {
   const d = decl('u1');
   const plan = planDeclaredSpiffeIds([d], [existingFor(d, { entryId: 'e1' })], new Set(['u1']));
-  assert.deepEqual(plan, { create: [], update: [], delete: [], blocked: [] });
+  assert.deepEqual(plan, { create: [], update: [], delete: [], blocked: [], takeOver: [] });
 });
 
 test('a spec change (new label value -> new SPIFFE ID) updates the SpiffeID', () => {
@@ -60,11 +60,16 @@ test('a pod name reused by a new pod waits until the old SpiffeID is gone', () =
   assert.deepEqual([plan.create.length, plan.update.length, plan.delete.length, plan.blocked.length], [0, 0, 0, 1]);
 });
 
-test('a user SpiffeID with the same name is never touched', () => {
+test('a hand-made SpiffeID with the pod\'s name cannot block the pod: the pod\'s own SpiffeID takes the name over', () => {
   const user = aSpiffeId({ name: 'web-0', namespace: 'default' });
   const plan = planDeclaredSpiffeIds([decl('u1')], [user], new Set(['u1']));
-  assert.equal(plan.blocked.length, 1);
-  assert.equal(plan.delete.length, 0);
+  assert.deepEqual([plan.takeOver.length, plan.blocked.length, plan.delete.length, plan.create.length], [1, 0, 0, 0]);
+  assert.equal(plan.takeOver[0]?.declared.owner.uid, 'u1');
+});
+
+test('a hand-made SpiffeID controlled by some other live object is taken over too (owner references are user-writable)', () => {
+  const forged = aSpiffeId({ name: 'web-0', namespace: 'default', ownerReferences: [{ ...owner('other-pod'), name: 'web-1' }] });
+  assert.equal(planDeclaredSpiffeIds([decl('u1')], [forged], new Set(['u1', 'other-pod'])).takeOver.length, 1);
 });
 
 test('a live pod that no longer declares one (annotation removed) has its SpiffeID deleted', () => {

@@ -10,8 +10,14 @@ export type DeclaredPlan = {
   readonly update: readonly { readonly current: SpiffeId; readonly declared: DeclaredSpiffeId }[];
   /** SpiffeIDs whose (live) owner no longer declares one, e.g. a pod whose annotation was removed. */
   readonly delete: readonly SpiffeId[];
-  /** The name is taken by a SpiffeID of another owner (an old pod of the same name, or a user's): wait. */
+  /** The name is still taken by an earlier Pod or Node of the same name, or by a SpiffeID being deleted: wait. */
   readonly blocked: readonly { readonly declared: DeclaredSpiffeId; readonly current: SpiffeId }[];
+  /**
+   * The name is taken by a SpiffeID someone made by hand: the pod's (or node's) own SpiffeID wins. The
+   * registrar writes the declared spec, labels and owner into that object and notes it in a condition, so
+   * no user can block a workload's identity by creating a SpiffeID with its name first.
+   */
+  readonly takeOver: readonly { readonly current: SpiffeId; readonly declared: DeclaredSpiffeId }[];
 };
 
 /**
@@ -29,6 +35,7 @@ export function planDeclaredSpiffeIds(
   const create: DeclaredSpiffeId[] = [];
   const update: { current: SpiffeId; declared: DeclaredSpiffeId }[] = [];
   const blocked: { declared: DeclaredSpiffeId; current: SpiffeId }[] = [];
+  const takeOver: { current: SpiffeId; declared: DeclaredSpiffeId }[] = [];
 
   for (const d of [...declared].sort((a, b) => cmp(keyOf(a), keyOf(b)))) {
     const key = keyOf(d);
@@ -38,8 +45,12 @@ export function planDeclaredSpiffeIds(
       create.push(d);
       continue;
     }
-    if (controllerOwner(current)?.uid !== d.owner.uid) {
-      blocked.push({ declared: d, current });
+    const owner = controllerOwner(current);
+    if (owner?.uid !== d.owner.uid) {
+      const earlier = owner !== undefined && owner.kind === d.owner.kind && owner.name === d.owner.name;
+      // An earlier pod of the same name (StatefulSet): Kubernetes' garbage collector deletes its SpiffeID.
+      if (earlier || current.metadata.deletionTimestamp) blocked.push({ declared: d, current });
+      else takeOver.push({ current, declared: d });
       continue;
     }
     if (current.metadata.deletionTimestamp) continue;
@@ -54,7 +65,7 @@ export function planDeclaredSpiffeIds(
     })
     .sort((a, b) => cmp(spiffeIdKey(a), spiffeIdKey(b)));
 
-  return { create, update, delete: del, blocked };
+  return { create, update, delete: del, blocked, takeOver };
 }
 
 function keyOf(d: DeclaredSpiffeId): string {

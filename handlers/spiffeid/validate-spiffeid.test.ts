@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newEntry } from '../entries/entry.js';
 import { selector } from '../entries/selectors.js';
-import { aSpiffeId, type SpiffeIdInit } from '../../test/fixtures/spiffeid.js';
+import { aSpiffeId, testRules, type SpiffeIdInit } from '../../test/fixtures/spiffeid.js';
 import { duplicateOf, validateSpiffeId, type SpiffeIdRule } from './validate-spiffeid.js';
 
-const rules = { trustDomain: 'example.org', registrarNamespace: 'spire' };
+const rules = testRules;
 const check = (init: SpiffeIdInit) => validateSpiffeId(aSpiffeId(init), rules);
 
 test('the tutorial test SpiffeID is valid', () => assert.equal(check({}), undefined));
@@ -66,8 +66,10 @@ test('duplicate: same SPIFFE ID and selector set (any order, any parent) belongi
   assert.match(duplicateOf(aSpiffeId(), [existing])?.message ?? '', /^Duplicate detected/);
 });
 
-test('not a duplicate: the entry is this resource\'s own', () => {
-  assert.equal(duplicateOf(aSpiffeId({ entryId: 'e1' }), [existing]), undefined);
+test('a duplicate is refused whatever status.entryId says, and the message never names the entry', () => {
+  const problem = duplicateOf(aSpiffeId({ entryId: 'e1' }), [existing]);
+  assert.equal(problem?.rule, 'duplicate');
+  assert.doesNotMatch(problem?.message ?? '', /e1/);
 });
 
 test('not a duplicate: a selector subset or another SPIFFE ID', () => {

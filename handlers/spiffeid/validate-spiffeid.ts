@@ -2,6 +2,7 @@ import type { Entry } from '../entries/entry.js';
 import { sameSelectorSet } from '../entries/selectors.js';
 import { parseSpiffeId, parseTrustDomain } from '../entries/spiffe-id.js';
 import { dnsNameError } from '../entries/dns-name.js';
+import { namespacePolicyProblem, type PolicyProblem, type SpiffeIdPolicy } from './namespace-policy.js';
 import { spiffeIdSelectors } from './selectors.js';
 import type { SpiffeId } from './spiffeid.js';
 
@@ -16,7 +17,16 @@ export type SpiffeIdRules = {
   readonly trustDomain: string;
   /** The registrar's own namespace: only SpiffeIDs there may use k8s_psat (node) selectors. */
   readonly registrarNamespace: string;
+  /** The namespace policy for SpiffeIDs users write (namespace-policy.ts). */
+  readonly policy: SpiffeIdPolicy;
 };
+
+/**
+ * Who the SpiffeID comes from. `registrar`: the registrar's own node/pod controllers declared exactly
+ * this SpiffeID (or, in the webhook, the registrar's service account writes it); the namespace policy
+ * does not apply, so registrar-made SpiffeIDs work as they always did. Anything else is `user`.
+ */
+export type SpiffeIdOrigin = 'user' | 'registrar';
 
 export type SpiffeIdRule =
   | 'parentId'
@@ -25,12 +35,13 @@ export type SpiffeIdRule =
   | 'selectorNamespace'
   | 'dnsNames'
   | 'federatesWith'
-  | 'duplicate';
+  | 'duplicate'
+  | PolicyProblem['rule'];
 
 export type SpiffeIdProblem = { readonly rule: SpiffeIdRule; readonly message: string };
 
 /** Returns the first rule the SpiffeID breaks, or undefined when it may have an entry. */
-export function validateSpiffeId(s: SpiffeId, rules: SpiffeIdRules): SpiffeIdProblem | undefined {
+export function validateSpiffeId(s: SpiffeId, rules: SpiffeIdRules, origin: SpiffeIdOrigin = 'user'): SpiffeIdProblem | undefined {
   const prefix = `spiffe://${rules.trustDomain}`;
   const parent = idProblem('parentId', s.spec.parentId, rules.trustDomain, prefix, false);
   if (parent) return parent;
@@ -59,7 +70,7 @@ export function validateSpiffeId(s: SpiffeId, rules: SpiffeIdRules): SpiffeIdPro
     const parsed = parseTrustDomain(td);
     if (!parsed.ok) return { rule: 'federatesWith', message: `invalid federatesWith trust domain ${JSON.stringify(td)}: ${parsed.error}` };
   }
-  return undefined;
+  return origin === 'user' ? namespacePolicyProblem(s, rules) : undefined;
 }
 
 function idProblem(
@@ -84,13 +95,15 @@ function idProblem(
 }
 
 /**
- * On create: an entry with exactly this SPIFFE ID and this selector set that is not this resource's own
- * (status.entryId) is a duplicate, as the original webhook's ValidateCreate decided.
+ * On create: an entry with exactly this SPIFFE ID and this selector set is a duplicate, as the original
+ * webhook's ValidateCreate decided. A new object owns no entry yet, so status.entryId (which the caller
+ * writes) plays no part.
+ * Difference: the original named the existing entry's ID in the message; that handed any caller the ID
+ * of an entry it does not own, so the message names none.
  */
 export function duplicateOf(s: SpiffeId, entries: readonly Entry[]): SpiffeIdProblem | undefined {
   const selectors = spiffeIdSelectors(s.spec.selector);
-  const own = s.status.entryId ?? '';
-  const dup = entries.find((e) => e.spiffeId === s.spec.spiffeId && e.id !== own && sameSelectorSet(e.selectors, selectors));
+  const dup = entries.some((e) => e.spiffeId === s.spec.spiffeId && sameSelectorSet(e.selectors, selectors));
   if (!dup) return undefined;
-  return { rule: 'duplicate', message: `Duplicate detected: entry ${dup.id} already has this SPIFFE ID and these selectors` };
+  return { rule: 'duplicate', message: 'Duplicate detected: an entry with this SPIFFE ID and these selectors already exists' };
 }

@@ -43,7 +43,7 @@ export const configKeys = {
 
   controller_name: { kind: 'string', modes: reconcile },
   add_pod_dns_names: { kind: 'bool', modes: reconcile },
-  cluster_dns_zone: { kind: 'string', modes: reconcile },
+  cluster_dns_zone: { kind: 'string', modes: controllers },
   metrics_addr: { kind: 'string', modes: reconcile },
 
   pod_controller: { kind: 'bool', modes: crd },
@@ -57,6 +57,8 @@ export const configKeys = {
   webhook_cert_dir: { kind: 'string', modes: crd },
   webhook_service_name: { kind: 'string', modes: crd },
   metrics_bind_addr: { kind: 'string', modes: crd },
+  spiffeid_policy: { kind: 'string', modes: crd },
+  spiffeid_allowed_dns_suffixes: { kind: 'stringList', modes: crd },
 
   leader_election: { kind: 'bool', modes: controllers },
   leader_election_resource_lock: { kind: 'string', modes: controllers },
@@ -119,6 +121,9 @@ export const defaults = {
     webhookCertDir: '/run/spire/serving-certs',
     webhookServiceName: 'k8s-workload-registrar',
     metricsBindAddr: ':8080',
+    clusterDnsZone: 'cluster.local',
+    spiffeidPolicy: 'namespace',
+    spiffeidAllowedDnsSuffixes: [],
   },
   leaderElection: false,
   leaderElectionResourceLock: 'leases',

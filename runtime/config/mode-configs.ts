@@ -67,10 +67,33 @@ export function crdConfig(r: ConfigReader, common: CommonConfig): CrdConfig {
     metricsBindAddr: r.str('metrics_bind_addr') ?? d.metricsBindAddr,
     resyncIntervalMs: resyncInterval(r),
     relistIntervalMs: relistInterval(r),
+    clusterDnsZone: r.str('cluster_dns_zone') ?? d.clusterDnsZone,
+    spiffeidPolicy: spiffeIdPolicy(r),
+    spiffeidAllowedDnsSuffixes: dnsSuffixes(r),
   };
   const templates = checkCrdTemplates(config);
   if (!templates.ok) r.error(/dns/i.test(templates.error) ? 'dns_name_templates' : 'identity_template', templates.error);
   return config;
+}
+
+const POLICIES = ['namespace', 'open'] as const;
+
+function spiffeIdPolicy(r: ConfigReader): CrdConfig['spiffeidPolicy'] {
+  const value = r.str('spiffeid_policy') ?? defaults.crd.spiffeidPolicy;
+  if ((POLICIES as readonly string[]).includes(value)) return value as CrdConfig['spiffeidPolicy'];
+  r.error('spiffeid_policy', `spiffeid_policy: must be "namespace" or "open", got ${JSON.stringify(value)}`);
+  return defaults.crd.spiffeidPolicy;
+}
+
+/** Suffixes are DNS names (a leading dot is allowed); a wildcard would grant every name below it anyway. */
+function dnsSuffixes(r: ConfigReader): readonly string[] {
+  const list = r.list('spiffeid_allowed_dns_suffixes') ?? [];
+  for (const suffix of list) {
+    if (!/^\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(suffix)) {
+      r.error('spiffeid_allowed_dns_suffixes', `spiffeid_allowed_dns_suffixes: ${JSON.stringify(suffix)} is not a DNS name suffix`);
+    }
+  }
+  return list;
 }
 
 // Lock types: client-go's "leases", and the migration multilocks "endpointsleases"/"configmapsleases",

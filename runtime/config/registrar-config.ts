@@ -79,6 +79,12 @@ export type CrdConfig = CommonConfig &
     readonly resyncIntervalMs: number;
     /** relist_interval: how often each informer re-lists the API server, in milliseconds. */
     readonly relistIntervalMs: number;
+    /** `<svc>.<ns>.svc.<zone>` DNS names count as a namespace's own under the namespace policy. */
+    readonly clusterDnsZone: string;
+    /** "namespace" (default): SpiffeIDs users write are confined to their namespace; "open": the original's rules. */
+    readonly spiffeidPolicy: 'namespace' | 'open';
+    /** DNS suffixes every namespace's SpiffeIDs may use under the namespace policy. */
+    readonly spiffeidAllowedDnsSuffixes: readonly string[];
   };
 
 export type RegistrarConfig = WebhookConfig | ReconcileConfig | CrdConfig;

@@ -12,6 +12,7 @@ import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
+import { testRules } from '../../test/fixtures/spiffeid.js';
 import { systemClock } from '../clock.js';
 import { createCrdPass } from './crd-pass.js';
 import { fakeSpiffeIdWriter } from './spiffeid-writer.fake.js';
@@ -25,6 +26,8 @@ const config = {
   disabledNamespaces: ['kube-system'],
   podController: true,
   addSvcDnsName: true,
+  policy: testRules.policy,
+  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
 };
 
 async function world() {

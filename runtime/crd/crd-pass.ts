@@ -13,9 +13,15 @@ import type { Entry } from '../../handlers/entries/entry.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
+import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
-import type { SpiffeIdRules } from '../../handlers/spiffeid/validate-spiffeid.js';
-import { planSpiffeIdEntries, type PlannedCreate, type SpiffeIdRef } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
+import { takenOverStatus } from '../../handlers/spiffeid-reconcile/status.js';
+import {
+  planSpiffeIdEntries,
+  type PlannedCreate,
+  type SpiffeIdPlanConfig,
+  type SpiffeIdRef,
+} from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { CrdTemplates } from '../../handlers/templates/crd-templates.js';
 import type { Clock } from '../clock.js';
 import { entryLogFields, LogField } from '../log-fields.js';
@@ -27,7 +33,7 @@ export type CrdPassDeps = {
   readonly store: EntryStore;
   readonly writer: SpiffeIdWriter;
   readonly snapshot: () => ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
-  readonly config: CrdControllersConfig & SpiffeIdRules;
+  readonly config: CrdControllersConfig & SpiffeIdPlanConfig;
   readonly templates: CrdTemplates;
   readonly log: Logger;
   readonly clock: Clock;
@@ -80,10 +86,18 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) log.info(refFields(r), 'Deleted SpiffeID');
     });
     for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
+    await forEachLimit(dplan.takeOver, limit, async ({ current, declared: d }) => {
+      const r = refFields(d);
+      if (!(await attempt('Failed to take over SpiffeID', r, () => writer.update(d)))) return;
+      log.warn({ ...r, [LogField.spiffeId]: d.spec.spiffeId, owner: d.owner.name }, 'Took over a hand-made SpiffeID with the name of a pod or node');
+      const status = takenOverStatus(current, d, new Date(deps.clock.now()).toISOString());
+      await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus({ namespace: d.namespace, name: d.name }, status));
+    });
 
     // 2. SpiffeIDs -> SPIRE entries, against one listing.
     const entries = await store.listEntries(undefined, { signal });
-    const plan = planSpiffeIdEntries(view.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString());
+    const effective = withDeclaredSpecs(view.spiffeIds, declared.declared);
+    const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);
 
     const seen = new Map(view.spiffeIds.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
     /** The ref with what the informer last saw of the object, so a guarded patch needs no GET first. */
@@ -123,14 +137,16 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         const c = plan.createEntries[i];
         if (!c) continue;
         const made: Entry | undefined = res.entry;
-        if ((res.status.code === StatusCode.OK || res.status.code === StatusCode.ALREADY_EXISTS) && made) {
+        // ALREADY_EXISTS names our entry only when SPIRE returns the ID we asked for; any other similar
+        // entry is someone else's and is not recorded (the next pass reports EntryConflict).
+        if (res.status.code === StatusCode.OK || (res.status.code === StatusCode.ALREADY_EXISTS && made?.id === c.entry.id)) {
           if (res.status.code === StatusCode.OK) {
             deps.metrics?.entriesCreated.inc();
-            log.info({ ...refFields(c.owner), ...entryLogFields(made) }, 'Created new spire entry');
+            log.info({ ...refFields(c.owner), ...entryLogFields(made ?? c.entry) }, 'Created new spire entry');
           } else {
-            log.info({ ...refFields(c.owner), ...entryLogFields(made) }, 'Found existing entry');
+            log.info({ ...refFields(c.owner), ...entryLogFields(c.entry) }, 'Found existing entry');
           }
-          created.push({ owner: c.owner, status: { ...c.status, entryId: made.id } });
+          created.push({ owner: c.owner, status: { ...c.status, entryId: c.entry.id } });
         } else {
           failed++;
           log.error({ ...refFields(c.owner), ...entryLogFields(c.entry), [LogField.status]: res.status }, 'Failed to create entry');
@@ -155,6 +171,21 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       });
     }
 
+    if (plan.replaceEntries.length > 0) {
+      // No mask: the whole entry is written, so fields the spec does not carry go back to SPIRE's defaults.
+      const results = await store.updateEntries(plan.replaceEntries, undefined, { signal });
+      results.forEach((res, i) => {
+        const e = plan.replaceEntries[i] as Entry;
+        if (res.status.code === StatusCode.OK) {
+          deps.metrics?.entriesUpdated.inc();
+          log.info(entryLogFields(e), 'Updated entry');
+        } else {
+          failed++;
+          log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
+        }
+      });
+    }
+
     await forEachLimit(plan.statuses, limit, async (st) => {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
       if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
@@ -167,7 +198,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     );
 
     const wrote =
-      dplan.create.length + dplan.update.length + dplan.delete.length + plan.createEntries.length + plan.updateEntries.length + plan.deleteEntries.length;
+      dplan.create.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
+      plan.createEntries.length + plan.updateEntries.length + plan.replaceEntries.length + plan.deleteEntries.length;
     // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
       {
@@ -176,7 +208,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         declared_updated: dplan.update.length,
         declared_deleted: dplan.delete.length,
         entries_created: plan.createEntries.length,
-        entries_updated: plan.updateEntries.length,
+        entries_updated: plan.updateEntries.length + plan.replaceEntries.length,
         entries_deleted: plan.deleteEntries.length,
         invalid: plan.problems.length,
         failed,

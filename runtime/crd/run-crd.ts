@@ -6,10 +6,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { SvidMinter } from '../../adapters/svid-minter.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
+import { entryIdPrefix } from '../../handlers/spiffeid-reconcile/entry-ownership.js';
 import type { CrdConfig } from '../config/registrar-config.js';
 import { type Clock, systemClock } from '../clock.js';
 import { startHttpsServer } from '../https/https-server.js';
 import { ownNamespace } from '../kube/kube-config.js';
+import { selfUsername } from '../kube/self-username.js';
 import type { InformerSource } from '../kube/list-watch-source.js';
 import type { ModeContext } from '../modes/mode-context.js';
 import { createMetrics, spireCallRecorder } from '../observability/metrics.js';
@@ -57,6 +59,8 @@ export type CrdDeps = {
   readonly writer?: SpiffeIdWriter;
   /** Replaces the API server informer sources (tests). */
   readonly informerSource?: (resource: CrdResource) => InformerSource;
+  /** The registrar's own user name as the API server sees it; default: asked with a SelfSubjectReview. */
+  readonly username?: string;
   /** Told the webhook's port once it listens (tests). */
   readonly onWebhookListening?: (port: number) => void;
 };
@@ -68,7 +72,17 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
   const checked = checkCrdTemplates(cfg);
   if (!checked.ok) throw new Error(checked.error);
   const namespace = deps.namespace ?? ownNamespace({ log });
-  const rules = { trustDomain: cfg.trustDomain, registrarNamespace: namespace };
+  const rules = {
+    trustDomain: cfg.trustDomain,
+    registrarNamespace: namespace,
+    policy: { mode: cfg.spiffeidPolicy, cluster: cfg.cluster, clusterDnsZone: cfg.clusterDnsZone, allowedDnsSuffixes: cfg.spiffeidAllowedDnsSuffixes },
+  };
+  if (cfg.spiffeidPolicy === 'open') {
+    log.warn(
+      { spiffeid_policy: 'open' },
+      'spiffeid_policy is "open": anyone who can write a SpiffeID can get any identity in the trust domain, including node IDs and downstream entries',
+    );
+  }
 
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -97,8 +111,10 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
         clock,
       });
       closers.push(async () => cert.stop());
+      const registrarUsername = deps.username ?? (await selfUsername(kubeConfig));
+      log.info({ username: registrarUsername }, 'Only this user may write SpiffeID status');
       const https = await startHttpsServer({
-        app: createSpiffeIdWebhookApp({ store: spire.entries, rules, log }),
+        app: createSpiffeIdWebhookApp({ store: spire.entries, rules, registrarUsername, log }),
         addr: deps.webhookAddr ?? `:${cfg.webhookPort}`,
         certPath: cert.certPath,
         keyPath: cert.keyPath,
@@ -125,7 +141,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       store: spire.entries,
       writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig),
       snapshot: informers.snapshot,
-      config: { ...cfg, registrarNamespace: namespace },
+      config: { ...cfg, ...rules, entryIdPrefix: entryIdPrefix(cfg.cluster) },
       templates: checked.templates,
       log,
       clock,

@@ -1,0 +1,46 @@
+import type { Entry } from '../entries/entry.js';
+import { entryKey } from '../entries/entry-key.js';
+import type { SpiffeId } from '../spiffeid/spiffeid.js';
+
+// Which SPIRE entry belongs to which SpiffeID, decided from what the registrar made, never from a field a
+// user can write. A SpiffeID's entry is created with an ID the registrar chooses: a per-cluster prefix
+// plus the SpiffeID's UID (SPIRE accepts client-chosen IDs of 1-255 characters from [A-Za-z0-9._-],
+// docs/spire-entry-api.md 2.3 and 4.2; spire-controller-manager does the same with its entryIDPrefix).
+// The API server assigns UIDs, so nobody can make a SpiffeID whose UID names another's entry.
+// `status.entryId` is only a cache. An entry it names that does not carry our prefix (made by the
+// original registrar, or by this one before entry IDs were chosen) is adopted only when its SPIFFE ID,
+// parent ID and selector set are exactly what the SpiffeID declares; otherwise it is never updated or
+// deleted. The original trusted status.entryId alone, which let anyone who can write a SpiffeID's status
+// have another entry rewritten or deleted.
+
+/** `k8s-workload-registrar.<cluster>.`: characters SPIRE refuses in an entry ID become `_`. */
+export function entryIdPrefix(cluster: string): string {
+  return `k8s-workload-registrar.${cluster.replace(/[^A-Za-z0-9._-]/g, '_')}.`;
+}
+
+/** The ID of the entry the registrar creates for the SpiffeID with this UID. */
+export function ownEntryId(prefix: string, s: Pick<SpiffeId, 'metadata'>): string {
+  return `${prefix}${s.metadata.uid}`;
+}
+
+/** How the SpiffeID holds its entry: `created` (our ID for it) or `adopted` (a legacy entry, exact match). */
+export type Holding = { readonly entry: Entry; readonly how: 'created' | 'adopted' };
+
+/**
+ * The entry `s` holds, if any.
+ * @param want the entry `s` declares (its key decides whether a legacy entry may be adopted)
+ */
+export function heldEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, Entry>, prefix: string): Holding | undefined {
+  const created = byId.get(ownEntryId(prefix, s));
+  if (created) return { entry: created, how: 'created' };
+  const named = s.status.entryId ?? '';
+  if (named === '' || named.startsWith(prefix)) return undefined;
+  const legacy = byId.get(named);
+  return legacy && entryKey(legacy) === entryKey(want) ? { entry: legacy, how: 'adopted' } : undefined;
+}
+
+/** Entries with our prefix whose SpiffeID no longer exists (e.g. deleted after its finalizer was removed by hand). */
+export function orphanedEntries(entries: readonly Entry[], spiffeIds: readonly SpiffeId[], prefix: string): string[] {
+  const known = new Set(spiffeIds.map((s) => ownEntryId(prefix, s)));
+  return entries.filter((e) => e.id.startsWith(prefix) && !known.has(e.id)).map((e) => e.id);
+}
