@@ -74,6 +74,10 @@ export class Operations {
   }
 
   async update(t: Target, name: string, body: unknown, subresource?: 'status', opts: WriteOptions = {}): Promise<StoredObject> {
+    return this.#retryOnRace(() => this.#update(t, name, body, subresource, opts));
+  }
+
+  async #update(t: Target, name: string, body: unknown, subresource: 'status' | undefined, opts: WriteOptions): Promise<StoredObject> {
     const next = asKubeObject(body, t);
     if (next.metadata.name && next.metadata.name !== name) {
       throw new ApiError('BadRequest', `the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
@@ -86,6 +90,10 @@ export class Operations {
 
   async patch(t: Target, name: string, contentType: string, body: unknown, subresource?: 'status', opts: WriteOptions = {}): Promise<StoredObject> {
     if (contentType.startsWith('application/apply-patch')) throw serverSideApplyUnsupported(); // even for objects that do not exist yet
+    return this.#retryOnRace(() => this.#patch(t, name, contentType, body, subresource, opts));
+  }
+
+  async #patch(t: Target, name: string, contentType: string, body: unknown, subresource: 'status' | undefined, opts: WriteOptions): Promise<StoredObject> {
     const current = this.get(t, name);
     let patched: unknown;
     try {
@@ -103,6 +111,10 @@ export class Operations {
 
   /** Deletes at once, or marks the object terminating while finalizers remain (deleted: false). */
   async delete(t: Target, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    return this.#retryOnRace(() => this.#delete(t, name, opts));
+  }
+
+  async #delete(t: Target, name: string, opts: DeleteOptions): Promise<DeleteResult> {
     const current = this.get(t, name);
     const meta = current.obj.metadata;
     const pre = opts.preconditions ?? {};
@@ -110,6 +122,7 @@ export class Operations {
       throw new ApiError('Conflict', `Precondition failed: the object ${name} was modified`, { name, group: t.type.group, kind: t.type.resource });
     }
     await this.#admit(t, 'DELETE', null, current.obj, opts);
+    this.#unchangedSince(t, current);
     if (opts.dryRun) return { stored: current, deleted: true };
     if (opts.propagationPolicy === 'Orphan') this.#orphanDependents(meta.uid ?? '');
     const finalizers = [...(meta.finalizers ?? [])];
@@ -138,6 +151,7 @@ export class Operations {
     validate(t.type, next);
     if (sameObject(current.obj, next)) return current;
     await this.#admit(t, 'UPDATE', next, current.obj, opts, subresource);
+    this.#unchangedSince(t, current);
     if (opts.dryRun) return { obj: next, json: JSON.stringify(next) };
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !isNamespace(t.type)) {
       return this.store.remove(key(t), t.namespace, next.metadata.name ?? '')!;
@@ -158,6 +172,26 @@ export class Operations {
       options: { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions' },
     });
     opts.warnings?.push(...warnings);
+  }
+
+  /**
+   * Admission awaits webhooks, so another write can land meanwhile. Like the API server's guaranteed
+   * update, a write computed from an object that has changed since is not stored: it is computed again
+   * from the new object (and an update that named the old resourceVersion then fails with a conflict).
+   */
+  #unchangedSince(t: Target, read: StoredObject): void {
+    const now = this.store.get(key(t), t.namespace, read.obj.metadata.name ?? '');
+    if (now?.obj.metadata.resourceVersion !== read.obj.metadata.resourceVersion) throw new WriteRace();
+  }
+
+  async #retryOnRace<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!(err instanceof WriteRace) || attempt >= 10) throw err instanceof WriteRace ? new ApiError('Conflict', 'the object kept changing during admission; try again') : err;
+      }
+    }
   }
 
   /** A namespace being deleted stays, Terminating, until the namespace controller (gc.ts) has emptied it. */
@@ -185,6 +219,8 @@ export class Operations {
     }
   }
 }
+
+class WriteRace extends Error {}
 
 function isNamespace(type: ResourceType): boolean {
   return type.group === '' && type.resource === 'namespaces';

@@ -51,6 +51,18 @@ forEachTarget('BatchCreateEntry', (target) => {
     assert.equal(taken?.entry, null);
   });
 
+  test('crd mode\'s entry IDs (a per-cluster prefix + a Kubernetes UID) are accepted and found by GetEntry', async () => {
+    const t = target();
+    const id = `k8s-workload-registrar.k8stest${t.prefix.replace('/', '-')}.0b7e1c2a-3d4f-4a5b-8c6d-7e8f9a0b1c2d`;
+    const [ok] = await t.create([anEntry(t, 'r1', { id })]);
+    assert.equal(ok?.status.code, 0);
+    assert.equal((await entryCall<W.WireEntry>(t, 'GetEntry', { id })).id, id);
+    // A similar entry wins over the requested ID: the result carries the existing entry's ID, not ours.
+    const [again] = await t.create([anEntry(t, 'r1', { id: `${id}-other` })]);
+    assert.equal(again?.status.code, 6);
+    assert.equal(again?.entry?.id, id);
+  });
+
   test('duplicate selectors or DNS names inside one entry give ALREADY_EXISTS without an entry', async () => {
     const t = target();
     const sel = { type: 'unix', value: 'uid:d1' };

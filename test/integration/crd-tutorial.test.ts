@@ -75,10 +75,12 @@ test('an entry deleted in SPIRE is recreated and the SpiffeID status follows', a
   await w.waitFor('workload entry', () => find() !== undefined);
   const first = find()?.id as string;
   await w.spire.entryStore.deleteEntries([first]);
-  await w.waitFor('workload entry recreated', () => (find()?.id ?? first) !== first);
-  const second = find()?.id;
-  await w.waitFor('status names the new entry', () =>
-    (w.spiffeIds('spire').find((s) => s.metadata.name === workload.name)?.status as { entryId?: string } | undefined)?.entryId === second);
+  assert.equal(find(), undefined);
+  await w.waitFor('workload entry recreated', () => find() !== undefined);
+  // Recreated under the same ID: the registrar chooses it from the SpiffeID's UID.
+  assert.equal(find()?.id, first);
+  assert.match(first, /^k8s-workload-registrar\.k8stest\./);
+  assert.equal((w.spiffeIds('spire').find((s) => s.metadata.name === workload.name)?.status as { entryId?: string } | undefined)?.entryId, first);
   assert.equal(w.entries().filter((e) => e.spiffeId === 'spiffe://example.org/example-workload').length, 1);
 });
 

@@ -39,7 +39,7 @@ for (const mode of ['webhook', 'reconcile', 'crd'] as const) {
       // The SpiffeIDs before and after the hand-made one.
       assert.equal(step('spiffeids').split('\n').length, 3, 'header, node and agent');
       assert.match(step('create-spiffeid'), /^spiffeid\.spiffeid\.spiffe\.io\/my-test-spiffeid created$/);
-      assert.match(step('spiffeids-created'), /default\s+my-test-spiffeid\s+spiffe:\/\/example\.org\/test\s+[0-9a-f-]{36}/);
+      assert.match(step('spiffeids-created'), /default\s+my-test-spiffeid\s+spiffe:\/\/example\.org\/test\s+k8s-workload-registrar\.k8stest\.[0-9a-f-]{36}/, "the entry ID is the registrar's: prefix + SpiffeID UID");
       assert.match(step('delete-spiffeid'), /^spiffeid\.spiffeid\.spiffe\.io "my-test-spiffeid" deleted$/);
       assert.doesNotMatch(step('spiffeids-deleted'), /my-test-spiffeid/);
       assert.equal(step('spiffeids-deleted').split('\n').length, 3, 'header, node and agent');
