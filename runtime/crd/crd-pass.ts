@@ -88,10 +88,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
     await forEachLimit(dplan.takeOver, limit, async ({ current, declared: d }) => {
       const r = refFields(d);
-      if (!(await attempt('Failed to take over SpiffeID', r, () => writer.update(d)))) return;
+      const target = { namespace: d.namespace, name: d.name, ...(current.metadata.uid ? { uid: current.metadata.uid } : {}) };
+      if (!(await attempt('Failed to take over SpiffeID', r, () => writer.takeOver(target, d)))) return;
       log.warn({ ...r, [LogField.spiffeId]: d.spec.spiffeId, owner: d.owner.name }, 'Took over a hand-made SpiffeID with the name of a pod or node');
       const status = takenOverStatus(current, d, new Date(deps.clock.now()).toISOString());
-      await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus({ namespace: d.namespace, name: d.name }, status));
+      await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus(target, status));
     });
 
     // 2. SpiffeIDs -> SPIRE entries, against one listing.

@@ -61,6 +61,16 @@ export function fakeSpiffeIdWriter(initial: readonly Record<string, unknown>[] =
         return true;
       });
     },
+    async takeOver(t, d) {
+      calls.update++;
+      edit(t, (o) => {
+        const others = ((o.metadata.ownerReferences ?? []) as { controller?: boolean }[]).filter((r) => r.controller !== true);
+        o.metadata.ownerReferences = [...others, { ...d.owner }];
+        o.metadata.labels = { ...o.metadata.labels, ...d.labels };
+        o['spec'] = structuredClone(d.spec);
+        return true;
+      });
+    },
     async delete(ref, uid) {
       calls.delete++;
       const o = store.get(key(ref));

@@ -120,6 +120,15 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
         o.spec = d.spec;
         return true;
       }),
+    takeOver: (target, d) =>
+      mutate(target, 'take over', (o) => {
+        if (target.uid !== undefined && o.metadata.uid !== target.uid) return false;
+        const others = ((o.metadata.ownerReferences ?? []) as { controller?: boolean }[]).filter((r) => r.controller !== true);
+        o.metadata.ownerReferences = [...others, { ...d.owner }];
+        o.metadata.labels = { ...(o.metadata.labels ?? {}), ...d.labels };
+        o.spec = d.spec;
+        return true;
+      }),
     async delete(ref, uid) {
       try {
         await api.deleteNamespacedCustomObject({ ...base, namespace: ref.namespace, name: ref.name, body: { preconditions: { uid } } });

@@ -25,6 +25,11 @@ export interface SpiffeIdWriter {
   create(d: DeclaredSpiffeId, finalizers: readonly string[]): Promise<void>;
   /** Replaces spec and the declared labels and owner, keeping everything else. */
   update(d: DeclaredSpiffeId): Promise<void>;
+  /**
+   * Makes the hand-made SpiffeID `target` (that object only) the declared one: spec, labels and the
+   * controller owner reference replaced, everything else kept.
+   */
+  takeOver(target: ObservedSpiffeId, d: DeclaredSpiffeId): Promise<void>;
   /** Deletes the SpiffeID with this UID (a newer object of the same name is left alone); gone is fine. */
   delete(ref: SpiffeIdRef, uid: string): Promise<void>;
   /** Adds the finalizer unless present or the object is being deleted. */
