@@ -77,6 +77,9 @@ test('crd mode defaults', async () => {
     metricsBindAddr: ':8080',
     resyncIntervalMs: 10_000,
     relistIntervalMs: 3_600_000,
+    clusterDnsZone: 'cluster.local',
+    spiffeidPolicy: 'namespace',
+    spiffeidAllowedDnsSuffixes: [],
   });
 });
 
@@ -173,6 +176,9 @@ test('every crd key is read, context in block syntax as the original documents i
     webhook_cert_dir = "/certs"
     webhook_service_name = "registrar"
     metrics_bind_addr = ":9090"
+    cluster_dns_zone = "corp.local"
+    spiffeid_policy = "open"
+    spiffeid_allowed_dns_suffixes = [".apps.example.com", "example.net"]
     leader_election = true
     resync_interval = "30s"
     relist_interval = "10h"
@@ -198,6 +204,9 @@ test('every crd key is read, context in block syntax as the original documents i
     metricsBindAddr: ':9090',
     resyncIntervalMs: 30_000,
     relistIntervalMs: 36_000_000,
+    clusterDnsZone: 'corp.local',
+    spiffeidPolicy: 'open',
+    spiffeidAllowedDnsSuffixes: ['.apps.example.com', 'example.net'],
   });
 });
 
@@ -331,7 +340,7 @@ log_level = debug
 
 test('a key of another mode is warned about and not type-checked', async () => {
   const { warnings } = await parseConfig(`${minimal}cluster_dns_zone = true\n`, 'k.conf');
-  assert.deepEqual(warnings, ['k.conf:4: configuration key "cluster_dns_zone" is not used in webhook mode (it is a reconcile mode key); it is ignored']);
+  assert.deepEqual(warnings, ['k.conf:4: configuration key "cluster_dns_zone" is not used in webhook mode (it is a reconcile and crd mode key); it is ignored']);
 });
 
 test('a mistyped key is a warning that suggests the closest known key', async () => {
@@ -471,7 +480,15 @@ pod_annotation = "spiffe.io/spiffe-id"
       metricsBindAddr: ':8080',
       resyncIntervalMs: 10_000,
       relistIntervalMs: 3_600_000,
+      clusterDnsZone: 'cluster.local',
+      spiffeidPolicy: 'namespace',
+      spiffeidAllowedDnsSuffixes: [],
     },
     warnings: [],
   });
+});
+
+test('spiffeid_policy takes "namespace" or "open"; the DNS suffix allow-list takes DNS name suffixes only', async () => {
+  await assert.rejects(parseConfig(`${minimal}mode = "crd"\nspiffeid_policy = "strict"\n`, 'k.conf'), /spiffeid_policy: must be "namespace" or "open", got "strict"/);
+  await assert.rejects(parseConfig(`${minimal}mode = "crd"\nspiffeid_allowed_dns_suffixes = ["*.example.com"]\n`, 'k.conf'), /"\*\.example\.com" is not a DNS name suffix/);
 });

@@ -94,3 +94,15 @@ test('validate with a missing file, exit 1', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^error: unable to load configuration: ENOENT/);
 });
+
+test('validate shows crd mode\'s SpiffeID policy keys: the namespace policy by default, and "open" when asked for', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'crd.conf');
+  await writeFile(path, 'mode = "crd"\ntrust_domain = "example.org"\ncluster = "k8stest"\nserver_socket_path = "/tmp/api.sock"\n');
+  const r = await cli(['validate', '-config', path]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\ncluster_dns_zone = "cluster\.local"\nspiffeid_policy = "namespace"\nspiffeid_allowed_dns_suffixes = \[\]\n/);
+  await writeFile(path, 'mode = "crd"\ntrust_domain = "example.org"\ncluster = "k8stest"\nserver_socket_path = "/tmp/api.sock"\nspiffeid_policy = "open"\nspiffeid_allowed_dns_suffixes = ["apps.example.com"]\n');
+  const open = await cli(['validate', '-config', path]);
+  assert.match(open.stdout, /\nspiffeid_policy = "open"\nspiffeid_allowed_dns_suffixes = \["apps\.example\.com"\]\n/);
+});
