@@ -55,6 +55,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     throw err;
   };
   return async (signal) => {
+    const started = deps.clock.now();
     let failed = 0;
     const attempt = async (what: string, fields: Record<string, unknown>, run: () => Promise<void>) => {
       try {
@@ -198,6 +199,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         entries_deleted: plan.deleteEntries.length,
         invalid: plan.problems.length,
         failed,
+        durationMs: deps.clock.now() - started,
       },
       'CRD pass done',
     );
