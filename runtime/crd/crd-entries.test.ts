@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
 import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
-import type { Endpoints } from '../../handlers/k8s/endpoints.js';
+import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
@@ -34,7 +34,7 @@ async function world() {
   const core = await MemorySpireCore.create({});
   const clock = manualClock();
   const writer = fakeSpiffeIdWriter();
-  const state = { nodes: [aNode({ name: 'n1' })], pods: [pod(0), pod(1)], endpoints: [] as Endpoints[] };
+  const state = { nodes: [aNode({ name: 'n1' })], pods: [pod(0), pod(1)], endpointSlices: [] as EndpointSlice[] };
   const templates = checkCrdTemplates({ ...config, dnsNameTemplates: [] });
   assert.ok(templates.ok);
   const store = memoryEntryStore(core);
