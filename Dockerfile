@@ -12,9 +12,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY handlers handlers
 COPY adapters adapters
 COPY runtime runtime
-RUN npx tsc -p tsconfig.build.json \
- # proto-loader reads the SPIRE API subset at run time, next to the compiled adapter.
- && cp -r adapters/spire/proto dist/adapters/spire/proto
+# As `npm run build` (and `npm ci`'s prepare) does: tsc, plus the SPIRE API .proto subset beside the adapter.
+COPY scripts/build-dist.js scripts/build-dist.js
+RUN node scripts/build-dist.js
 
 # Production dependencies only, installed from the lock file.
 FROM node:20-slim AS deps
@@ -28,7 +28,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
+COPY bin bin
 # The image's "node" user (uid/gid 1000); deploy/webhook runs the SPIRE server with the same ids so the
 # registrar may use the server socket they share.
 USER 1000:1000
-ENTRYPOINT ["node", "dist/runtime/cli.js"]
+ENTRYPOINT ["node", "bin/k8s-workload-registrar.js"]

@@ -1,43 +1,77 @@
-// Scenario 3: steady pod churn. With the cluster in sync, the harness creates and deletes pods at a fixed
-// rate (straight into the fake API server's store, which delivers the watch events at once) and times
-// each pod's entry arriving in / leaving the in-memory SPIRE server (hooked write path). Reports p50/p99/
-// max per direction, the backlog when the load stops, and how long it takes to drain.
-//   npm run bench:churn -- [--nodes=500] [--pods=10000] [--rate=200] [--duration-s=60]
+// Scenario 3: steady pod churn, in reconcile mode and in crd mode. With the cluster in sync, the harness
+// creates and deletes pods at a fixed rate (straight into the fake API server's store, which delivers the
+// watch events at once) and times each pod's entry arriving in / leaving the in-memory SPIRE server
+// (hooked write path). In crd mode a pod's entry goes through its SpiffeID (created by the registrar,
+// deleted by the fake API server's garbage collector with the pod). Reports p50/p99/max per direction,
+// SPIRE calls by RPC, the backlog when the load stops, and how long it takes to drain.
+//   npm run bench:churn -- [--nodes=500] [--pods=10000] [--rate=200] [--duration-s=60] [--crd=1]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from './lib/args.js';
 import { benchPod, expectedReconcileEntries, heldKeys, sameKeys, seedSpire, startBenchWorld } from './lib/cluster.js';
 import { podOfEntry } from './lib/entry-tracker.js';
 import { registrarNodeArgs, runIfMain } from './lib/main.js';
-import { reconcileHcl, startRegistrar } from './lib/registrar-process.js';
+import { crdHcl, reconcileHcl, startRegistrar, type LogLine, type RegistrarProcess } from './lib/registrar-process.js';
 import { report, type ScenarioResult } from './lib/report.js';
 import { callsText, entryCalls } from './lib/spire-state.js';
 import { round, summarize } from './lib/stats.js';
-import type { RunOptions } from './cold-start.js';
+import { spiffeIdsWithEntry, type RunOptions } from './cold-start.js';
 
-export const churnDefaults = { nodes: 500, pods: 10_000, rate: 200, durationS: 60, timeoutS: 120 };
+export const churnDefaults = { nodes: 500, pods: 10_000, rate: 200, durationS: 60, timeoutS: 120, crd: 1 };
 export type ChurnParams = typeof churnDefaults;
+type Mode = 'reconcile' | 'crd';
 
-export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<ScenarioResult> {
-  const world = await startBenchWorld({ nodes: p.nodes, pods: p.pods, historyLimit: 100_000 });
+/** Reconcile mode (bench/results/churn.json), then crd mode (churn-crd.json) unless --crd=0. */
+export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<ScenarioResult[]> {
+  const out = [await churnIn('reconcile', p, o)];
+  if (p.crd) out.push(await churnIn('crd', p, o));
+  return out;
+}
+
+/** The pass summary each mode logs (at debug when it wrote nothing), and which of them listed SPIRE. */
+const passMessage: Record<Mode, string> = { reconcile: 'Reconciled entries', crd: 'CRD pass done' };
+const listedSpire = (mode: Mode, l: LogLine) => (mode === 'reconcile' ? l.full === true : l.listed === true);
+
+/** Starts the registrar on a cluster in sync: SPIRE seeded (reconcile), or converged from cold (crd). */
+async function inSyncRegistrar(mode: Mode, world: Awaited<ReturnType<typeof startBenchWorld>>, p: ChurnParams, o: RunOptions): Promise<RegistrarProcess> {
+  if (mode === 'reconcile') await seedSpire(world, expectedReconcileEntries(world));
+  const reg = await startRegistrar({
+    dir: world.dir,
+    hcl: mode === 'reconcile' ? reconcileHcl(world.spire.socketPath, 'debug') : crdHcl(world.spire.socketPath, 'debug'),
+    kubeconfig: (path) => world.kube.writeKubeconfig(path),
+    watchMessages: [passMessage[mode]],
+    ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+  });
+  if (mode === 'reconcile') {
+    await reg.waitForLog(passMessage.reconcile, (l) => l.full === true, p.timeoutS * 1000);
+    return reg;
+  }
+  // crd: every SpiffeID has its entry in status, then a pass finds nothing to write.
+  const n = p.nodes + p.pods;
+  const deadline = performance.now() + p.timeoutS * 4 * 1000;
+  while (world.tracker.count !== n || spiffeIdsWithEntry(world).withEntry !== n) {
+    if (performance.now() > deadline) throw new Error(`crd churn: not converged within ${p.timeoutS * 4} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await reg.waitForLog(passMessage.crd, (l) => l.entries_created === 0 && l.declared_created === 0 && l.failed === 0, p.timeoutS * 1000);
+  return reg;
+}
+
+async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<ScenarioResult> {
+  const world = await startBenchWorld({ nodes: p.nodes, pods: p.pods, historyLimit: 100_000, crd: mode === 'crd' });
   try {
-    await seedSpire(world, expectedReconcileEntries(world));
-    const reg = await startRegistrar({
-      dir: world.dir,
-      hcl: reconcileHcl(world.spire.socketPath, 'debug'),
-      kubeconfig: (path) => world.kube.writeKubeconfig(path),
-      watchMessages: ['Reconciled entries'],
-      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
-    });
+    const reg = await inSyncRegistrar(mode, world, p, o);
     try {
-      await reg.waitForLog('Reconciled entries', (l) => l.full === true, p.timeoutS * 1000);
       world.spire.core.resetCalls();
       const cpuBefore = reg.cpuSeconds();
       const started = performance.now();
 
-      // Full resyncs block event passes while they run: keep their durations next to the latencies.
+      // Passes that list SPIRE (full resyncs) block event passes while they run: keep them next to the
+      // latencies, and count every pass (crd mode must not list on each).
       const fullPasses: { atS: number; durationMs: number }[] = [];
-      const offPasses = reg.onLog('Reconciled entries', (l, at) => {
-        if (l.full === true) fullPasses.push({ atS: round((at - started) / 1000, 1), durationMs: Number(l.durationMs) });
+      let passes = 0;
+      const offPasses = reg.onLog(passMessage[mode], (l, at) => {
+        passes++;
+        if (listedSpire(mode, l)) fullPasses.push({ atS: round((at - started) / 1000, 1), durationMs: Number(l.durationMs) });
       });
       const pendingCreate = new Map<string, number>();
       const pendingDelete = new Map<string, number>();
@@ -99,17 +133,28 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
       off();
       offPasses();
       const calls = entryCalls(world);
-      const inSync = sameKeys(heldKeys(world), expectedReconcileEntries(world));
+      const inSync = mode === 'reconcile' ? sameKeys(heldKeys(world), expectedReconcileEntries(world)) : world.tracker.count === p.nodes + p.pods;
       const c = summarize(createMs);
       const d = summarize(deleteMs);
       const all = summarize([...createMs, ...deleteMs]);
       const result: ScenarioResult = {
-        scenario: 'churn',
-        params: p,
+        scenario: mode === 'reconcile' ? 'churn' : 'churn-crd',
+        params: { ...p, crd: mode === 'crd' ? 1 : 0 },
         rows: [
           { direction: 'create', events: made, measured: c.count, 'p50 ms': c.p50, 'p99 ms': c.p99, 'max ms': c.max },
           { direction: 'delete', events: removed, measured: d.count, 'p50 ms': d.p50, 'p99 ms': d.p99, 'max ms': d.max },
-          { direction: 'both', events: made + removed, measured: all.count, 'p50 ms': all.p50, 'p99 ms': all.p99, 'max ms': all.max },
+          {
+            direction: 'both',
+            events: made + removed,
+            measured: all.count,
+            'p50 ms': all.p50,
+            'p99 ms': all.p99,
+            'max ms': all.max,
+            'backlog at stop': backlogAtStop,
+            passes,
+            'SPIRE calls': callsText(calls),
+            'peak RSS MiB': reg.peakRssMiB(),
+          },
         ],
         details: {
           achievedRatePerSecond: round(made / loadSeconds, 1),
@@ -124,6 +169,7 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
           create: c,
           delete: d,
           fullPasses,
+          passes,
           perSecond: bySecond.map((xs, second) => ({ second, ...summarize(xs ?? []) })),
         },
       };
@@ -132,7 +178,7 @@ export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<Scenari
         process.stdout.write(
           `backlog at stop ${backlogAtStop}, drained in ${round(drainMs)} ms, left ${leftover}; in sync ${inSync}; ` +
             `SPIRE ${callsText(calls)}; registrar peak RSS ${reg.peakRssMiB()} MiB, CPU ${round(reg.cpuSeconds() - cpuBefore, 1)} s over ${round(loadSeconds, 1)} s\n` +
-            `full resyncs (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
+            `${passes} passes; full resyncs (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
         );
       }
       return result;

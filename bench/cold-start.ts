@@ -1,7 +1,7 @@
 // Scenarios 1 and 5: cold start against an empty SPIRE server, in reconcile mode and in crd mode, and the
 // floor (bench/floor.ts) for the same entries in the same run.
-//   npm run bench:cold-start -- [--nodes=500] [--pods=10000] [--crd=1] [--tsx=1] [--timeout-s=240]
-// The registrar runs compiled, as the image runs it; --tsx=1 adds a run of the npm binary (tsx).
+//   npm run bench:cold-start -- [--nodes=500] [--pods=10000] [--crd=1] [--timeout-s=240]
+// The registrar is the user's binary (bin/ -> dist/); the floor runs compiled too.
 import { performance } from 'node:perf_hooks';
 import { SPIFFEID_API_VERSION, SPIFFEID_KIND } from '../handlers/spiffeid/spiffeid.js';
 import { parseArgs } from './lib/args.js';
@@ -9,12 +9,12 @@ import { expectedReconcileEntries, heldKeys, sameKeys, startBenchWorld, type Ben
 import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { runScript } from './lib/node-script.js';
 import { compiledFloor } from './lib/compiled.js';
-import { crdHcl, reconcileHcl, startRegistrar, type RegistrarRuntime } from './lib/registrar-process.js';
+import { crdHcl, reconcileHcl, startRegistrar, } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { callsText, clearSpire, entryCalls } from './lib/spire-state.js';
 import { round } from './lib/stats.js';
 
-export const coldStartDefaults = { nodes: 500, pods: 10_000, crd: 1, tsx: 1, timeoutS: 240 };
+export const coldStartDefaults = { nodes: 500, pods: 10_000, crd: 1, timeoutS: 240 };
 export type ColdStartParams = typeof coldStartDefaults;
 export type RunOptions = { readonly dir?: string; readonly quiet?: boolean; readonly nodeArgs?: readonly string[] };
 
@@ -59,40 +59,36 @@ async function reconcileCase(p: ColdStartParams, o: RunOptions) {
 
     const rows: Row[] = [];
     const details: Record<string, unknown> = { entries: n, floorMs: round(floor.ms), floorCallsByMethod: floorCalls, allowedCreates: Math.ceil(n / 50) };
-    const runtimes: RegistrarRuntime[] = p.tsx ? ['compiled', 'tsx'] : ['compiled'];
-    for (const runtime of runtimes) {
-      await clearSpire(world);
-      world.kube.resetCounts();
-      const reg = await startRegistrar({
-        dir: world.dir,
-        hcl: reconcileHcl(world.spire.socketPath),
-        kubeconfig: (path) => world.kube.writeKubeconfig(path),
-        watchMessages: ['Informer caches synced'],
-        runtime,
-        ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+    await clearSpire(world);
+    world.kube.resetCounts();
+    const reg = await startRegistrar({
+      dir: world.dir,
+      hcl: reconcileHcl(world.spire.socketPath),
+      kubeconfig: (path) => world.kube.writeKubeconfig(path),
+      watchMessages: ['Informer caches synced'],
+      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+    });
+    try {
+      const synced = reg.waitForLog('Informer caches synced');
+      synced.catch(() => {});
+      const doneAt = await world.tracker.until(`${n} entries`, () => world.tracker.count === n, p.timeoutS * 1000);
+      const calls = entryCalls(world);
+      if (!sameKeys(heldKeys(world), want)) throw new Error('SPIRE holds the right number of entries but not the desired ones');
+      const syncedAt = (await synced).at;
+      const ms = doneAt - reg.spawnedAt;
+      rows.push({
+        case: 'reconcile',
+        entries: n,
+        seconds: s(ms),
+        'caches synced s': s(syncedAt - reg.spawnedAt),
+        'vs floor': round(ms / floor.ms, 2),
+        'peak RSS MiB': reg.peakRssMiB(),
+        'CPU s': round(reg.cpuSeconds(), 1),
+        'SPIRE calls': callsText(calls),
       });
-      try {
-        const synced = reg.waitForLog('Informer caches synced');
-        synced.catch(() => {});
-        const doneAt = await world.tracker.until(`${n} entries`, () => world.tracker.count === n, p.timeoutS * 1000);
-        const calls = entryCalls(world);
-        if (!sameKeys(heldKeys(world), want)) throw new Error('SPIRE holds the right number of entries but not the desired ones');
-        const syncedAt = (await synced).at;
-        const ms = doneAt - reg.spawnedAt;
-        rows.push({
-          case: runtime === 'compiled' ? 'reconcile' : 'reconcile (npm bin, tsx)',
-          entries: n,
-          seconds: s(ms),
-          'caches synced s': s(syncedAt - reg.spawnedAt),
-          'vs floor': round(ms / floor.ms, 2),
-          'peak RSS MiB': reg.peakRssMiB(),
-          'CPU s': round(reg.cpuSeconds(), 1),
-          'SPIRE calls': callsText(calls),
-        });
-        details[runtime] = { registrarMs: round(ms), ratioToFloor: round(ms / floor.ms, 3), callsByMethod: calls, apiRequests: world.kube.requestCounts() };
-      } finally {
-        await reg.stop();
-      }
+      details.reconcile = { registrarMs: round(ms), ratioToFloor: round(ms / floor.ms, 3), callsByMethod: calls, apiRequests: world.kube.requestCounts() };
+    } finally {
+      await reg.stop();
     }
     return { rows: [...rows, floorRow], details };
   } finally {

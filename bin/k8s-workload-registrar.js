@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The npm binary. It runs the TypeScript sources through tsx so that it works straight after
-// `npm ci` with no build step; the container image runs the compiled dist/ instead (see Dockerfile).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../runtime/cli.ts');
+// The npm binary: the compiled JavaScript in dist/, which `npm ci` builds (the `prepare` script) and a
+// published package carries. No TypeScript loader at run time: see docs/adr/0003-running-typescript.md.
+try {
+  await import('../dist/runtime/cli.js');
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/runtime/cli.js')) throw err;
+  process.stderr.write('k8s-workload-registrar: dist/ is missing; build it with `npm run build` (npm ci does so)\n');
+  process.exitCode = 1;
+}

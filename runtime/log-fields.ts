@@ -17,7 +17,7 @@ export const LogField = {
   status: 'status',
 } as const;
 
-export function entryLogFields(e: Entry): Record<string, unknown> {
+export function entryLogFields(e: Pick<Entry, 'id' | 'spiffeId' | 'parentId' | 'selectors' | 'dnsNames' | 'federatesWith'>): Record<string, unknown> {
   return {
     [LogField.entryId]: e.id,
     [LogField.spiffeId]: e.spiffeId,

@@ -1,7 +1,7 @@
 // A kubeconfig for the fake API server, for client-node and for the real kubectl. client-node 1.x refuses
 // an http:// server unless the cluster says insecure-skip-tls-verify: true.
 import { writeFile } from 'node:fs/promises';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../client-node.js';
 import { stringify } from 'yaml';
 
 export type KubeconfigOptions = { server: string; caPem?: string; namespace?: string; token?: string };

@@ -33,7 +33,9 @@ test('until() resolves on a write that makes the check true, and rejects after t
   await assert.rejects(tracker.until('two entries', () => tracker.count === 2, 60), /timed out after 60 ms waiting for two entries/);
 });
 
-test('podOfEntry reads ns and pod-name selectors, and nothing else', () => {
+test('podOfEntry reads ns and pod-name (or a bench pod-uid) selectors, and nothing else', () => {
   assert.equal(podOfEntry(podEntry('web-0')), 'bench-1/web-0');
+  const byUid = { ...podEntry('x'), selectors: [{ type: 'k8s', value: 'ns:bench-1' }, { type: 'k8s', value: 'pod-uid:uid-web-0' }] };
+  assert.equal(podOfEntry(byUid), 'bench-1/web-0');
   assert.equal(podOfEntry({ ...podEntry('x'), selectors: [{ type: 'k8s_psat', value: 'agent_node_name:n1' }] }), undefined);
 });

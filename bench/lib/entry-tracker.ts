@@ -88,7 +88,10 @@ export function trackEntries(core: MemorySpireCore): EntryTracker {
   };
 }
 
-/** `ns/name` of the pod a reconcile- or webhook-mode pod entry selects (from k8s:ns and k8s:pod-name). */
+/**
+ * `ns/name` of the pod a pod entry selects: k8s:ns with k8s:pod-name (reconcile and webhook modes), or
+ * with k8s:pod-uid (crd mode), which for bench pods is `uid-<name>` (benchPod in cluster.ts).
+ */
 export function podOfEntry(e: W.WireEntry): string | undefined {
   let ns: string | undefined;
   let name: string | undefined;
@@ -96,6 +99,7 @@ export function podOfEntry(e: W.WireEntry): string | undefined {
     if (s.type !== 'k8s') continue;
     if (s.value.startsWith('ns:')) ns = s.value.slice(3);
     else if (s.value.startsWith('pod-name:')) name = s.value.slice(9);
+    else if (s.value.startsWith('pod-uid:uid-')) name = s.value.slice(12);
   }
   return ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined;
 }

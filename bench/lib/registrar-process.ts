@@ -1,6 +1,6 @@
 // The registrar under test as a separate process, with a generated HCL config and a kubeconfig for the
-// fake API server: either as the container image runs it (compiled, `node dist/runtime/cli.js -config
-// <file>`, the default) or as the npm binary (`node bin/k8s-workload-registrar.js`, through tsx). Samples its
+// fake API server, started as users start it: the npm binary (`node bin/k8s-workload-registrar.js -config
+// <file>`, which runs the compiled dist/; the bench's npm scripts build dist/ first). Samples its
 // /proc status (VmHWM = peak RSS, VmRSS) and CPU time, and hands its JSON log lines to listeners.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { compiledCli } from './compiled.js';
 
 const BIN = fileURLToPath(new URL('../../bin/k8s-workload-registrar.js', import.meta.url));
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -47,11 +46,7 @@ export type RegistrarOptions = {
   /** Log lines whose msg is in this set are parsed and kept for waitForLog/logCount; others are only counted. */
   readonly watchMessages: readonly string[];
   readonly name?: string;
-  /** 'compiled' (default): the tsc output, as the image runs it; 'tsx': the npm binary. */
-  readonly runtime?: RegistrarRuntime;
 };
-
-export type RegistrarRuntime = 'compiled' | 'tsx';
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -64,9 +59,8 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
   const kubeconfigPath = join(o.dir, `${name}.kubeconfig`);
   await writeFile(configPath, o.hcl);
   await o.kubeconfig?.(kubeconfigPath);
-  const entry = o.runtime === 'tsx' ? BIN : await compiledCli();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), entry, '-config', configPath], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), BIN, '-config', configPath], {
     env: { ...process.env, KUBECONFIG: kubeconfigPath, MY_POD_NAMESPACE: 'spire' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -36,6 +36,13 @@ export function formatTable(rows: readonly Row[]): string {
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
 
+/** The rows as a Markdown table (for bench/README.md). */
+export function markdownTable(rows: readonly Row[]): string {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => (v === undefined ? '' : String(v));
+  return [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${columns.map((c) => cell(r[c])).join(' | ')} |`)].join('\n');
+}
+
 /** Prints the table and writes the JSON; `dir` defaults to bench/results. Returns the file written. */
 export async function report(result: ScenarioResult, opts: { dir?: string; quiet?: boolean } = {}): Promise<string> {
   const dir = opts.dir ?? resultsDir;

@@ -13,9 +13,11 @@ const podSelectors = (ns: string, name: string) => [
   { type: 'k8s', value: `ns:${ns}` },
   { type: 'k8s', value: `pod-name:${name}` },
 ];
-const create = (spiffeId: string, ns: string, name: string, federatesWith: string[] = []): EntryOp => ({
+// The fixture pod's UID is uid-<name> (test/fixtures/k8s-objects.ts).
+const create = (spiffeId: string, ns: string, name: string, federatesWith: string[] = [], podUid = `uid-${name}`): EntryOp => ({
   op: 'create',
   entry: newEntry({ spiffeId, parentId: nodeId, selectors: podSelectors(ns, name), federatesWith }),
+  podUid,
 });
 
 for (const apiVersion of admissionApiVersions) {
@@ -99,7 +101,13 @@ for (const apiVersion of admissionApiVersions) {
     test('CREATE: namespace falls back to request.namespace when the object omits it', () => {
       const pod = { metadata: { name: 'p' }, spec: { serviceAccountName: 'sa1' } };
       const out = review({ object: pod, name: 'p', namespace: 'team-a' });
-      assert.deepEqual(out.ops, [create('spiffe://example.org/ns/team-a/sa/sa1', 'team-a', 'p')]);
+      assert.deepEqual(out.ops, [create('spiffe://example.org/ns/team-a/sa/sa1', 'team-a', 'p', [], '')]);
+    });
+
+    test('CREATE and DELETE carry the pod UID, so the runtime can pair a DELETE with its CREATE', () => {
+      const created = review({ pod: { name: 'w', uid: 'pod-uid-7' } });
+      const deleted = review({ operation: 'DELETE', pod: { name: 'w', uid: 'pod-uid-7' } });
+      assert.deepEqual([...created.ops, ...deleted.ops].map((o) => [o.op, o.podUid]), [['create', 'pod-uid-7'], ['delete', 'pod-uid-7']]);
     });
 
     test('CREATE: an object that is not a pod shape is allowed with no entry and a warning', () => {
@@ -112,19 +120,19 @@ for (const apiVersion of admissionApiVersions) {
       const out = review({ uid: 'u2', operation: 'DELETE', pod: { name: 'workload-0', namespace: 'spire' } });
       assert.deepEqual(out, {
         response: { uid: 'u2', allowed: true },
-        ops: [{ op: 'delete', parentId: nodeId, selectors: podSelectors('spire', 'workload-0') }],
+        ops: [{ op: 'delete', parentId: nodeId, selectors: podSelectors('spire', 'workload-0'), podUid: 'uid-workload-0' }],
         notes: [],
       });
     });
 
     test('DELETE: works in label mode too (the entry may exist from before)', () => {
       const out = review({ operation: 'DELETE', pod: { name: 'p' } }, { ...cfg, podLabel: 'spire-workload' });
-      assert.deepEqual(out.ops, [{ op: 'delete', parentId: nodeId, selectors: podSelectors('spire', 'p') }]);
+      assert.deepEqual(out.ops, [{ op: 'delete', parentId: nodeId, selectors: podSelectors('spire', 'p'), podUid: 'uid-p' }]);
     });
 
     test('DELETE: request.name empty falls back to oldObject.metadata.name', () => {
       const out = review({ operation: 'DELETE', pod: { name: 'p' }, name: '' });
-      assert.deepEqual(out.ops, [{ op: 'delete', parentId: nodeId, selectors: podSelectors('spire', 'p') }]);
+      assert.deepEqual(out.ops, [{ op: 'delete', parentId: nodeId, selectors: podSelectors('spire', 'p'), podUid: 'uid-p' }]);
     });
 
     test('disabled namespace: allowed, no entry, on CREATE and DELETE', () => {

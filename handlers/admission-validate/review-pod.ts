@@ -16,11 +16,14 @@ export type PodReviewConfig = IdentityConfig &
     readonly disabledNamespaces: readonly string[];
   };
 
-/** Entry operations, performed by the runtime in order. Both are idempotent. */
+/**
+ * Entry operations, performed by the runtime in order. Both are idempotent. `podUid` (the pod's
+ * metadata.uid, '' when the request carries none) lets the runtime pair a DELETE with the entry its CREATE made.
+ */
 export type EntryOp =
-  | { readonly op: 'create'; readonly entry: Entry }
+  | { readonly op: 'create'; readonly entry: Entry; readonly podUid?: string }
   /** Delete every entry whose selector set is exactly `selectors` and whose parent is `parentId`. */
-  | { readonly op: 'delete'; readonly parentId: string; readonly selectors: readonly Selector[] };
+  | { readonly op: 'delete'; readonly parentId: string; readonly selectors: readonly Selector[]; readonly podUid?: string };
 
 export type NoteLevel = 'debug' | 'info' | 'warn' | 'error';
 /** A log line for the runtime to write: constant message, variable data in fields. */
@@ -77,12 +80,13 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
   }
 
   if (request.operation === 'DELETE') {
-    const name = request.name || objectName(request.oldObject);
+    const { name: objName, uid: podUid } = objectNameAndUid(request.oldObject);
+    const name = request.name || objName;
     if (name === '') {
       const reason = 'the DELETE request names no pod';
       return allow([], [note('warn', 'Pod entry not deleted', { reason })], [`${warningPrefix}SPIRE entry not deleted: ${reason}`]);
     }
-    return allow([{ op: 'delete', parentId: clusterNodeId(cfg), selectors: podSelectors(request.namespace, name) }], []);
+    return allow([{ op: 'delete', parentId: clusterNodeId(cfg), selectors: podSelectors(request.namespace, name), podUid }], []);
   }
 
   const parsed = v.safeParse(PodSchema, request.object);
@@ -109,7 +113,7 @@ function reviewPodCreate(
   if (name === '') return refuse('the pod has no name (metadata.name and request.name are empty)');
 
   const rendered = webhookPodEntry(pod, cfg);
-  if (rendered.kind === 'entry') return allow([{ op: 'create', entry: rendered.entry }], []);
+  if (rendered.kind === 'entry') return allow([{ op: 'create', entry: rendered.entry, podUid: pod.metadata.uid }], []);
   if (rendered.kind === 'none') return allow([], [note('debug', 'Pod has no identity', { name, reason: rendered.reason })]);
   return refuse(rendered.reason);
 }
@@ -149,7 +153,9 @@ function podInRequest(pod: Pod, request: AdmissionRequest): Pod {
   };
 }
 
-function objectName(object: unknown): string {
-  const parsed = v.safeParse(v.looseObject({ metadata: v.looseObject({ name: v.optional(v.string(), '') }) }), object);
-  return parsed.success ? parsed.output.metadata.name : '';
+const NameAndUidSchema = v.object({ metadata: v.object({ name: v.optional(v.string(), ''), uid: v.optional(v.string(), '') }) });
+
+function objectNameAndUid(object: unknown): { name: string; uid: string } {
+  const parsed = v.safeParse(NameAndUidSchema, object);
+  return parsed.success ? parsed.output.metadata : { name: '', uid: '' };
 }

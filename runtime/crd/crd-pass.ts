@@ -1,6 +1,7 @@
 // One crd-mode pass, level-based: (1) the node/pod/endpoints controllers' declared SpiffeIDs are
 // diffed against the SpiffeIDs that exist and written through the SpiffeIdWriter; (2) every SpiffeID is
-// diffed against ONE listing of SPIRE entries and the plan applied: finalizers added, entries deleted,
+// diffed against SPIRE's entries (CrdEntries: listed at start and on resync, kept current from this
+// pass's write results in between) and the plan applied: finalizers added, entries deleted,
 // created and updated in batches, statuses written, finalizers released. Our own writes come back as
 // informer events and trigger the next pass, which converges; a resync catches anything missed.
 // API writes of one step run `concurrency` at a time; each is handled on its own (a failure is logged,
@@ -27,6 +28,7 @@ import type { Clock } from '../clock.js';
 import { entryLogFields, LogField } from '../log-fields.js';
 import { forEachLimit } from '../for-each-limit.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
+import { CrdEntries } from './crd-entries.js';
 import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
 
 export type CrdPassDeps = {
@@ -38,6 +40,8 @@ export type CrdPassDeps = {
   readonly log: Logger;
   readonly clock: Clock;
   readonly metrics?: RegistrarMetrics;
+  /** SPIRE's entries as this registrar knows them; default: listed afresh on every pass. */
+  readonly entries?: CrdEntries;
   /** API writes in flight at a time within one step of a pass; default 16. */
   readonly concurrency?: number;
 };
@@ -50,7 +54,14 @@ const writableMask: EntryMask = { spiffeId: true, parentId: true, selectors: tru
 export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promise<void> {
   const { store, writer, log, config } = deps;
   const limit = deps.concurrency ?? DEFAULT_CRD_WRITE_CONCURRENCY;
+  const known = deps.entries ?? new CrdEntries({ store, clock: deps.clock, resyncIntervalMs: 0 });
+  /** A whole SPIRE call failed: which writes happened is unknown, so the next pass lists again. */
+  const unknownOutcome = (err: unknown): never => {
+    known.invalidate();
+    throw err;
+  };
   return async (signal) => {
+    const started = deps.clock.now();
     let failed = 0;
     const attempt = async (what: string, fields: Record<string, unknown>, run: () => Promise<void>) => {
       try {
@@ -95,8 +106,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus(target, status));
     });
 
-    // 2. SpiffeIDs -> SPIRE entries, against one listing.
-    const entries = await store.listEntries(undefined, { signal });
+    // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
+    const { entries, listed } = await known.current(signal);
     const effective = withDeclaredSpecs(view.spiffeIds, declared.declared);
     const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);
 
@@ -115,24 +126,26 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     const deleted = new Set<string>();
     if (plan.deleteEntries.length > 0) {
-      const results = await store.deleteEntries(plan.deleteEntries, { signal });
+      const results = await store.deleteEntries(plan.deleteEntries, { signal }).catch(unknownOutcome);
       results.forEach((res, i) => {
         const id = plan.deleteEntries[i] as string;
         if (res.status.code === StatusCode.OK || res.status.code === StatusCode.NOT_FOUND) {
           deleted.add(id);
+          known.remove(id);
           if (res.status.code === StatusCode.OK) {
             deps.metrics?.entriesDeleted.inc();
             log.info({ [LogField.entryId]: id }, 'Deleted entry');
           }
         } else {
           failed++;
+          known.invalidate();
           log.error({ [LogField.entryId]: id, [LogField.status]: res.status }, 'Failed to delete entry');
         }
       });
     }
 
     if (plan.createEntries.length > 0) {
-      const results = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal });
+      const results = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal }).catch(unknownOutcome);
       const created: { owner: SpiffeIdRef; status: PlannedCreate['status'] }[] = [];
       for (const [i, res] of results.entries()) {
         const c = plan.createEntries[i];
@@ -141,6 +154,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         // ALREADY_EXISTS names our entry only when SPIRE returns the ID we asked for; any other similar
         // entry is someone else's and is not recorded (the next pass reports EntryConflict).
         if (res.status.code === StatusCode.OK || (res.status.code === StatusCode.ALREADY_EXISTS && made?.id === c.entry.id)) {
+          known.put(made ?? c.entry);
           if (res.status.code === StatusCode.OK) {
             deps.metrics?.entriesCreated.inc();
             log.info({ ...refFields(c.owner), ...entryLogFields(made ?? c.entry) }, 'Created new spire entry');
@@ -150,6 +164,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           created.push({ owner: c.owner, status: { ...c.status, entryId: c.entry.id } });
         } else {
           failed++;
+          known.invalidate();
           log.error({ ...refFields(c.owner), ...entryLogFields(c.entry), [LogField.status]: res.status }, 'Failed to create entry');
         }
       }
@@ -159,14 +174,17 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     }
 
     if (plan.updateEntries.length > 0) {
-      const results = await store.updateEntries(plan.updateEntries, writableMask, { signal });
+      const results = await store.updateEntries(plan.updateEntries, writableMask, { signal }).catch(unknownOutcome);
       results.forEach((res, i) => {
         const e = plan.updateEntries[i] as Entry;
         if (res.status.code === StatusCode.OK) {
+          // The planned entry is the held one with the written fields replaced: what SPIRE now holds.
+          known.put(res.entry && res.entry.id === e.id ? res.entry : e);
           deps.metrics?.entriesUpdated.inc();
           log.info(entryLogFields(e), 'Updated entry');
         } else {
           failed++;
+          known.invalidate();
           log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
         }
       });
@@ -205,6 +223,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
       {
         spiffeids: view.spiffeIds.length,
+        listed,
         declared_created: dplan.create.length,
         declared_updated: dplan.update.length,
         declared_deleted: dplan.delete.length,
@@ -213,6 +232,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         entries_deleted: plan.deleteEntries.length,
         invalid: plan.problems.length,
         failed,
+        durationMs: deps.clock.now() - started,
       },
       'CRD pass done',
     );

@@ -19,6 +19,7 @@ import type { SpireCallObserver } from '../spire-connection.js';
 import { startObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
+import { CrdEntries } from './crd-entries.js';
 import { createCrdInformers, type CrdResource } from './crd-informers.js';
 import { createCrdPass } from './crd-pass.js';
 import { prepareServingCert } from './serving-cert.js';
@@ -137,8 +138,10 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       ...(deps.informerSource ? { source: deps.informerSource } : {}),
     });
     closers.push(() => informers.stop());
+    const entries = new CrdEntries({ store: spire.entries, clock, resyncIntervalMs: cfg.resyncIntervalMs });
     const runPass = createCrdPass({
       store: spire.entries,
+      entries,
       writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig),
       snapshot: informers.snapshot,
       config: { ...cfg, ...rules, entryIdPrefix: entryIdPrefix(cfg.cluster) },
@@ -157,6 +160,8 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       trigger.fire();
     });
     const startLeading = (signal: AbortSignal) => {
+      // Another leader may have written meanwhile: a new term starts from a fresh listing.
+      entries.invalidate();
       trigger = createTrigger({
         runPass: async () => {
           const end = metrics.reconcileDuration.startTimer({ controller: 'crd' });

@@ -4,7 +4,7 @@
 // on 409 (or with nothing observed) the object is read and the patch retried. Status goes through the
 // status subresource (a plain update ignores status when the CRD enables it). A spec update is rare and
 // stays read-modify-write.
-import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '../../adapters/client-node.js';
 import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION } from '../../handlers/spiffeid/spiffeid.js';
 import { withKeepAlive } from '../kube/keep-alive.js';
 import type { DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';

@@ -5,7 +5,7 @@
 // an error that says what to set.
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../adapters/client-node.js';
 import type { Logger } from 'pino';
 
 export const serviceAccountNamespacePath = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

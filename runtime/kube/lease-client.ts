@@ -1,6 +1,6 @@
 // The one coordination.k8s.io/v1 Lease that leader election reads and writes, behind a small interface
 // so the elector can be tested against an in-memory lease and run against the API server.
-import { ApiException, CoordinationV1Api, type KubeConfig, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, type KubeConfig, V1MicroTime, type V1Lease } from '../../adapters/client-node.js';
 
 export type LeaseSpec = {
   /** '' when nobody holds the lease (released). */

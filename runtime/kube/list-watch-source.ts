@@ -4,7 +4,7 @@
 // strings), so one valibot projection reads both.
 import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import { type KubeConfig, Watch } from '../../adapters/client-node.js';
 import * as v from 'valibot';
 
 export type ListResult = { readonly items: readonly unknown[]; readonly resourceVersion: string };

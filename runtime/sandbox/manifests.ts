@@ -2,13 +2,15 @@
 // kustomization lists (recursively), in kustomize's apply order, with its JSON 6902 patches applied. Only
 // what deploy/ uses is supported (resources and patches with a target); images do not matter here because
 // the sandbox runs no containers.
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { applyJsonPatch, type KubeObject } from '../../adapters/kube-fake/index.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The package root: two levels above this file in the sources (runtime/sandbox/), three in dist/. */
+export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
 
 /** kustomize's legacy order (api/resid GVK sort): namespaces and CRDs first, webhook configurations last. */
@@ -76,4 +78,9 @@ export function registrarConfigText(objects: readonly KubeObject[]): string {
   const text = (cm?.['data'] as Record<string, string> | undefined)?.['k8s-workload-registrar.conf'];
   if (text === undefined) throw new Error('no ConfigMap k8s-workload-registrar with k8s-workload-registrar.conf');
   return text;
+}
+
+function packageRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'deploy'))) return dir;
+  return resolve(from, '../..');
 }

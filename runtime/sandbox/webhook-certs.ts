@@ -1,14 +1,10 @@
-// Webhook mode's certificates for the sandbox, made by the project's own deploy/webhook/gen-certs into
-// <dir>/generated, then laid out as the SPIRE server pod mounts them (the certs ConfigMap and the key
+// Webhook mode's certificates for the sandbox, made as the project's own deploy/webhook/gen-certs makes them,
+// into <dir>/generated, then laid out as the SPIRE server pod mounts them (the certs ConfigMap and the key
 // Secret), plus the client certificate the API server presents (the AdmissionConfiguration's kubeconfig).
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { REPO_ROOT } from './manifests.js';
-
-const exec = promisify(execFile);
+import { writeWebhookCertFiles } from '../webhook/webhook-cert-files.js';
 
 export type WebhookCerts = {
   readonly generatedDir: string;
@@ -22,7 +18,7 @@ type Doc = { data?: Record<string, string>; users?: { name: string; user: Record
 
 export async function makeWebhookCerts(dir: string): Promise<WebhookCerts> {
   const generatedDir = join(dir, 'generated');
-  await exec(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/webhook/gen-certs.ts'), '--out', generatedDir], { cwd: REPO_ROOT });
+  await writeWebhookCertFiles(generatedDir, 365 * 24 * 3600);
   const read = async (name: string) => parseYaml(await readFile(join(generatedDir, name), 'utf8')) as Doc;
   const certs = (await read('k8s-workload-registrar-certs.yaml')).data ?? {};
   const secret = (await read('k8s-workload-registrar-secret.yaml')).data ?? {};

@@ -8,6 +8,7 @@ import type { EntryOp } from '../../handlers/admission-validate/review-pod.js';
 import { newEntry, type Entry } from '../../handlers/entries/entry.js';
 import { createLogger } from '../logger.js';
 import { applyEntryOps } from './apply-entry-ops.js';
+import { CreatedEntries } from './created-entries.js';
 
 const nodeId = 'spiffe://example.org/k8s-workload-registrar/k8stest/node';
 const sel = (ns: string, pod: string) => [
@@ -115,4 +116,83 @@ test('SPIRE unavailable: create and delete reject, and nothing changes', async (
   await assert.rejects(applyEntryOps(s.store, [del('spire', 'w')], s.log), /^Error: list pod entries/);
   s.core.faults.unavailable(false);
   assert.deepEqual(s.stored(), before);
+});
+
+// DELETE by the entry ID the pod's CREATE made (CreatedEntries, keyed by pod UID).
+const createFor = (podUid: string, entry: Entry): EntryOp => ({ op: 'create', entry, podUid });
+const delFor = (podUid: string, pod: string): EntryOp => ({ op: 'delete', parentId: nodeId, selectors: sel('spire', pod), podUid });
+const rpcs = (s: Awaited<ReturnType<typeof setup>>) => [s.core.calls().ListEntries, s.core.calls().BatchDeleteEntry];
+
+test('created here: the DELETE is one BatchDeleteEntry by the remembered ID, no ListEntries', async () => {
+  const s = await setup();
+  const created = new CreatedEntries(10);
+  await s.seed(podEntry('other'));
+  await applyEntryOps(s.store, [createFor('uid-w', podEntry('w'))], s.log, {}, undefined, created);
+  s.core.resetCalls();
+  await applyEntryOps(s.store, [delFor('uid-w', 'w')], s.log, {}, undefined, created);
+  assert.deepEqual(rpcs(s), [0, 1]);
+  assert.deepEqual(s.stored().map((e) => e.selectors[1]?.value), ['pod-name:other']);
+  assert.deepEqual(s.lines.filter((l) => l.msg === 'Deleted pod entry').map((l) => l.selectors), ['k8s:ns:spire,k8s:pod-name:w']);
+  assert.equal(created.size, 0);
+});
+
+test('an entry that already existed is remembered from the ALREADY_EXISTS result', async () => {
+  const s = await setup();
+  const created = new CreatedEntries(10);
+  await s.seed(podEntry('w'));
+  await applyEntryOps(s.store, [createFor('uid-w', podEntry('w'))], s.log, {}, undefined, created);
+  s.core.resetCalls();
+  await applyEntryOps(s.store, [delFor('uid-w', 'w')], s.log, {}, undefined, created);
+  assert.deepEqual([rpcs(s), s.stored()], [[0, 1], []]);
+});
+
+test('a pod this process did not see created falls back to the lookup', async () => {
+  const s = await setup();
+  const created = new CreatedEntries(10);
+  await s.seed(podEntry('w'));
+  await applyEntryOps(s.store, [delFor('uid-w', 'w')], s.log, {}, undefined, created);
+  assert.deepEqual([rpcs(s), s.stored()], [[1, 1], []]);
+});
+
+test('a pod forgotten for capacity falls back to the lookup; the remembered one does not', async () => {
+  const s = await setup();
+  const created = new CreatedEntries(1);
+  await applyEntryOps(s.store, [createFor('uid-a', podEntry('a')), createFor('uid-b', podEntry('b'))], s.log, {}, undefined, created);
+  s.core.resetCalls();
+  await applyEntryOps(s.store, [delFor('uid-a', 'a')], s.log, {}, undefined, created);
+  assert.deepEqual(rpcs(s), [1, 1]);
+  s.core.resetCalls();
+  await applyEntryOps(s.store, [delFor('uid-b', 'b')], s.log, {}, undefined, created);
+  assert.deepEqual([rpcs(s), s.stored()], [[0, 1], []]);
+});
+
+test('stale ID (entry deleted and made again elsewhere): NOT_FOUND, then the lookup deletes only this pod\'s entry', async () => {
+  const s = await setup();
+  const created = new CreatedEntries(10);
+  await applyEntryOps(s.store, [createFor('uid-w', podEntry('w'))], s.log, {}, undefined, created);
+  const [first] = s.stored();
+  // Another replica deleted it and a restart re-created it under a new ID; another pod's entry sits beside it.
+  await s.core.batchDeleteEntry({ ids: [first?.id ?? ''] });
+  await s.seed(podEntry('w'), podEntry('w2'));
+  await applyEntryOps(s.store, [delFor('uid-w', 'w')], s.log, {}, undefined, created);
+  assert.deepEqual(rpcs(s), [1, 2]);
+  assert.deepEqual(s.stored().map((e) => e.selectors[1]?.value), ['pod-name:w2']);
+});
+
+test('a pod re-created under the same name: its DELETE never uses the old pod\'s remembered ID', async () => {
+  const s = await setup();
+  const created = new CreatedEntries(10);
+  await applyEntryOps(s.store, [createFor('uid-old', podEntry('w'))], s.log, {}, undefined, created);
+  const oldId = s.stored()[0]?.id;
+  // The old pod's DELETE and the new pod's CREATE went to another replica: same key, new entry ID.
+  await s.core.batchDeleteEntry({ ids: [oldId ?? ''] });
+  await s.seed(podEntry('w'));
+  const newId = s.stored()[0]?.id;
+  assert.notEqual(newId, oldId);
+  await applyEntryOps(s.store, [delFor('uid-new', 'w')], s.log, {}, undefined, created);
+  assert.deepEqual([rpcs(s), s.stored()], [[1, 1], []]);
+  // A late DELETE of the old pod: its ID is gone, the lookup finds nothing, nothing else is touched.
+  await s.seed(podEntry('w3'));
+  await applyEntryOps(s.store, [delFor('uid-old', 'w')], s.log, {}, undefined, created);
+  assert.deepEqual([rpcs(s), s.stored().map((e) => e.selectors[1]?.value)], [[1, 1], ['pod-name:w3']]);
 });

@@ -8,6 +8,7 @@ import type { EntryStore } from '../../adapters/entry-store.js';
 import type { AdmissionResponse, AdmissionReview } from '../../handlers/admission-validate/admission-review.js';
 import { reviewPod, type PodReviewConfig } from '../../handlers/admission-validate/review-pod.js';
 import { applyEntryOps, type EntryCounters } from './apply-entry-ops.js';
+import { CreatedEntries } from './created-entries.js';
 
 export type PodAdmissionOptions = {
   readonly store: EntryStore;
@@ -22,9 +23,12 @@ export type PodAdmissionOptions = {
    * missing parent of its own: it accepts entries under any parent ID).
    */
   readonly onNothingToDelete?: () => void;
+  /** Entries created per pod UID, so that a DELETE can go by ID (default: a map of 10,000 pods). */
+  readonly created?: CreatedEntries;
 };
 
 export function createPodAdmission(opts: PodAdmissionOptions): (review: AdmissionReview) => Promise<AdmissionResponse> {
+  const created = opts.created ?? new CreatedEntries();
   return async function reviewPodAdmission(review) {
     const { request } = review;
     const out = reviewPod(request, opts.config);
@@ -38,7 +42,7 @@ export function createPodAdmission(opts: PodAdmissionOptions): (review: Admissio
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.spireTimeoutMs ?? 3_500);
     try {
-      const applied = await applyEntryOps(opts.store, out.ops, opts.log, { signal: deadline.signal }, opts.counters);
+      const applied = await applyEntryOps(opts.store, out.ops, opts.log, { signal: deadline.signal }, opts.counters, created);
       if (applied.nothingToDelete > 0) opts.onNothingToDelete?.();
     } finally {
       clearTimeout(timer);

@@ -34,7 +34,7 @@ test('the binary registers the tutorial scenario, logs what the tutorial greps, 
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
 
-  // The child compiles TypeScript with tsx on start: slow on a busy machine.
+  // The child is the compiled binary, but start-up is still slow on a busy machine.
   await w.waitFor('three entries', () => w.entries().length === 3);
   await w.waitFor('the create log lines', () => output.split('\n').filter((l) => l.includes('Created new spire entry')).length === 3);
   w.deletePod('example-workload-1');
