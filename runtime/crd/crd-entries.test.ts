@@ -27,6 +27,8 @@ const config = {
   disabledNamespaces: [],
   podController: true,
   addSvcDnsName: false,
+  policy: { mode: 'namespace' as const, cluster: 'k8stest', clusterDnsZone: 'cluster.local', allowedDnsSuffixes: [] },
+  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
 };
 const pod = (i: number) => aPod({ name: `web-${i}`, namespace: 'spire', uid: `u-${i}`, nodeName: 'n1', annotations: { 'spiffe.io/spiffe-id': `web-${i}` } });
 

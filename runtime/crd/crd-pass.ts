@@ -192,14 +192,16 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     if (plan.replaceEntries.length > 0) {
       // No mask: the whole entry is written, so fields the spec does not carry go back to SPIRE's defaults.
-      const results = await store.updateEntries(plan.replaceEntries, undefined, { signal });
+      const results = await store.updateEntries(plan.replaceEntries, undefined, { signal }).catch(unknownOutcome);
       results.forEach((res, i) => {
         const e = plan.replaceEntries[i] as Entry;
         if (res.status.code === StatusCode.OK) {
+          known.put(res.entry && res.entry.id === e.id ? res.entry : e);
           deps.metrics?.entriesUpdated.inc();
           log.info(entryLogFields(e), 'Updated entry');
         } else {
           failed++;
+          known.invalidate();
           log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
         }
       });
