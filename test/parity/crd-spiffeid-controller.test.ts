@@ -1,7 +1,10 @@
 // Parity with mode-crd/controllers/spiffeid_controller_test.go (both upstream trees): a hand-made
 // SpiffeID becomes a SPIRE entry recorded in status.entryId; editing the SpiffeID updates that entry.
 // Here: the crd-mode runtime against the fake API server (SpiffeID CRD registered) and the in-memory
-// SPIRE server, with the CoreV1/CustomObjects clients a user would use.
+// SPIRE server, with the CoreV1/CustomObjects clients a user would use. The upstream SpiffeID asks for a
+// downstream entry parented to the SPIRE server, which only the original's rules allow
+// (spiffeid_policy = "open"); under our default namespace policy it is refused (decided difference,
+// checked last).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ids, passes, startCrdWorld } from '../integration/crd-harness.js';
@@ -14,7 +17,7 @@ type SpiffeIdObject = {
 
 test('mode-crd spiffeid_controller_test.go', async (t) => {
   const w = await startCrdWorld(t);
-  const reg = await w.startRegistrar();
+  const reg = await w.startRegistrar({ spiffeidPolicy: 'open' });
   await reg.ready;
   const ns = 'test-spiffeid-namespace';
   const get = async () => (await w.custom.getNamespacedCustomObject({ ...ids, namespace: ns, name: 'test-spiffeid' })) as SpiffeIdObject;
@@ -76,5 +79,27 @@ test('mode-crd spiffeid_controller_test.go', async (t) => {
     assert.equal(after.BatchUpdateEntry - before.BatchUpdateEntry, 0);
     assert.equal(after.BatchCreateEntry - before.BatchCreateEntry, 0);
     assert.equal(after.BatchDeleteEntry - before.BatchDeleteEntry, 0);
+  });
+
+  await t.test('decided difference: the default namespace policy refuses this SpiffeID', async () => {
+    await reg.stop();
+    const strict = await w.startRegistrar();
+    await strict.ready;
+    await w.custom.createNamespacedCustomObject({
+      ...ids,
+      namespace: ns,
+      body: {
+        apiVersion: 'spiffeid.spiffe.io/v1beta1',
+        kind: 'SpiffeID',
+        metadata: { name: 'downstream', namespace: ns },
+        spec: { spiffeId: `spiffe://example.org/ns/${ns}/downstream`, parentId: 'spiffe://example.org/spire/server', selector: { namespace: ns }, downstream: true },
+      },
+    });
+    type Condition = { type: string; status: string; reason?: string; message?: string };
+    const ready = () => ((w.spiffeIds(ns).find((s) => s.metadata.name === 'downstream')?.status as { conditions?: Condition[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready');
+    await w.waitFor('the Ready=False condition', () => ready()?.status === 'False');
+    assert.equal(ready()?.reason, 'PolicyViolation');
+    assert.match(ready()?.message ?? '', /rule downstream/);
+    assert.equal(w.entries().some((e) => e.spiffeId === `spiffe://example.org/ns/${ns}/downstream`), false);
   });
 });
