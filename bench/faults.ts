@@ -3,10 +3,12 @@
 //    and added meanwhile, SPIRE comes back with its data; time from "serving again" to the exact entry set.
 //  - webhook with webhook_resync = true, SPIRE back empty after 8 s, pods created while it was down; time
 //    from "serving again" to the node entry and every pod entry being back.
+//  - reconcile, every watch stalled (open, silent, no bookmarks) while a tenth of the pods are deleted:
+//    time from the stall to every orphan entry gone (bench/watch-stall.ts; ~1 min, --stall=0 skips it).
 //  - SIGTERM while a pass writes to a slow SPIRE (50 ms per call), with and without leader election:
 //    time from the signal to the exit, its exit code, and write calls sent after the signal.
 //   npm run bench:faults -- [--nodes=20] [--pods=500] [--repeats=1] [--outage-s=8] [--outage2-s=30] [--long=0]
-//                           [--slow-pods=2000] [--webhook-pods=200]
+//                           [--slow-pods=2000] [--webhook-pods=200] [--stall=1]
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,8 +29,9 @@ import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { reconcileHcl, startRegistrar, webhookHcl } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { round } from './lib/stats.js';
+import { measureWatchStall } from './watch-stall.js';
 
-export const faultsDefaults = { nodes: 20, pods: 500, repeats: 1, outageS: 8, outage2S: 30, long: 0, slowPods: 2000, webhookPods: 200, timeoutS: 400 };
+export const faultsDefaults = { nodes: 20, pods: 500, repeats: 1, outageS: 8, outage2S: 30, long: 0, slowPods: 2000, webhookPods: 200, stall: 1, timeoutS: 400 };
 export type FaultsParams = typeof faultsDefaults;
 
 const RESYNC_S = 2;
@@ -38,6 +41,7 @@ export async function faults(p: FaultsParams, o: RunOptions = {}): Promise<Scena
   const outages = [p.outageS, p.outage2S, ...(p.long ? [300] : [])].filter((s) => s > 0);
   for (const outageS of outages) for (let i = 0; i < p.repeats; i++) rows.push(await spireOutage(p, outageS, o));
   for (let i = 0; i < p.repeats; i++) rows.push(await webhookBackEmpty(p, o));
+  if (p.stall) rows.push(await stalledWatch(p, o));
   for (const leaderElection of [false, true]) rows.push(await sigtermSlowSpire(p, leaderElection, o));
   const result: ScenarioResult = { scenario: 'faults', params: p, rows };
   await report(result, o);
@@ -129,6 +133,20 @@ async function spireOutage(p: FaultsParams, outageS: number, o: RunOptions): Pro
     await spire.close();
     await world.close();
   }
+}
+
+/** Issue 12's stalled-watch probe: the target is every delete reflected within the stall bound (60 s). */
+async function stalledWatch(p: FaultsParams, o: RunOptions): Promise<Row> {
+  const deletes = Math.max(1, Math.floor(p.pods / 10));
+  const r = await measureWatchStall('reconcile', { nodes: p.nodes, pods: p.pods, deletes, crd: 0, timeoutS: p.timeoutS }, o);
+  const goneS = Number(r['orphans gone s']);
+  return {
+    case: 'reconcile: watches stalled',
+    entries: r['entries after'] ?? 0,
+    'changed meanwhile': deletes,
+    'recovery s': goneS,
+    'within stall bound (60 s)': goneS <= 60,
+  };
 }
 
 async function webhookBackEmpty(p: FaultsParams, o: RunOptions): Promise<Row> {

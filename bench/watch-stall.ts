@@ -18,14 +18,15 @@ export const watchStallDefaults = { nodes: 50, pods: 1000, deletes: 50, crd: 1, 
 export type WatchStallParams = typeof watchStallDefaults;
 
 export async function watchStall(p: WatchStallParams, o: RunOptions = {}): Promise<ScenarioResult> {
-  const rows: Row[] = [await measure('reconcile', p, o)];
-  if (p.crd) rows.push(await measure('crd', p, o));
+  const rows: Row[] = [await measureWatchStall('reconcile', p, o)];
+  if (p.crd) rows.push(await measureWatchStall('crd', p, o));
   const result: ScenarioResult = { scenario: 'watch-stall', params: p, rows };
   await report(result, o);
   return result;
 }
 
-async function measure(mode: 'reconcile' | 'crd', p: WatchStallParams, o: RunOptions): Promise<Row> {
+/** One mode's run: stall, delete, time until the orphans are gone. */
+export async function measureWatchStall(mode: 'reconcile' | 'crd', p: WatchStallParams, o: RunOptions): Promise<Row> {
   const world = await startBenchWorld({ nodes: p.nodes, pods: p.pods, crd: mode === 'crd' });
   try {
     const expected = mode === 'reconcile' ? expectedReconcileEntries(world) : [];

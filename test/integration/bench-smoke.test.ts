@@ -81,7 +81,7 @@ test('webhook: fixed-rate and max-throughput admissions over mTLS, with and with
 
 test('faults: recovery after SPIRE outages (reconcile, webhook back empty) and SIGTERM with a slow SPIRE', async (t) => {
   const dir = await resultsDir(t);
-  await faults({ nodes: 2, pods: 20, repeats: 1, outageS: 1, outage2S: 0, long: 0, slowPods: 120, webhookPods: 10, timeoutS: 60 }, { dir, quiet: true });
+  await faults({ nodes: 2, pods: 20, repeats: 1, outageS: 1, outage2S: 0, long: 0, slowPods: 120, webhookPods: 10, stall: 0, timeoutS: 60 }, { dir, quiet: true });
   const { rows } = await readResult(dir, 'faults');
   assert.deepEqual(rows.map((r) => String(r.case).split(':')[0]), ['reconcile', 'webhook', 'SIGTERM, SPIRE 50 ms/call, leader_election = false', 'SIGTERM, SPIRE 50 ms/call, leader_election = true'].map((c) => c.split(':')[0]));
   for (const r of rows.slice(2)) assert.equal(r['exit code'], '0');
