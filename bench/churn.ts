@@ -4,7 +4,7 @@
 // (hooked write path). In crd mode a pod's entry goes through its SpiffeID (created by the registrar,
 // deleted by the fake API server's garbage collector with the pod). Reports p50/p99/max per direction,
 // SPIRE calls by RPC, the backlog when the load stops, and how long it takes to drain.
-//   npm run bench:churn -- [--nodes=500] [--pods=10000] [--rate=200] [--duration-s=60] [--crd=1]
+//   npm run bench:churn -- [--nodes=500] [--pods=10000] [--rate=200] [--duration-s=60] [--reconcile=1] [--crd=1]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from './lib/args.js';
 import { benchPod, expectedReconcileEntries, heldKeys, sameKeys, seedSpire, startBenchWorld } from './lib/cluster.js';
@@ -16,13 +16,14 @@ import { callsText, entryCalls } from './lib/spire-state.js';
 import { round, summarize } from './lib/stats.js';
 import { spiffeIdsWithEntry, type RunOptions } from './cold-start.js';
 
-export const churnDefaults = { nodes: 500, pods: 10_000, rate: 200, durationS: 60, timeoutS: 120, crd: 1 };
+export const churnDefaults = { nodes: 500, pods: 10_000, rate: 200, durationS: 60, timeoutS: 120, reconcile: 1, crd: 1 };
 export type ChurnParams = typeof churnDefaults;
 type Mode = 'reconcile' | 'crd';
 
-/** Reconcile mode (bench/results/churn.json), then crd mode (churn-crd.json) unless --crd=0. */
+/** Reconcile mode (bench/results/churn.json) unless --reconcile=0, then crd mode (churn-crd.json) unless --crd=0. */
 export async function churn(p: ChurnParams, o: RunOptions = {}): Promise<ScenarioResult[]> {
-  const out = [await churnIn('reconcile', p, o)];
+  const out: ScenarioResult[] = [];
+  if (p.reconcile) out.push(await churnIn('reconcile', p, o));
   if (p.crd) out.push(await churnIn('crd', p, o));
   return out;
 }
@@ -139,7 +140,7 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<Scena
       const all = summarize([...createMs, ...deleteMs]);
       const result: ScenarioResult = {
         scenario: mode === 'reconcile' ? 'churn' : 'churn-crd',
-        params: { ...p, crd: mode === 'crd' ? 1 : 0 },
+        params: { ...p, reconcile: mode === 'reconcile' ? 1 : 0, crd: mode === 'crd' ? 1 : 0 },
         rows: [
           { direction: 'create', events: made, measured: c.count, 'p50 ms': c.p50, 'p99 ms': c.p99, 'max ms': c.max },
           { direction: 'delete', events: removed, measured: d.count, 'p50 ms': d.p50, 'p99 ms': d.p99, 'max ms': d.max },

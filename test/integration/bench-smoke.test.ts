@@ -59,7 +59,7 @@ test('restart: both modes come back in sync and report their writes', async (t) 
 
 test('churn: every create and delete is timed and SPIRE ends in sync, in reconcile and crd mode', async (t) => {
   const dir = await resultsDir(t);
-  await churn({ ...small, rate: 20, durationS: 1, crd: 1 }, { dir, quiet: true });
+  await churn({ ...small, rate: 20, durationS: 1, reconcile: 1, crd: 1 }, { dir, quiet: true });
   for (const scenario of ['churn', 'churn-crd']) {
     const r = await readResult(dir, scenario);
     const both = r.rows.find((row) => row.direction === 'both');
