@@ -37,6 +37,8 @@ test('webhook mode is the default mode, with every default filled in', async () 
     cacertPath: 'cacert.pem',
     insecureSkipClientVerification: false,
     healthAddr: '0',
+    webhookResync: false,
+    resyncIntervalMs: 10_000,
   });
   assert.deepEqual(warnings, []);
 });
@@ -120,6 +122,8 @@ test('every common and webhook key is read', async () => {
     cacertPath: '/ca.pem',
     insecureSkipClientVerification: true,
     healthAddr: '0',
+    webhookResync: false,
+    resyncIntervalMs: 10_000,
   });
 });
 
@@ -422,6 +426,8 @@ insecure_skip_client_verification = false
       cacertPath: '/run/spire/k8s-workload-registrar/certs/cacert.pem',
       insecureSkipClientVerification: false,
       healthAddr: '0',
+      webhookResync: false,
+      resyncIntervalMs: 10_000,
     },
     warnings: [],
   });
