@@ -28,6 +28,8 @@ export type ConnectSpireOptions = {
   /** Deadline of each call attempt; default 30 s. */
   readonly callTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
+  /** Calls wait for a (re)connecting channel within their deadline; default true (see grpc-call.ts). */
+  readonly waitForReady?: boolean;
   readonly logger?: SpireLogger;
   /** Default: wait up to 30 s for the agent's first SVID. */
   readonly agentTimeoutMs?: number;
@@ -128,6 +130,7 @@ async function agentMtlsClient(target: string, options: ConnectSpireOptions & { 
 export async function connectSpire(options: ConnectSpireOptions): Promise<SpireClient> {
   const settings: CallSettings = {
     timeoutMs: options.callTimeoutMs ?? 30_000,
+    waitForReady: options.waitForReady ?? true,
     retry: { ...defaultRetryPolicy, ...options.retry },
     ...(options.logger ? { onRetry: (info) => options.logger?.warn(info, 'Retrying SPIRE call') } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),

@@ -37,6 +37,8 @@ test('webhook mode is the default mode, with every default filled in', async () 
     cacertPath: 'cacert.pem',
     insecureSkipClientVerification: false,
     healthAddr: '0',
+    webhookResync: false,
+    resyncIntervalMs: 10_000,
   });
   assert.deepEqual(warnings, []);
 });
@@ -100,6 +102,8 @@ test('every common and webhook key is read', async () => {
     cacert_path = "/ca.pem"
     insecure_skip_client_verification = true
     health_addr = "0"
+    webhook_resync = true
+    resync_interval = "30s"
   `;
   const { config, warnings } = await parseConfig(text, 'k.conf');
   assert.deepEqual(warnings, []);
@@ -120,6 +124,8 @@ test('every common and webhook key is read', async () => {
     cacertPath: '/ca.pem',
     insecureSkipClientVerification: true,
     healthAddr: '0',
+    webhookResync: true,
+    resyncIntervalMs: 30_000,
   });
 });
 
@@ -422,6 +428,8 @@ insecure_skip_client_verification = false
       cacertPath: '/run/spire/k8s-workload-registrar/certs/cacert.pem',
       insecureSkipClientVerification: false,
       healthAddr: '0',
+      webhookResync: false,
+      resyncIntervalMs: 10_000,
     },
     warnings: [],
   });
