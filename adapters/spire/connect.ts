@@ -28,6 +28,8 @@ export type ConnectSpireOptions = {
   /** Deadline of each call attempt; default 30 s. */
   readonly callTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
+  /** Calls wait for a (re)connecting channel within their deadline; default true (see grpc-call.ts). */
+  readonly waitForReady?: boolean;
   readonly logger?: SpireLogger;
   /** Default: wait up to 30 s for the agent's first SVID. */
   readonly agentTimeoutMs?: number;
@@ -50,11 +52,12 @@ export type SpireClient = {
 /**
  * grpc-js reconnects after 1 s, growing x1.6 to 120 s; after an outage of minutes a restarted SPIRE
  * would then wait up to two minutes for the next connection attempt. A registrar talks to one server
- * (its own socket, or one address), so short, capped attempts cost nothing and bound recovery.
+ * (its own socket, or one address), so short, capped attempts cost nothing and bound recovery: grpc-js
+ * adds up to ±20 % jitter to each delay, so 1.6 s keeps every attempt under 2 s apart.
  */
 export const reconnectOptions: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 250,
-  'grpc.max_reconnect_backoff_ms': 2000,
+  'grpc.max_reconnect_backoff_ms': 1600,
 };
 
 /** Accepts the server only if its certificate names `spiffe://<td>/spire/server`. */
@@ -128,6 +131,7 @@ async function agentMtlsClient(target: string, options: ConnectSpireOptions & { 
 export async function connectSpire(options: ConnectSpireOptions): Promise<SpireClient> {
   const settings: CallSettings = {
     timeoutMs: options.callTimeoutMs ?? 30_000,
+    waitForReady: options.waitForReady ?? true,
     retry: { ...defaultRetryPolicy, ...options.retry },
     ...(options.logger ? { onRetry: (info) => options.logger?.warn(info, 'Retrying SPIRE call') } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),

@@ -1,6 +1,6 @@
 // One unary gRPC call to SPIRE with a deadline, retries with backoff on UNAVAILABLE and
 // DEADLINE_EXCEEDED only, and every failure turned into a SpireCallError carrying the gRPC code.
-// Calls are made wait-for-ready: while the channel is reconnecting (SPIRE restarting) a call waits for it
+// Calls are made wait-for-ready (unless turned off): while the channel is reconnecting (SPIRE restarting) a call waits for it
 // within its deadline instead of failing at once with `connect ENOENT`, so the first call after SPIRE
 // serves again succeeds rather than burning a retry on the channel's own reconnect backoff.
 import * as grpc from '@grpc/grpc-js';
@@ -11,6 +11,11 @@ import { type RetryPolicy, backoffDelayMs } from './backoff.js';
 
 export type CallSettings = {
   readonly timeoutMs: number;
+  /**
+   * Wait within the deadline for a channel that is (re)connecting instead of failing at once; default
+   * true. One-shot tools (`entry show`) turn it off: there, no server means fail now, as SPIRE's CLI does.
+   */
+  readonly waitForReady?: boolean;
   readonly retry: RetryPolicy;
   readonly random?: () => number;
   /** Called before each retry (for logging). */
@@ -26,9 +31,9 @@ function shortName(path: string): string {
 
 const retriable = new Set<number>([StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED]);
 
-function once<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, timeoutMs: number, signal?: AbortSignal): Promise<Res> {
+function once<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, timeoutMs: number, waitForReady: boolean, signal?: AbortSignal): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
-    const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, new grpc.Metadata({ waitForReady: true }),
+    const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, new grpc.Metadata({ waitForReady }),
       { deadline: Date.now() + timeoutMs }, (err, res) => {
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);
@@ -48,7 +53,7 @@ export async function unaryCall<Req, Res>(client: () => grpc.Client, def: grpc.M
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new SpireCallError(`${what}: aborted`, StatusCode.CANCELLED, { cause: signal.reason });
     try {
-      const res = await once(client(), def, req, settings.timeoutMs, signal);
+      const res = await once(client(), def, req, settings.timeoutMs, settings.waitForReady ?? true, signal);
       settings.onCall?.(shortName(def.path), StatusCode.OK);
       return res;
     } catch (err) {

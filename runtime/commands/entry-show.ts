@@ -89,7 +89,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
     return 2;
   }
   // One attempt, as the spire-server CLI makes: a missing socket should fail at once.
-  const spire = await connectSpire({ serverAddress: `unix://${query.socketPath}`, trustDomain: '', batchSizes: { listPage: 500 }, retry: { maxAttempts: 1 } });
+  const spire = await connectSpire({ serverAddress: `unix://${query.socketPath}`, trustDomain: '', batchSizes: { listPage: 500 }, retry: { maxAttempts: 1 }, waitForReady: false });
   try {
     let entries: Entry[];
     if (query.entryId !== undefined) {

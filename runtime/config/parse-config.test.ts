@@ -102,6 +102,8 @@ test('every common and webhook key is read', async () => {
     cacert_path = "/ca.pem"
     insecure_skip_client_verification = true
     health_addr = "0"
+    webhook_resync = true
+    resync_interval = "30s"
   `;
   const { config, warnings } = await parseConfig(text, 'k.conf');
   assert.deepEqual(warnings, []);
@@ -122,8 +124,8 @@ test('every common and webhook key is read', async () => {
     cacertPath: '/ca.pem',
     insecureSkipClientVerification: true,
     healthAddr: '0',
-    webhookResync: false,
-    resyncIntervalMs: 10_000,
+    webhookResync: true,
+    resyncIntervalMs: 30_000,
   });
 });
 

@@ -31,9 +31,14 @@ test('SPIRE down: reviews answer 500, and the catch-up creates the missed entrie
   await w.waitFor('the catch-up to repair both', () =>
     describeEntries(w.spire.entries()).join('\n') ===
     [nodeEntry, podEntry('kept'), podEntry('admitted-during-outage'), `spiffe://example.org/operator <- ${NODE_ID} [unix:uid:0]`].sort().join('\n'));
-  // One write each, over however many passes it took (the pod informer may see the delete a pass late).
-  const caughtUp = w.logs.filter((l) => l.msg === 'Caught up pod entries');
-  assert.deepEqual([caughtUp.reduce((n, l) => n + Number(l.created), 0), caughtUp.reduce((n, l) => n + Number(l.deleted), 0)], [1, 1]);
+  // One write each, over however many passes it took (the pod informer may see the delete a pass late);
+  // the summary line comes after the writes, so wait for it too.
+  const totals = () => {
+    const caughtUp = w.logs.filter((l) => l.msg === 'Caught up pod entries');
+    return [caughtUp.reduce((n, l) => n + Number(l.created), 0), caughtUp.reduce((n, l) => n + Number(l.deleted), 0)];
+  };
+  await w.waitFor('the catch-up summaries', () => totals().join() === '1,1');
+  assert.deepEqual(totals(), [1, 1]);
 });
 
 test('pods admitted while the webhook itself was down get their entries at start-up', async (t) => {

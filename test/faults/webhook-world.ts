@@ -74,7 +74,9 @@ export async function startWebhookWorld(
   const logs: LogLine[] = [];
   const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
   const abort = new AbortController();
-  const spireTimeoutMs = opts.spireTimeoutMs ?? 1_000;
+  // Long enough that a loaded machine never turns a healthy review into a 500; a review during an
+  // outage waits this long for the channel before it answers 500.
+  const spireTimeoutMs = opts.spireTimeoutMs ?? 5_000;
   const running = runWebhook(
     { config, logger, signal: abort.signal },
     {

@@ -36,7 +36,7 @@ export async function tourContext(sandbox: Sandbox): Promise<TourContext> {
   const cluster = sandbox.cluster;
   if (!api || !cluster) throw new Error('the tour needs the sandbox API server and simulated cluster');
   const kubectl = new KubectlLite(kubeRest(api.url), api.url);
-  const spire: SpireClient = await connectSpire({ serverAddress: `unix://${sandbox.spireSocket}`, trustDomain: sandbox.config.trustDomain, retry: { maxAttempts: 1 } });
+  const spire: SpireClient = await connectSpire({ serverAddress: `unix://${sandbox.spireSocket}`, trustDomain: sandbox.config.trustDomain, retry: { maxAttempts: 1 }, waitForReady: false });
 
   const livePods = () => api.store.list('v1', 'Pod').filter((p) => !isTerminating(p));
   /** The cluster has acted on the change: controllers are idle and every pod is running. */
