@@ -386,3 +386,18 @@ test('a re-list that falls due while a failed watch backs off happens before the
   await clock.advance(100);
   assert.deepEqual(s.calls, ['list', 'watch@0', 'list', 'watch@0']);
 });
+
+test('a bookmark (an object with only a resourceVersion, as the API server sends it) moves the resume point on', async (t) => {
+  const s = scriptedSource();
+  const { inf, clock } = started(s);
+  t.after(() => inf.stop());
+  await inf.synced();
+  await flush();
+  s.put('a', 'web');
+  s.deliverRaw({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '42' } } });
+  await clock.advance(6000); // healthy: re-opened at once
+  s.endWatch();
+  await clock.advance(0);
+  assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@42']);
+  assert.equal(inf.size, 1);
+});

@@ -3,17 +3,16 @@
 // informer stops for good on the first error, naive restart loops flood the API server
 // (kubernetes-client/javascript#1933), and its restarts never replay adds or deletes (#795). Here a
 // re-list diffs against the cache: what vanished while disconnected is emitted as a delete, what
-// changed as an upsert. The cache holds only what `project` returns, keyed by namespace/name.
+// changed as an upsert (informer-cache.ts).
 // Two more ways out of a watch, so that no missed change outlives a known bound: a watch silent for longer
 // than `idleWatchMs` (no event, no bookmark) is cut and re-opened from the last resourceVersion
 // (watch-liveness.ts), and every `relistIntervalMs` (shortened by up to 10 % at random) the collection is
 // re-listed and diffed against the cache, controller-runtime's SyncPeriod idea.
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import * as v from 'valibot';
 import { type BackoffOptions, createBackoff } from '../backoff.js';
 import { type Clock, sleep, systemClock } from '../clock.js';
-import { type InformerSource, isGone, type WatchEvent } from './list-watch-source.js';
+import { type ChangeListener, createInformerCache } from './informer-cache.js';
+import { type InformerSource, isGone } from './list-watch-source.js';
 import { watchLiveness } from './watch-liveness.js';
 
 export const DEFAULT_IDLE_WATCH_MS = 60_000;
@@ -21,8 +20,7 @@ export const DEFAULT_RELIST_INTERVAL_MS = 3_600_000;
 /** The share of the re-list period that is random, so replicas and informers do not re-list together. */
 const RELIST_JITTER = 0.1;
 
-export type ChangeKind = 'upsert' | 'delete';
-export type ChangeListener = (key: string, kind: ChangeKind) => void;
+export { type ChangeKind, type ChangeListener, objectKey, projection } from './informer-cache.js';
 export type RestartReason = 'expired' | 'watch-error' | 'watch-closed' | 'watch-idle' | 'relist' | 'list-error';
 
 export type InformerOptions<T> = {
@@ -68,42 +66,8 @@ export interface Informer<T> {
   stop(): Promise<void>;
 }
 
-/** The cache key: "namespace/name", or "name" for cluster-scoped objects. */
-export function objectKey(namespace: string | undefined, name: string): string {
-  return namespace ? `${namespace}/${name}` : name;
-}
-
-const KeyMetaSchema = v.looseObject({
-  metadata: v.looseObject({
-    name: v.string(),
-    namespace: v.optional(v.string()),
-    resourceVersion: v.optional(v.string()),
-  }),
-});
-
-function rawKey(raw: unknown): { key: string; resourceVersion: string | undefined } | undefined {
-  const r = v.safeParse(KeyMetaSchema, raw);
-  if (!r.success) return undefined;
-  return { key: objectKey(r.output.metadata.namespace, r.output.metadata.name), resourceVersion: r.output.metadata.resourceVersion };
-}
-
-/** A `project` function from a valibot schema and a field pick; objects that fail the schema are skipped. */
-export function projection<S extends v.GenericSchema, T>(
-  schema: S,
-  pick: (parsed: v.InferOutput<S>) => T | undefined,
-  onInvalid?: (raw: unknown, issues: readonly v.BaseIssue<unknown>[]) => void,
-): (raw: unknown) => T | undefined {
-  return (raw) => {
-    const r = v.safeParse(schema, raw);
-    if (r.success) return pick(r.output);
-    onInvalid?.(raw, r.issues);
-    return undefined;
-  };
-}
-
 export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
   const clock = opts.clock ?? systemClock;
-  const equals = opts.equals ?? isDeepStrictEqual;
   const random = opts.random ?? Math.random;
   const backoff = createBackoff({ random, ...(opts.backoff ?? { minMs: 800, maxMs: 30_000 }) });
   const healthyWatchMs = opts.healthyWatchMs ?? 10_000;
@@ -113,8 +77,7 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
   const log = opts.log?.child({ resource });
   if (!(idleWatchMs > 0) || !(relistIntervalMs > 0)) throw new Error(`informer for ${resource}: idleWatchMs and relistIntervalMs must be positive`);
 
-  let cache = new Map<string, T>();
-  const listeners = new Set<ChangeListener>();
+  const cache = createInformerCache<T>({ project: opts.project, ...(opts.equals ? { equals: opts.equals } : {}), ...(log ? { log } : {}) });
   const stopper = new AbortController();
   let resourceVersion = '';
   let started = false;
@@ -128,67 +91,6 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
     rejectSynced = reject;
   });
   syncedPromise.catch(() => {}); // a caller that never asks must not see an unhandled rejection
-
-  const emit = (key: string, kind: ChangeKind) => {
-    for (const l of listeners) {
-      try {
-        l(key, kind);
-      } catch (err) {
-        log?.error({ err, key, kind }, 'Informer change listener failed');
-      }
-    }
-  };
-
-  // A throwing projection must not lose an event: client-node's Watch silently drops exceptions thrown
-  // by its callback. The object is treated as not of interest, and the error logged.
-  const project = (raw: unknown, key: string): T | undefined => {
-    try {
-      return opts.project(raw);
-    } catch (err) {
-      log?.error({ err, key }, 'Informer projection failed; ignoring the object');
-      return undefined;
-    }
-  };
-
-  const applyList = (items: readonly unknown[]) => {
-    const next = new Map<string, T>();
-    for (const raw of items) {
-      const id = rawKey(raw);
-      if (!id) continue;
-      const p = project(raw, id.key);
-      if (p !== undefined) next.set(id.key, p);
-    }
-    const changes: Array<[string, ChangeKind]> = [];
-    for (const key of cache.keys()) if (!next.has(key)) changes.push([key, 'delete']);
-    for (const [key, p] of next) {
-      const old = cache.get(key);
-      if (old === undefined || !equals(old, p)) changes.push([key, 'upsert']);
-      // Unchanged: keep the held projection (the fresh one is garbage at once), so that what callers
-      // derived from it (keyed by the object) stays valid and a re-list does not copy the whole cache.
-      else next.set(key, old);
-    }
-    cache = next;
-    for (const [key, kind] of changes) emit(key, kind);
-  };
-
-  const applyEvent = (e: WatchEvent) => {
-    const id = rawKey(e.object);
-    if (id?.resourceVersion) resourceVersion = id.resourceVersion;
-    if (e.type === 'BOOKMARK' || !id) return;
-    const old = cache.get(id.key);
-    if (e.type === 'DELETED') {
-      if (old !== undefined && cache.delete(id.key)) emit(id.key, 'delete');
-      return;
-    }
-    const p = project(e.object, id.key);
-    if (p === undefined) {
-      if (old !== undefined && cache.delete(id.key)) emit(id.key, 'delete');
-      return;
-    }
-    if (old !== undefined && equals(old, p)) return;
-    cache.set(id.key, p);
-    emit(id.key, 'upsert');
-  };
 
   const restart = async (reason: RestartReason, healthy: boolean, err?: unknown) => {
     opts.onRestart?.(reason);
@@ -207,7 +109,7 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
   const relist = async (signal: AbortSignal) => {
     const listed = await opts.source.list(signal);
     if (signal.aborted) return;
-    applyList(listed.items);
+    cache.applyList(listed.items);
     resourceVersion = listed.resourceVersion;
   };
 
@@ -246,7 +148,7 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
               if (live.signal.aborted) return;
               live.seen();
               if (e.type !== 'BOOKMARK') sawEvent = true;
-              applyEvent(e);
+              resourceVersion = cache.applyEvent(e) ?? resourceVersion;
             },
             live.signal,
           );
@@ -279,15 +181,12 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
     },
     synced: () => syncedPromise,
     hasSynced: () => hasSynced,
-    list: () => [...cache.values()],
+    list: () => cache.list(),
     get: (key) => cache.get(key),
     get size() {
       return cache.size;
     },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    onChange: (listener) => cache.onChange(listener),
     async stop() {
       stopper.abort();
       if (!hasSynced) rejectSynced(new Error(`informer for ${resource} stopped before it synced`));
