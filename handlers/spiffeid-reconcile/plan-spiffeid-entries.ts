@@ -40,6 +40,8 @@ export type SpiffeIdPlan = {
   /** Release the finalizer once every listed delete succeeded (OK or NOT_FOUND). */
   readonly releaseFinalizer: readonly PlannedRelease[];
   readonly problems: readonly PlannedProblem[];
+  /** The SpiffeID each updated or deleted entry is written for (events and `plan` name it). */
+  readonly entryOwners: ReadonlyMap<string, SpiffeIdRef>;
 };
 
 export type SpiffeIdPlanConfig = SpiffeIdRules & {
@@ -74,8 +76,11 @@ export function planSpiffeIdEntries(
   const statuses: PlannedStatus[] = [];
   const problems: PlannedProblem[] = [];
   const claimed = new Set<string>();
-  const drop = (id: string) => {
-    if (!claimed.has(id) && !deleteEntries.includes(id)) deleteEntries.push(id);
+  const entryOwners = new Map<string, SpiffeIdRef>();
+  const drop = (id: string, owner?: SpiffeIdRef) => {
+    if (claimed.has(id) || deleteEntries.includes(id)) return;
+    deleteEntries.push(id);
+    if (owner) entryOwners.set(id, owner);
   };
   const setStatus = (s: SpiffeId, st: DesiredStatus) => {
     if (statusChanged(s, st)) statuses.push({ owner: ref(s), status: st });
@@ -130,9 +135,13 @@ export function planSpiffeIdEntries(
     const current = held.entry;
     claimed.add(current.id);
     if (held.how === 'created') {
-      if (!sameEntry(current, want)) updateEntries.push({ ...current, ...pickWritable(want) });
+      if (!sameEntry(current, want)) {
+        updateEntries.push({ ...current, ...pickWritable(want) });
+        entryOwners.set(current.id, ref(s));
+      }
     } else if (!sameEntry(current, want) || !sameEntryWhole(current, want)) {
       replaceEntries.push({ ...want, id: current.id });
+      entryOwners.set(current.id, ref(s));
     }
     setStatus(s, desiredStatus(s, current.id, { ready: true }, now));
   }
@@ -142,20 +151,20 @@ export function planSpiffeIdEntries(
   // refused spec are not provably ours and are left alone.
   for (const s of losers) {
     const id = ownEntryId(prefix, s);
-    if (byId.has(id)) drop(id);
+    if (byId.has(id)) drop(id, ref(s));
   }
 
   const releaseFinalizer: PlannedRelease[] = [];
   for (const s of dying) {
     const held = heldEntry(s, spiffeIdEntry(s), byId, prefix);
     const ids = held && !claimed.has(held.entry.id) ? [held.entry.id] : [];
-    for (const id of ids) drop(id);
+    for (const id of ids) drop(id, ref(s));
     releaseFinalizer.push({ owner: ref(s), afterDeleting: ids });
   }
   for (const id of orphanedEntries(entries, spiffeIds, prefix)) drop(id);
 
   statuses.sort((a, b) => cmp(`${a.owner.namespace}/${a.owner.name}`, `${b.owner.namespace}/${b.owner.name}`));
-  return { addFinalizer, deleteEntries, createEntries, updateEntries, replaceEntries, statuses, releaseFinalizer, problems };
+  return { addFinalizer, deleteEntries, createEntries, updateEntries, replaceEntries, statuses, releaseFinalizer, problems, entryOwners };
 }
 
 /** The fields a SpiffeID controls; everything else (TTLs, admin, hint...) is kept as SPIRE has it. */

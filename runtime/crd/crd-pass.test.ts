@@ -8,6 +8,7 @@ import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
 import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
 import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
+import type { RegistrarEvent } from '../../handlers/events/registrar-event.js';
 import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
@@ -44,6 +45,7 @@ async function world() {
 async function worldWith(
   { core, state }: { core: MemorySpireCore; state: { nodes: ReturnType<typeof aNode>[]; pods: ReturnType<typeof aPod>[]; endpointSlices: EndpointSlice[] } },
   writer: ReturnType<typeof fakeSpiffeIdWriter>,
+  recordEvent?: (e: RegistrarEvent) => void,
 ) {
   const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
   assert.ok(templates.ok);
@@ -55,6 +57,7 @@ async function worldWith(
     templates: templates.templates,
     log: pino({ level: 'silent' }),
     clock: systemClock,
+    ...(recordEvent ? { recordEvent } : {}),
   });
   const settle = async () => {
     for (let i = 0; i < 6; i++) await pass(new AbortController().signal);
@@ -155,4 +158,53 @@ test('one failing write does not stop the others; the pass fails and the next on
   await w.settle();
   assert.equal(w.writer.objects().length, 11);
   assert.equal(w.entries().length, 11);
+});
+
+test('events: EntryCreated/EntryUpdated/EntryDeleted on the SpiffeID with the entry ID, InvalidSpiffeID, and one Warning per pod problem', async () => {
+  const w0 = await world();
+  const events: RegistrarEvent[] = [];
+  const w = await worldWith(w0, w0.writer, (e) => events.push(e));
+  const seen = () => events.splice(0).map((e) => `${e.type} ${e.reason} ${e.regarding.kind}/${e.regarding.name}`).sort();
+  await w.settle();
+  assert.deepEqual(seen(), ['Normal EntryCreated SpiffeID/minikube', 'Normal EntryCreated SpiffeID/web-0']);
+  const webId = w.entries().find((e) => e.spiffeId === 'spiffe://example.org/web')?.id ?? '';
+
+  // A Service adds a DNS name: an update in place.
+  w.state.endpointSlices = [anEndpointSlice({ service: 'web', namespace: 'spire', addresses: [{ pod: 'web-0', uid: 'u-web' }] })];
+  await w.settle();
+  const updated = events.find((e) => e.reason === 'EntryUpdated');
+  assert.equal(updated?.note, `Updated SPIRE entry ${webId}`);
+  assert.deepEqual(seen(), ['Normal EntryUpdated SpiffeID/web-0']);
+
+  // A pod whose annotation makes no valid SPIFFE ID: one Warning, not one per pass.
+  w.state.pods = [...w.state.pods, aPod({ name: 'bad-0', namespace: 'spire', uid: 'u-bad', annotations: { 'spiffe.io/spiffe-id': 'a//b' } })];
+  await w.settle();
+  await w.settle();
+  const warnings = events.filter((e) => e.regarding.kind === 'Pod');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]?.note ?? '', /annotation "spiffe\.io\/spiffe-id" value "a\/\/b" does not make a valid SPIFFE ID/);
+  assert.deepEqual(seen(), ['Warning InvalidSpiffeID Pod/bad-0']);
+
+  // A SpiffeID that breaks a rule: a Warning with the rule; its entry goes.
+  const user = {
+    apiVersion: 'spiffeid.spiffe.io/v1beta1',
+    kind: 'SpiffeID',
+    metadata: { name: 'mine', namespace: 'spire', uid: 'user-1', labels: {} },
+    spec: { parentId: 'spiffe://example.org/spire/server', spiffeId: 'spiffe://elsewhere.org/mine', selector: { podUid: 'u-mine', namespace: 'spire' } },
+  };
+  const seeded = fakeSpiffeIdWriter([...w.writer.objects(), user]);
+  const w2 = await worldWith(w, seeded, (e) => events.push(e));
+  await w2.settle();
+  const invalid = events.filter((e) => e.reason === 'InvalidSpiffeID' && e.regarding.kind === 'SpiffeID');
+  assert.equal(invalid.length, 1);
+  assert.equal(invalid[0]?.regarding.uid, 'user-1');
+  assert.equal(invalid[0]?.type, 'Warning');
+  events.splice(0);
+
+  // The pod goes and the garbage collector deletes its SpiffeID: the finalizer deletes the entry.
+  w2.state.pods = w2.state.pods.filter((p) => p.metadata.name !== 'web-0');
+  const web = seeded.objects().find((o) => (o.metadata as { name: string }).name === 'web-0')?.metadata as { uid: string };
+  await seeded.delete({ namespace: 'spire', name: 'web-0' }, web.uid);
+  await w2.settle();
+  assert.deepEqual(seen(), ['Normal EntryDeleted SpiffeID/web-0']);
 });

@@ -12,7 +12,9 @@ import type { Logger } from 'pino';
 import type { EntryMask, EntryStore } from '../../adapters/entry-store.js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
-import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
+import { entryChangedEvent, podNoIdentityEvent, spiffeIdProblemEvent, spiffeIdRef, type EntryChange, type RegistrarEvent } from '../../handlers/events/registrar-event.js';
+import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig, type DeclaredSet } from '../../handlers/crd-pod/declared-spiffeids.js';
+import type { Pod } from '../../handlers/k8s/pod.js';
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
 import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
@@ -44,6 +46,8 @@ export type CrdPassDeps = {
   readonly entries?: CrdEntries;
   /** API writes in flight at a time within one step of a pass; default 16. */
   readonly concurrency?: number;
+  /** Records a Kubernetes Event (runtime/events/event-recorder.ts); default: none. */
+  readonly recordEvent?: (e: RegistrarEvent) => void;
 };
 
 export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
@@ -60,6 +64,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     known.invalidate();
     throw err;
   };
+  const recordEvent = deps.recordEvent ?? (() => {});
+  /** Pod UID -> why it got no SpiffeID, as last reported: a pod's Warning is recorded once per reason, not per pass. */
+  let reportedPods = new Map<string, string>();
   return async (signal) => {
     const started = deps.clock.now();
     let failed = 0;
@@ -81,6 +88,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     for (const bad of declared.invalid) {
       log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');
     }
+    reportedPods = reportPodProblems(view.pods, declared.invalid, reportedPods, recordEvent);
     const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
     await forEachLimit(dplan.create, limit, async (d) => {
       if (await attempt('Failed to create SpiffeID', refFields(d), () => writer.create(d, [SPIFFEID_FINALIZER]))) {
@@ -112,6 +120,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);
 
     const seen = new Map(view.spiffeIds.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    const entryEvent = (change: EntryChange, r: SpiffeIdRef | undefined, entryId: string) => {
+      const uid = r && seen.get(`${r.namespace}/${r.name}`)?.metadata.uid;
+      if (r && uid) recordEvent(entryChangedEvent(change, spiffeIdRef({ ...r, uid }), entryId));
+    };
     /** The ref with what the informer last saw of the object, so a guarded patch needs no GET first. */
     const observed = (r: SpiffeIdRef): ObservedSpiffeId => {
       const s = seen.get(`${r.namespace}/${r.name}`);
@@ -135,6 +147,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           if (res.status.code === StatusCode.OK) {
             deps.metrics?.entriesDeleted.inc();
             log.info({ [LogField.entryId]: id }, 'Deleted entry');
+            entryEvent('deleted', plan.entryOwners.get(id), id);
           }
         } else {
           failed++;
@@ -158,6 +171,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           if (res.status.code === StatusCode.OK) {
             deps.metrics?.entriesCreated.inc();
             log.info({ ...refFields(c.owner), ...entryLogFields(made ?? c.entry) }, 'Created new spire entry');
+            entryEvent('created', c.owner, (made ?? c.entry).id);
           } else {
             log.info({ ...refFields(c.owner), ...entryLogFields(c.entry) }, 'Found existing entry');
           }
@@ -182,6 +196,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           known.put(res.entry && res.entry.id === e.id ? res.entry : e);
           deps.metrics?.entriesUpdated.inc();
           log.info(entryLogFields(e), 'Updated entry');
+          entryEvent('updated', plan.entryOwners.get(e.id), e.id);
         } else {
           failed++;
           known.invalidate();
@@ -209,7 +224,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     await forEachLimit(plan.statuses, limit, async (st) => {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
-      if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
+      if (ready?.status === 'False') {
+        log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
+        const uid = seen.get(`${st.owner.namespace}/${st.owner.name}`)?.metadata.uid;
+        if (uid) recordEvent(spiffeIdProblemEvent(spiffeIdRef({ ...st.owner, uid }), ready.reason, ready.message));
+      }
       await attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(observed(st.owner), st.status));
     });
 
@@ -240,4 +259,22 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     );
     if (failed > 0) throw new Error(`crd pass: ${failed} writes failed`);
   };
+}
+
+/** Records a Warning on each pod that newly has (or has another) reason for getting no SpiffeID. */
+function reportPodProblems(
+  pods: readonly Pod[],
+  invalid: DeclaredSet['invalid'],
+  before: ReadonlyMap<string, string>,
+  recordEvent: (e: RegistrarEvent) => void,
+): Map<string, string> {
+  const byName = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+  const now = new Map<string, string>();
+  for (const bad of invalid) {
+    const pod = bad.kind === 'Pod' ? byName.get(`${bad.namespace}/${bad.name}`) : undefined;
+    if (!pod) continue;
+    now.set(pod.metadata.uid, bad.reason);
+    if (before.get(pod.metadata.uid) !== bad.reason) recordEvent(podNoIdentityEvent(pod, bad.reason));
+  }
+  return now;
 }

@@ -27,6 +27,10 @@ import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
 import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
 import type { SpiffeIdWriter } from './spiffeid-writer.js';
 import { aborted } from '../aborted.js';
+import { createEventRecorder } from '../events/event-recorder.js';
+import type { EventSink } from '../events/event-sink.js';
+import { kubeEventSink } from '../events/event-sink.kube.js';
+import { reportingInstance } from '../events/reporting-instance.js';
 
 export type CrdSpireConnection = {
   readonly entries: EntryStore;
@@ -64,6 +68,8 @@ export type CrdDeps = {
   readonly username?: string;
   /** Told the webhook's port once it listens (tests). */
   readonly onWebhookListening?: (port: number) => void;
+  /** Replaces the client-node Kubernetes Events sink (tests). */
+  readonly eventSink?: EventSink;
 };
 
 export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promise<void> {
@@ -139,6 +145,14 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     });
     closers.push(() => informers.stop());
     const entries = new CrdEntries({ store: spire.entries, clock, resyncIntervalMs: cfg.resyncIntervalMs });
+    const events = createEventRecorder({
+      sink: deps.eventSink ?? kubeEventSink(kubeConfig),
+      clock,
+      log,
+      instance: reportingInstance(),
+      onDropped: () => metrics.eventsDropped.inc(),
+    });
+    closers.push(() => events.idle());
     const runPass = createCrdPass({
       store: spire.entries,
       entries,
@@ -149,6 +163,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       log,
       clock,
       metrics,
+      recordEvent: (e) => events.record(e),
     });
 
     let trigger: Trigger | undefined;

@@ -24,6 +24,8 @@ export type RegistrarMetrics = {
   readonly leader: Gauge;
   /** Informer re-lists and re-watches, by resource and reason ("expired", "error", "closed"). */
   readonly informerRestarts: Counter<'resource' | 'reason'>;
+  /** Kubernetes Events not written because the recorder's rate limit was reached. */
+  readonly eventsDropped: Counter;
 };
 
 export type MetricsOptions = {
@@ -67,6 +69,7 @@ export function createMetrics(opts: MetricsOptions = {}): RegistrarMetrics {
       registers,
     }),
     leader: new Gauge({ name: prefix + 'leader', help: '1 while this replica is the leader, else 0.', registers }),
+    eventsDropped: counter('events_dropped_total', 'Kubernetes Events dropped by the rate limit.'),
     informerRestarts: new Counter({
       name: prefix + 'informer_restarts_total',
       help: 'Informer re-lists and re-watches by resource and reason.',

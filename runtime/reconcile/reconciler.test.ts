@@ -14,6 +14,7 @@ import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { aPodEntry, ROOT } from '../../test/fixtures/reconcile-entries.js';
 import type { Clock } from '../clock.js';
 import { createReconciler, type ClusterView } from './reconciler.js';
+import type { RegistrarEvent } from '../../handlers/events/registrar-event.js';
 
 const cfg: PodEntriesConfig = {
   trustDomain: 'example.org',
@@ -215,4 +216,23 @@ test('over a paging store, a full pass streams the pages into the index; an unch
   c.t = 20_000;
   await r.runPass();
   assert.deepEqual(r.index.entriesOf('pod/default/a').map((e) => e.spiffeId), ['spiffe://example.org/a2']);
+});
+
+test('a pod whose label makes no valid SPIFFE ID gets one Warning event per reason, not one per pass', async () => {
+  const { store } = fakeStore();
+  const c = clock();
+  const v = view([aNode()], [labelled('web'), labelled('bad', 'a//b')]);
+  const events: RegistrarEvent[] = [];
+  const r = createReconciler({ store, view: v, config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c, recordEvent: (e) => events.push(e) });
+  await r.runPass();
+  c.t = 20_000;
+  await r.runPass();
+  r.markDirty('pod/default/bad');
+  await r.runPass();
+  assert.deepEqual(events.map((e) => [e.type, e.reason, `${e.regarding.kind}/${e.regarding.namespace}/${e.regarding.name}`]), [['Warning', 'InvalidSpiffeID', 'Pod/default/bad']]);
+  assert.match(events[0]?.note ?? '', /label "spire-workload" value "a\/\/b" does not make a valid SPIFFE ID/);
+  v.set([labelled('web'), labelled('bad', 'x y')]);
+  r.markDirty('pod/default/bad');
+  await r.runPass();
+  assert.equal(events.length, 2, 'another reason, another event');
 });

@@ -12,6 +12,7 @@ import type { Node } from '../../handlers/k8s/node.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import { nodeEntries, nodeRootId, type RenderIssue } from '../../handlers/node-reconcile/node-entries.js';
 import { podEntries, type PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
+import { podNoIdentityEvent, type RegistrarEvent } from '../../handlers/events/registrar-event.js';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
@@ -36,6 +37,8 @@ export type ReconcilerOptions = {
   readonly resyncIntervalMs: number;
   readonly metrics?: RegistrarMetrics;
   readonly clock?: Clock;
+  /** Records a Kubernetes Event (runtime/events/event-recorder.ts): a Warning on a pod that gets no entry. */
+  readonly recordEvent?: (e: RegistrarEvent) => void;
 };
 
 export type Reconciler = {
@@ -60,7 +63,12 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
   const reportIssues = (issues: readonly RenderIssue[], objects?: ReadonlySet<string>) => {
     const next = new Map(objects ? [...reported].filter(([o]) => !objects.has(o)) : []);
     for (const i of issues) {
-      if (reported.get(i.object) !== i.reason) log.warn({ object: i.object, reason: i.reason }, 'Cannot render entry');
+      if (reported.get(i.object) !== i.reason) {
+        log.warn({ object: i.object, reason: i.reason }, 'Cannot render entry');
+        const [kind, ns, name] = i.object.split('/');
+        const pod = kind === 'pod' && ns !== undefined && name !== undefined ? view.pod(ns, name) : undefined;
+        if (pod) opts.recordEvent?.(podNoIdentityEvent(pod, i.reason));
+      }
       next.set(i.object, i.reason);
     }
     reported = next;

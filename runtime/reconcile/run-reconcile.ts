@@ -20,6 +20,10 @@ import { kubeLeaseClient } from '../kube/lease-client.js';
 import { eventBatch } from './event-batch.js';
 import { createReconciler } from './reconciler.js';
 import { aborted } from '../aborted.js';
+import { createEventRecorder, type EventRecorder } from '../events/event-recorder.js';
+import type { EventSink } from '../events/event-sink.js';
+import { kubeEventSink } from '../events/event-sink.kube.js';
+import { reportingInstance } from '../events/reporting-instance.js';
 
 export type SpireConnection = {
   readonly entries: EntryStore;
@@ -40,6 +44,8 @@ export type ReconcileDeps = {
   readonly clock?: Clock;
   /** How long the first event of a burst waits for others before the pass runs; default 5 ms, 0 = none. */
   readonly eventBatchMs?: number;
+  /** Replaces the client-node Kubernetes Events sink (tests). */
+  readonly eventSink?: EventSink;
 };
 
 export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: ReconcileDeps): Promise<void> {
@@ -54,6 +60,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
   let informers: ClusterInformers | undefined;
   let elector: LeaderElector | undefined;
   let term: { readonly trigger: Trigger; cancelResync(): void } | undefined;
+  let recorder: EventRecorder | undefined;
   const events = eventBatch(clock, deps.eventBatchMs ?? 5, () => term?.trigger.fire());
 
   /** Ends the current term: no new pass starts; resolves when the pass in flight has finished. */
@@ -71,6 +78,14 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     spire = await deps.connect(cfg, spireCallRecorder(metrics));
     const cluster = createClusterInformers({ kubeConfig, config: cfg, log, metrics, timing: { clock, relistIntervalMs: cfg.relistIntervalMs } });
     informers = cluster;
+    const eventRecorder = createEventRecorder({
+      sink: deps.eventSink ?? kubeEventSink(kubeConfig),
+      clock,
+      log,
+      instance: reportingInstance(),
+      onDropped: () => metrics.eventsDropped.inc(),
+    });
+    recorder = eventRecorder;
     const reconciler = createReconciler({
       store: spire.entries,
       view: cluster.view,
@@ -79,6 +94,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       metrics,
       clock,
       resyncIntervalMs: cfg.resyncIntervalMs,
+      recordEvent: (e) => eventRecorder.record(e),
     });
     // SPIRE back after an outage (possibly restarted empty): list it again now rather than on the retry.
     spire.onReconnect?.(() => {
@@ -183,7 +199,10 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     await shutDownGracefully(
       {
         ...(inf ? { stopInformers: () => inf.stop() } : {}),
-        drainWork: stopLeading,
+        drainWork: async () => {
+          await stopLeading();
+          await recorder?.idle();
+        },
         ...(el ? { releaseLease: () => el.stop() } : {}),
         closeServers: async () => {
           await sp?.close();
