@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Admission, type AdmissionHook, type AdmissionMatch } from './admission.js';
 import { type WebhookClientOptions, webhookReviewer } from './admission-webhooks.js';
 import { syncCustomResources } from './crd-sync.js';
+import { mirrorEvents } from './event-mirror.js';
 import { startGarbageCollector } from './gc.js';
 import { type RequestCounters, createHandler } from './http-handler.js';
 import { ADMIN_TOKEN, makeKubeConfig, writeKubeconfig } from './kubeconfig.js';
@@ -116,6 +117,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   admission.addReviewer(webhookReviewer(store, options.webhooks ?? {}));
   const ops = new Operations(store, registry, admission, now);
   const stopCrdSync = syncCustomResources(store, registry);
+  const stopEventMirror = mirrorEvents(store);
   const gc = startGarbageCollector(ops, options.onError ?? (() => {}), options.namespaceCleanupDelayMs ?? 500);
   const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 1000);
   for (const name of options.namespaces ?? DEFAULT_NAMESPACES) {
@@ -211,6 +213,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         hub.close();
         gc.stop();
         stopCrdSync();
+        stopEventMirror();
         if (!down) await stopListening();
       })();
       return closed;

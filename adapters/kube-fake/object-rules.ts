@@ -45,6 +45,20 @@ export function validate(type: ResourceType, obj: KubeObject): void {
     const defined = resourceTypeFromCrd(obj);
     if (typeof defined === 'string') throw invalid(type.kind, type.group, obj.metadata.name ?? '', defined);
   }
+  if (type.resource === 'events' && type.group === 'events.k8s.io') {
+    const problem = eventsV1Problem(obj);
+    if (problem) throw invalid(type.kind, type.group, obj.metadata.name ?? '', problem);
+  }
+}
+
+/** The events.k8s.io/v1 fields the API server requires of an Event (ValidateEventCreate). */
+function eventsV1Problem(obj: KubeObject): string | undefined {
+  for (const field of ['eventTime', 'reportingController', 'reportingInstance', 'action', 'reason']) {
+    if (typeof obj[field] !== 'string' || obj[field] === '') return `${field}: Required value`;
+  }
+  const note = obj['note'];
+  if (typeof note === 'string' && note.length > 1024) return 'note: Too long: must have at most 1024 bytes';
+  return undefined;
 }
 
 /** A CRD as the apiextensions controller marks it once its names are accepted and it is served. */

@@ -15,6 +15,7 @@ const BUILT_INS: BuiltIn[] = [
   ['', 'v1', 'secrets', 'Secret', true, [], false],
   ['', 'v1', 'serviceaccounts', 'ServiceAccount', true, ['sa'], false],
   ['', 'v1', 'events', 'Event', true, ['ev'], false],
+  ['events.k8s.io', 'v1', 'events', 'Event', true, [], false],
   ['coordination.k8s.io', 'v1', 'leases', 'Lease', true, [], false],
   ['apps', 'v1', 'deployments', 'Deployment', true, ['deploy'], true],
   ['apps', 'v1', 'replicasets', 'ReplicaSet', true, ['rs'], true],

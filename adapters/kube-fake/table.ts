@@ -5,7 +5,7 @@ import type { KubeObject, ResourceType } from './types.js';
 
 type Column = { name: string; type: string; format: string; description: string; priority: number };
 type Cell = string | number;
-type Printer = { columns: Column[]; cells: (o: KubeObject, age: string) => Cell[] };
+type Printer = { columns: Column[]; cells: (o: KubeObject, age: string, now: Date) => Cell[] };
 
 const col = (name: string, priority = 0, type = 'string'): Column => ({ name, type, format: name === 'Name' ? 'name' : '', description: name, priority });
 const obj = (x: unknown): Record<string, unknown> => (x !== null && typeof x === 'object' ? (x as Record<string, unknown>) : {});
@@ -46,6 +46,21 @@ const PRINTERS: Record<string, Printer> = {
       return [o.metadata.name ?? '', `${num(status['readyReplicas'])}/${typeof replicas === 'number' ? replicas : 1}`, num(status['updatedReplicas']), num(status['availableReplicas']), age];
     },
   },
+  // Ref: kubernetes pkg/printers/internalversion printEvent (core v1 Events, which kubectl get events reads).
+  events: {
+    columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 1), col('Source', 1), col('Message'), col('First Seen', 1), col('Count', 1), col('Name', 1)],
+    cells: (o, _age, now) => {
+      const involved = obj(o['involvedObject']), source = obj(o['source']), series = o['series'] === undefined ? undefined : obj(o['series']);
+      const seen = (ts: unknown) => (typeof ts === 'string' && ts !== '' ? humanDuration(now.getTime() - Date.parse(ts)) : '<unknown>');
+      const first = typeof o['firstTimestamp'] === 'string' ? seen(o['firstTimestamp']) : seen(o['eventTime']);
+      const last = series ? seen(series['lastObservedTime']) : typeof o['lastTimestamp'] === 'string' ? seen(o['lastTimestamp']) : first;
+      const count = series ? num(series['count']) : num(o['count']) || 1;
+      const kind = str(involved['kind'], '').toLowerCase();
+      const target = str(involved['name'], '') === '' ? kind : `${kind}/${str(involved['name'], '')}`;
+      const from = [str(source['component'], '') || str(o['reportingComponent'], ''), str(source['host'], '') || str(o['reportingInstance'], '')].filter((x) => x !== '').join(', ');
+      return [last, str(o['type'], ''), str(o['reason'], ''), target, str(involved['fieldPath'], ''), from, str(o['message'], '').trim(), first, count, o.metadata.name ?? ''];
+    },
+  },
 };
 
 const DEFAULT_PRINTER: Printer = { columns: [col('Name'), col('Age')], cells: (o, age) => [o.metadata.name ?? '', age] };
@@ -65,7 +80,7 @@ export function tableJson(type: ResourceType, items: ReadonlyArray<Pick<StoredOb
     const age = since(o.obj.metadata.creationTimestamp, now);
     const cells = type.custom && custom.length > 0
       ? [o.obj.metadata.name ?? '', ...extraColumns.map((c) => cellAt(o.obj, c, now)), ...(extraColumns.some((c) => c.name === 'Age') ? [] : [age])]
-      : base.cells(o.obj, age);
+      : base.cells(o.obj, age, now);
     return `{"cells":${JSON.stringify(cells)},"object":${o.json}}`;
   });
   return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"${rv}"},"columnDefinitions":${JSON.stringify(columns)},"rows":[${rows.join(',')}]}`;
