@@ -38,17 +38,17 @@ test('the registrar ConfigMap is the seed tutorial\'s, and the config parser rea
   }
 });
 
-test('RBAC: nodes, pods, endpointslices read-only; leases and events only in the registrar namespace', async () => {
+test('RBAC: nodes, pods, endpointslices read-only; events.k8s.io events create/patch; leases only in the registrar namespace', async () => {
   const rbac = await docs('registrar-rbac.yaml');
   assert.deepEqual((find(rbac, 'ClusterRole', 'k8s-workload-registrar') as { rules: unknown }).rules, [
     { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   ]);
   const role = find(rbac, 'Role', 'k8s-workload-registrar') as Doc & { rules: unknown };
   assert.equal(role.metadata?.namespace, 'spire');
   assert.deepEqual(role.rules, [
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   ]);
   const server = await docs('spire-server.yaml');
   const sts = find(server, 'StatefulSet', 'spire-server') as { spec: { template: { spec: { serviceAccountName: string; containers: { name: string }[] } } } };
@@ -68,4 +68,10 @@ test('the agent and the workload carry the spire-workload label; the non-labelle
   const resources = (kustomization as { resources: string[] }).resources;
   assert.ok(!resources.includes('not-labeled-workload.yaml'));
   for (const r of resources) assert.ok((await docs(r)).length > 0, r);
+});
+
+test('crd RBAC: events are events.k8s.io create/patch only, like every other mode that records them', async () => {
+  const crd = parseAllDocuments(await readFile(new URL('../crd/base/registrar-rbac.yaml', dir), 'utf8')).map((d) => d.toJS() as Doc);
+  const rules = (find(crd, 'ClusterRole', 'k8s-workload-registrar') as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules;
+  assert.deepEqual(rules.filter((r) => r.resources.includes('events')), [{ apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] }]);
 });
