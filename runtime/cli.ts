@@ -13,6 +13,7 @@ type CommandModule = { run?: (argv: readonly string[]) => Promise<number | void>
 
 const COMMANDS: Readonly<Record<string, string>> = {
   validate: './commands/validate.js',
+  plan: './commands/plan.js',
   'entry show': './commands/entry-show.js',
   'dev-server': './commands/dev-server.js',
   sandbox: './commands/sandbox.js',
@@ -22,6 +23,8 @@ const USAGE = `Usage:
   k8s-workload-registrar [-config <path>]        run the registrar (default config: k8s-workload-registrar.conf)
   k8s-workload-registrar validate [-config <path>] [-json]
                                                  check a configuration and print it with defaults filled in
+  k8s-workload-registrar plan [-config <path>]   show what one pass would change in SPIRE, writing nothing
+                                                 (exit 0: nothing to do, 2: changes, 1: error)
   k8s-workload-registrar entry show [flags]      list SPIRE entries, as spire-server entry show does
   k8s-workload-registrar dev-server [flags]      serve an in-memory SPIRE server on a Unix socket
   k8s-workload-registrar sandbox [flags]         try a mode locally against in-memory servers

@@ -7,7 +7,7 @@ import { parseSpiffeId } from './spiffe-id.js';
 
 const LABEL_WIDTH = 24;
 
-function line(label: string, value: string | number): string {
+export function line(label: string, value: string | number): string {
   return `${label.padEnd(LABEL_WIDTH)}: ${value}`;
 }
 
@@ -49,7 +49,7 @@ export function compareEntriesForShow(a: Entry, b: Entry): number {
 
 const ttl = (n: number) => (n === 0 ? 'default' : n);
 
-function formatEntryBlock(e: Entry): string[] {
+export function formatEntryBlock(e: Entry): string[] {
   const out = [
     line('Entry ID', e.id === '' ? '(none)' : e.id),
     line('SPIFFE ID', e.spiffeId),

@@ -1,0 +1,87 @@
+import * as v from 'valibot';
+import type { Entry } from '../entries/entry.js';
+import { entryKey } from '../entries/entry-key.js';
+import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../crd-pod/declared-spiffeids.js';
+import type { DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
+import { planDeclaredSpiffeIds } from '../spiffeid/plan-declared.js';
+import { SPIFFEID_API_VERSION, SPIFFEID_FINALIZER, SPIFFEID_KIND, SpiffeIdSchema, spiffeIdKey, type SpiffeId } from '../spiffeid/spiffeid.js';
+import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
+import { validateSpiffeId, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
+import { planSpiffeIdEntries, type SpiffeIdRef } from '../spiffeid-reconcile/plan-spiffeid-entries.js';
+import type { CrdTemplates } from '../templates/crd-templates.js';
+import { describeUpdate, NOT_OWNED, type Change, type ChangePlan } from './change-plan.js';
+
+// Crd mode's pass (runtime/crd/crd-pass.ts) as a plan, both steps: the SpiffeIDs the node and pod
+// controllers would create, update or delete, and then what the SpiffeID controller would do to SPIRE
+// entries once those SpiffeIDs exist (created with the finalizer, so their entries follow at once). The
+// result is where the next passes converge, which is what an operator swapping registrars wants to see.
+
+export type CrdView = ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
+
+export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdControllersConfig & SpiffeIdRules, templates: CrdTemplates, now: string): ChangePlan {
+  const declared = declaredSpiffeIds(view, cfg, templates);
+  const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
+
+  // The SpiffeIDs as they would be after step 1.
+  const after = new Map(view.spiffeIds.map((s) => [spiffeIdKey(s), s]));
+  for (const d of dplan.create) after.set(`${d.namespace}/${d.name}`, asSpiffeId(d));
+  for (const { current, declared: d } of dplan.update) after.set(spiffeIdKey(current), { ...current, spec: d.spec });
+  for (const s of dplan.delete) after.set(spiffeIdKey(s), { ...s, metadata: { ...s.metadata, deletionTimestamp: now } });
+  const spiffeIds = [...after.values()];
+
+  const plan = planSpiffeIdEntries(spiffeIds, entries, cfg, now);
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const bySpiffeId = new Map(spiffeIds.map((s) => [spiffeIdKey(s), s]));
+  const named = (r: SpiffeIdRef | undefined) => (r ? `SpiffeID ${r.namespace}/${r.name}` : 'a SpiffeID');
+
+  const create: Change[] = plan.createEntries.map((c) => ({ entry: c.entry, reason: `${named(c.owner)} has no entry` }));
+  const update: Change[] = plan.updateEntries.map((e) => {
+    const current = byId.get(e.id);
+    return { entry: e, reason: `${named(plan.entryOwners.get(e.id))}: ${current ? describeUpdate(current, e) : 'fields changed'}` };
+  });
+  const del: Change[] = plan.deleteEntries.flatMap((id) => {
+    const e = byId.get(id);
+    if (!e) return [];
+    const owner = plan.entryOwners.get(id);
+    const s = owner ? bySpiffeId.get(`${owner.namespace}/${owner.name}`) : undefined;
+    const why = s?.metadata.deletionTimestamp ? 'is being deleted' : 'no longer declares this entry';
+    return [{ entry: e, reason: `${named(owner)} ${why}` }];
+  });
+
+  // Entries a SpiffeID records or declares exactly are crd mode's; everything else is never touched.
+  const ours = new Set<string>();
+  for (const s of spiffeIds) {
+    if (s.status.entryId) ours.add(`id:${s.status.entryId}`);
+    if (!validateSpiffeId(s, cfg)) ours.add(`key:${entryKey(spiffeIdEntry(s))}`);
+  }
+  const leftAlone = entries
+    .filter((e) => !ours.has(`id:${e.id}`) && !ours.has(`key:${entryKey(e)}`))
+    .map((e) => ({ entry: e, reason: NOT_OWNED }));
+
+  const ref = (d: { namespace: string; name: string }, reason: string) => ({ namespace: d.namespace, name: d.name, reason });
+  return {
+    create,
+    update,
+    delete: del,
+    leftAlone,
+    spiffeIds: {
+      create: dplan.create.map((d) => ref(d, `declared by ${d.owner.kind} ${d.owner.name}`)),
+      update: dplan.update.map(({ declared: d }) => ref(d, `${d.owner.kind} ${d.owner.name} declares another spec`)),
+      delete: dplan.delete.map((s) => ref(s.metadata, 'its owner no longer declares it')),
+    },
+    problems: [
+      ...declared.invalid.map((i) => `${i.kind.toLowerCase()}/${i.namespace ? `${i.namespace}/` : ''}${i.name}: ${i.reason}`),
+      ...plan.problems.map((p) => `spiffeid/${p.owner.namespace}/${p.owner.name}: ${p.reason}: ${p.message}`),
+    ],
+  };
+}
+
+/** A declared SpiffeID as the pass creates it: finalizer on, no status yet. */
+function asSpiffeId(d: DeclaredSpiffeId): SpiffeId {
+  return v.parse(SpiffeIdSchema, {
+    apiVersion: SPIFFEID_API_VERSION,
+    kind: SPIFFEID_KIND,
+    metadata: { name: d.name, namespace: d.namespace, uid: '', labels: { ...d.labels }, ownerReferences: [{ ...d.owner }], finalizers: [SPIFFEID_FINALIZER] },
+    spec: d.spec,
+  });
+}
