@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
+import { aSpiffeId } from '../../test/fixtures/spiffeid.js';
+import { newEntry, type Entry } from '../entries/entry.js';
+import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
+import { SPIFFEID_FINALIZER } from '../spiffeid/spiffeid.js';
+import { checkCrdTemplates } from '../templates/crd-templates.js';
+import { planCrd } from './crd-plan.js';
+
+const cfg = {
+  trustDomain: 'example.org',
+  cluster: 'k8stest',
+  registrarNamespace: 'spire',
+  podAnnotation: 'spiffe.io/spiffe-id',
+  context: {},
+  disabledNamespaces: ['kube-system'],
+  podController: true,
+  addSvcDnsName: false,
+};
+const checked = checkCrdTemplates({ ...cfg, dnsNameTemplates: [] });
+assert.ok(checked.ok);
+const templates = checked.templates;
+const now = '2026-11-27T12:00:00Z';
+const fin = [SPIFFEID_FINALIZER];
+
+test('the Go registrar\'s converged state plans nothing: SpiffeIDs with status.entryId and their entries', () => {
+  const view = { nodes: [], pods: [], endpoints: [] };
+  const s = aSpiffeId({ finalizers: fin, entryId: 'e1' });
+  const p = planCrd({ ...view, spiffeIds: [s] }, [{ ...spiffeIdEntry(s), id: 'e1' }], { ...cfg, podController: false }, templates, now);
+  assert.deepEqual([p.create.length, p.update.length, p.delete.length, p.leftAlone.length], [0, 0, 0, 0]);
+  assert.deepEqual(p.spiffeIds, { create: [], update: [], delete: [] });
+});
+
+test('updates and deletes name the SpiffeID and why; entries nobody declares are left alone', () => {
+  const changed = aSpiffeId({ name: 'a', finalizers: fin, entryId: 'e1', dnsNames: ['a.example'] });
+  const dying = aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b', finalizers: fin, entryId: 'e2', deletionTimestamp: now });
+  const entries: Entry[] = [
+    { ...spiffeIdEntry(changed), dnsNames: [], id: 'e1' },
+    { ...spiffeIdEntry(dying), id: 'e2' },
+    { ...newEntry({ spiffeId: 'spiffe://example.org/ops', parentId: 'spiffe://example.org/spire/server', selectors: [{ type: 'unix', value: 'uid:0' }] }), id: 'e3' },
+  ];
+  const p = planCrd({ nodes: [], pods: [], endpoints: [], spiffeIds: [changed, dying] }, entries, { ...cfg, podController: false }, templates, now);
+  assert.deepEqual(p.update.map((c) => c.reason), ['SpiffeID default/a: DNS names changed: [] -> [a.example]']);
+  assert.deepEqual(p.delete.map((c) => c.reason), ['SpiffeID default/b is being deleted']);
+  assert.deepEqual(p.leftAlone.map((c) => c.entry.id), ['e3']);
+});
+
+test('a new pod: its SpiffeID is created and its entry follows in the same plan; an invalid annotation is a problem', () => {
+  const view = {
+    nodes: [aNode({ name: 'minikube', uid: 'n-1' })],
+    pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'p-1', annotations: { 'spiffe.io/spiffe-id': 'web' } }), aPod({ name: 'bad-0', namespace: 'spire', uid: 'p-2', annotations: { 'spiffe.io/spiffe-id': 'a//b' } })],
+    endpoints: [],
+    spiffeIds: [],
+  };
+  const p = planCrd(view, [], cfg, templates, now);
+  assert.deepEqual(p.spiffeIds?.create.map((c) => `${c.namespace}/${c.name}: ${c.reason}`), ['spire/minikube: declared by Node minikube', 'spire/web-0: declared by Pod web-0']);
+  assert.deepEqual(p.create.map((c) => c.entry.spiffeId).sort(), ['spiffe://example.org/k8s-workload-registrar/k8stest/node/minikube', 'spiffe://example.org/web']);
+  assert.equal(p.problems.length, 1);
+  assert.match(p.problems[0] ?? '', /^pod\/spire\/bad-0: annotation "spiffe\.io\/spiffe-id" value "a\/\/b"/);
+});
