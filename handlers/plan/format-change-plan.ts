@@ -21,13 +21,15 @@ export function formatChangePlan(p: ChangePlan): string {
     for (const problem of p.problems) out.push(`  ${problem}`);
     out.push('');
   }
+  if (out[out.length - 1] !== '') out.push('');
   const sp = s ? `SpiffeIDs: ${s.create.length} to create, ${s.update.length} to update, ${s.delete.length} to delete. ` : '';
   out.push(`${sp}Entries: ${p.create.length} to create, ${p.update.length} to update, ${p.delete.length} to delete, ${p.leftAlone.length} left alone.`);
   return `${out.join('\n')}\n`;
 }
 
 function entryGroup(out: string[], title: string, changes: readonly Change[]): void {
-  out.push(`${changes.length === 1 ? 'Entry' : 'Entries'} ${title}: ${changes.length}`, '');
+  out.push(`${changes.length === 1 ? 'Entry' : 'Entries'} ${title}: ${changes.length}`);
+  if (changes.length > 0) out.push('');
   for (const c of [...changes].sort((a, b) => compareEntriesForShow(a.entry, b.entry))) {
     const block = formatEntryBlock(c.entry);
     block.splice(block.length - 1, 0, line('Reason', c.reason));
@@ -38,5 +40,5 @@ function entryGroup(out: string[], title: string, changes: readonly Change[]): v
 function spiffeIdGroup(out: string[], title: string, changes: readonly SpiffeIdChange[]): void {
   out.push(`${title}: ${changes.length}`);
   for (const c of changes) out.push(`  ${c.namespace}/${c.name}: ${c.reason}`);
-  out.push('');
+  if (changes.length > 0) out.push('');
 }

@@ -1,4 +1,4 @@
-// `k8s-workload-registrar plan [-config <path>] [-namespace <ns>]`: connects to the cluster and to SPIRE
+// `k8s-workload-registrar plan [-config <path>] [-kubeconfig <path>] [-namespace <ns>]`: connects to the cluster and to SPIRE
 // exactly as the configured mode would (same config file, same client configuration, same socket or mTLS),
 // reads once, and prints what one pass would create, update and delete, with the reason for each, and the
 // entries it would leave alone. It never writes. Exit code 0: nothing to do; 2: there are changes; 1: error.
@@ -14,8 +14,10 @@ import { processIo, type CommandIo } from './command-io.js';
 import { FlagError, parseGoFlags } from './go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './validate.js';
 
-const USAGE = `Usage: k8s-workload-registrar plan [-config <path>] [-namespace <ns>]
+const USAGE = `Usage: k8s-workload-registrar plan [-config <path>] [-kubeconfig <path>] [-namespace <ns>]
   -config string      configuration file (default "${DEFAULT_CONFIG_PATH}")
+  -kubeconfig string  Kubernetes client configuration (default as the registrar finds it: KUBECONFIG,
+                      in-cluster, ~/.kube/config)
   -namespace string   the registrar's namespace (crd mode; default MY_POD_NAMESPACE, the service account's, or "default")
 Exit code: 0 nothing to do, 2 changes planned, 1 error.
 `;
@@ -27,14 +29,17 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
   }
   let path: string;
   let namespace: string;
+  let kubeconfigPath: string;
   try {
     const { flags, positional } = parseGoFlags(argv, {
       config: { kind: 'string', default: DEFAULT_CONFIG_PATH },
       namespace: { kind: 'string', default: '' },
+      kubeconfig: { kind: 'string', default: '' },
     });
     if (positional.length > 0) throw new FlagError(`unexpected argument: ${positional[0]}`);
     path = flags.config as string;
     namespace = flags.namespace as string;
+    kubeconfigPath = flags.kubeconfig as string;
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     io.stderr.write(`${err.message}\n${USAGE}`);
@@ -55,7 +60,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
   const log = pino({ level: 'warn', base: null }, pino.destination({ fd: 2, sync: true }));
   let spire;
   try {
-    const { kubeConfig } = loadKubeConfig();
+    const { kubeConfig } = loadKubeConfig(kubeconfigPath ? { kubeconfigPath } : {});
     spire = await connectRegistrarSpire(config, log);
     const plan = await planPass({
       config,

@@ -17,7 +17,9 @@ import { entryChangedEvent, spiffeIdProblemEvent, spiffeIdRef } from '../../hand
 import { systemClock } from '../../runtime/clock.js';
 import { createEventRecorder } from '../../runtime/events/event-recorder.js';
 import { kubeEventSink } from '../../runtime/events/event-sink.kube.js';
+import { kubeRest } from '../../runtime/sandbox/cluster/kube-rest.js';
 import { loadManifests } from '../../runtime/sandbox/manifests.js';
+import { KubectlLite } from '../../runtime/sandbox/tour/kubectl-lite.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -81,4 +83,12 @@ test('kubectl get events and kubectl describe spiffeid show them', { skip: !hasK
   assert.match(described, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/m);
   assert.match(described, /Normal\s+EntryCreated\s+\S+ \(x2 over \S+\)\s+k8s-workload-registrar\s+Created SPIRE entry entry-1/);
   assert.doesNotMatch(described, /InvalidSpiffeID/, "only the object's own events");
+
+  // The sandbox tour's describe (kubectl-lite, no kubectl needed) prints what kubectl prints; ages aside.
+  const rest = kubeRest(api.url);
+  const lite = await new KubectlLite(rest, api.url).describe('spiffeid.spiffe.io/v1beta1', 'SpiffeID', 'default', 'one');
+  const ageless = (text: string) => text.replace(/\b\d+[smh]\b/g, 'AGE').replace(/ +/g, ' ').trimEnd();
+  assert.equal(ageless(lite), ageless(described));
+  const [liteHead, kubectlHead] = [lite, described].map((x) => x.slice(0, x.indexOf('\nEvents:')));
+  assert.equal(liteHead, kubectlHead, 'the object part is laid out exactly as kubectl does');
 });

@@ -10,7 +10,7 @@ import { runTour, type TourResult } from '../../runtime/sandbox/tour/run-tour.js
 /** Step id -> number of entries the tutorial expects there. */
 const EXPECTED: Record<Mode, Record<string, number>> = {
   webhook: { 'entries-deployed': 3, 'entries-after-delete': 2 },
-  reconcile: { 'entries-deployed': 3, 'entries-after-delete': 2, 'entries-unlabeled': 2 },
+  reconcile: { 'entries-deployed': 3, 'entries-after-delete': 2, 'entries-unlabeled': 2, plan: 2 },
   crd: { 'entries-deployed': 3, 'entries-after-delete': 2, 'entries-unannotated': 2, 'spiffeids-created': 3, 'entries-spiffeid': 3, 'entries-spiffeid-deleted': 2 },
 };
 
@@ -43,6 +43,12 @@ for (const mode of ['webhook', 'reconcile', 'crd'] as const) {
       assert.match(step('delete-spiffeid'), /^spiffeid\.spiffeid\.spiffe\.io "my-test-spiffeid" deleted$/);
       assert.doesNotMatch(step('spiffeids-deleted'), /my-test-spiffeid/);
       assert.equal(step('spiffeids-deleted').split('\n').length, 3, 'header, node and agent');
+      // Events: the SpiffeID's own, under describe; its entry created and deleted, in get events.
+      assert.match(step('describe-spiffeid'), /^Events:\n {2}Type +Reason +Age +From +Message\n.*\n {2}Normal +EntryCreated +\S+ +k8s-workload-registrar +Created SPIRE entry [0-9a-f-]{36}$/m);
+      assert.deepEqual([...step('get-events').matchAll(/Normal +(Entry\w+) +spiffeid\/my-test-spiffeid/g)].map((m) => m[1]), ['EntryCreated', 'EntryDeleted']);
+    }
+    if (mode === 'reconcile') {
+      assert.match(step('plan'), /^Entries: 0 to create, 0 to update, 0 to delete, 0 left alone\.\n\(exit code 0\)$/m);
     }
   });
 }

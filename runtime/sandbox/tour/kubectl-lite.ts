@@ -3,6 +3,7 @@
 // without a kubectl binary; with one, the same commands work against the sandbox's kubeconfig.
 import type { KubeObject } from '../../../adapters/kube-fake/index.js';
 import { KubeRestError, type KubeRest } from '../cluster/kube-rest.js';
+import { describeObject, type CoreEvent } from './kubectl-describe.js';
 
 type ApiResource = { name: string; kind: string; namespaced: boolean };
 type Resolved = { plural: string; namespaced: boolean; group: string; apiVersion: string };
@@ -98,6 +99,16 @@ export class KubectlLite {
       ...shown.map(({ i }) => String(row.cells[i] ?? '')),
     ]);
     return tabulate([header, ...rows]);
+  }
+
+  /** `kubectl describe <kind> -n <ns> <name>`: the object, and its events found as kubectl finds them. */
+  async describe(apiVersion: string, kind: string, namespace: string, name: string): Promise<string> {
+    const { path } = await this.path({ apiVersion, kind, metadata: { name, namespace } });
+    const obj = (await this.rest.request('GET', path)) as KubeObject;
+    // kubectl's searchEvents: core v1 events with a field selector on the involved object.
+    const selector = [`involvedObject.name=${name}`, `involvedObject.namespace=${namespace}`, `involvedObject.kind=${kind}`, `involvedObject.uid=${obj.metadata.uid ?? ''}`].join(',');
+    const events = (await this.rest.request('GET', `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(selector)}`)) as { items: CoreEvent[] };
+    return describeObject(obj, events.items, Date.now());
   }
 }
 

@@ -14,12 +14,19 @@ import { SANDBOX_NODE } from '../cluster/sandbox-node.js';
 import { loadManifests, REPO_ROOT } from '../manifests.js';
 import type { Sandbox } from '../sandbox.js';
 import { KubectlLite, waitUntil } from './kubectl-lite.js';
+import { run as runPlan } from '../../commands/plan.js';
 
 export type TourContext = {
   apply(files: readonly string[]): Promise<string>;
   deleteObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<string>;
   deleteFile(file: string): Promise<string>;
   get(apiVersion: string, kind: string, namespace: string | 'all'): Promise<string>;
+  /** `kubectl describe`, once the object has at least one event. */
+  describe(apiVersion: string, kind: string, namespace: string, name: string): Promise<string>;
+  /** `kubectl get events -n <ns>`, once there are `count` events there (the recorder writes in the background). */
+  getEvents(namespace: string, count: number): Promise<string>;
+  /** `k8s-workload-registrar plan` with the sandbox's configuration and kubeconfig. */
+  plan(): Promise<string>;
   /** `kubectl get spiffeids`, once every SpiffeID shows the entry it stands for. */
   getSpiffeIds(namespace: string | 'all'): Promise<string>;
   entryShow(): Promise<string>;
@@ -66,6 +73,23 @@ export async function tourContext(sandbox: Sandbox): Promise<TourContext> {
       return out;
     },
     get: (apiVersion, kind, namespace) => kubectl.get(apiVersion, kind, namespace),
+    async describe(apiVersion, kind, namespace, name) {
+      await waitUntil(`an event about ${kind} ${namespace}/${name}`, () =>
+        api.store.list('v1', 'Event', namespace).some((e) => (e['involvedObject'] as { name?: string } | undefined)?.name === name),
+      );
+      return kubectl.describe(apiVersion, kind, namespace, name);
+    },
+    async getEvents(namespace, count) {
+      await waitUntil(`${count} events in ${namespace}`, () => api.store.list('v1', 'Event', namespace).length >= count);
+      return kubectl.get('v1', 'Event', namespace);
+    },
+    async plan() {
+      const out: string[] = [];
+      const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } };
+      const code = await runPlan(['-config', sandbox.configPath, '-kubeconfig', sandbox.kubeconfigPath ?? ''], io);
+      return `${out.join('').trimEnd()}
+(exit code ${code})`;
+    },
     async getSpiffeIds(namespace) {
       const all = () => api.store.list(SPIFFEID_API_VERSION, SPIFFEID_KIND, namespace === 'all' ? undefined : namespace);
       await waitUntil('every SpiffeID to name its entry', () => all().every((s: KubeObject) => typeof (s['status'] as { entryId?: unknown } | undefined)?.entryId === 'string'));

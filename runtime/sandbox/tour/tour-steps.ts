@@ -113,6 +113,14 @@ export const TOUR_STEPS: Readonly<Record<Mode, readonly TourStep[]>> = {
     applyFiles('deploy-unlabeled', 'Deploy a workload without the label', 'kubectl apply -f deploy/reconcile/not-labeled-workload.yaml', ['deploy/reconcile/not-labeled-workload.yaml']),
     getPods,
     entryShow('entries-unlabeled', 'Registration entries: unchanged', (t) => [reconcileNode, reconcilePod(t, 'spire-agent', 'agent')]),
+    {
+      id: 'plan',
+      title: 'What a registrar with this configuration would change now',
+      inCluster: 'kubectl exec -n spire spire-server-0 -c k8s-workload-registrar -- k8s-workload-registrar plan -config /run/spire/k8s-workload-registrar/conf/k8s-workload-registrar.conf',
+      sandbox: 'k8s-workload-registrar plan -config .sandbox/registrar.conf -kubeconfig .sandbox/kubeconfig',
+      run: (t) => t.plan(),
+      expect: (t) => [reconcileNode, reconcilePod(t, 'spire-agent', 'agent')],
+    },
   ],
   crd: [
     applyFiles('deploy', 'Deploy the SpiffeID CRD, the agent and the workload', 'kubectl apply -k deploy/crd', [
@@ -148,6 +156,13 @@ export const TOUR_STEPS: Readonly<Record<Mode, readonly TourStep[]>> = {
     },
     entryShow('entries-spiffeid', 'Registration entries with the test SpiffeID', (t) => [crdNode(t), crdPod(t, 'spire-agent', 'agent'), testSpiffeId]),
     {
+      id: 'describe-spiffeid',
+      title: 'The test SpiffeID and its events',
+      inCluster: 'kubectl describe spiffeid -n default my-test-spiffeid',
+      sandbox: `${KUBECTL} describe spiffeid -n default my-test-spiffeid`,
+      run: (t) => t.describe('spiffeid.spiffe.io/v1beta1', 'SpiffeID', 'default', 'my-test-spiffeid'),
+    },
+    {
       id: 'delete-spiffeid',
       title: 'Delete the test SpiffeID',
       inCluster: 'kubectl delete -f deploy/crd/test-spiffeid.yaml',
@@ -161,6 +176,13 @@ export const TOUR_STEPS: Readonly<Record<Mode, readonly TourStep[]>> = {
       inCluster: 'kubectl get spiffeids --all-namespaces',
       sandbox: `${KUBECTL} get spiffeids --all-namespaces`,
       run: (t) => t.getSpiffeIds('all'),
+    },
+    {
+      id: 'get-events',
+      title: 'Events in the default namespace',
+      inCluster: 'kubectl get events -n default',
+      sandbox: `${KUBECTL} get events -n default`,
+      run: (t) => t.getEvents('default', 2),
     },
   ],
 };

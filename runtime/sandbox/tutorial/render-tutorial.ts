@@ -4,7 +4,7 @@
 // document is the same on every run.
 import type { Mode } from '../../config/registrar-config.js';
 import type { StepRecord, TourResult } from '../tour/run-tour.js';
-import { normaliseAges, normaliseLogTimes, sortLogLines, uuidMap } from './normalise-output.js';
+import { normaliseAges, normaliseDescribe, normaliseLogTimes, sortLogLines, uuidMap } from './normalise-output.js';
 
 export type TourResults = Readonly<Record<Mode, TourResult>>;
 
@@ -29,5 +29,6 @@ export function renderTutorial(template: string, results: TourResults, uuidSeed:
 function normaliseStep(step: StepRecord): string {
   if (step.id.startsWith('log-')) return sortLogLines(normaliseLogTimes(step.output));
   if (step.id.startsWith('get-') || step.id.startsWith('spiffeids')) return normaliseAges(step.output);
+  if (step.id.startsWith('describe-')) return normaliseDescribe(step.output);
   return step.output;
 }
