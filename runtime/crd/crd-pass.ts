@@ -13,8 +13,7 @@ import type { EntryMask, EntryStore } from '../../adapters/entry-store.js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { entryChangedEvent, podNoIdentityEvent, spiffeIdProblemEvent, spiffeIdRef, type EntryChange, type RegistrarEvent } from '../../handlers/events/registrar-event.js';
-import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig, type DeclaredSet } from '../../handlers/crd-pod/declared-spiffeids.js';
-import type { Pod } from '../../handlers/k8s/pod.js';
+import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
 import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
@@ -65,8 +64,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     throw err;
   };
   const recordEvent = deps.recordEvent ?? (() => {});
-  /** Pod UID -> why it got no SpiffeID, as last reported: a pod's Warning is recorded once per reason, not per pass. */
+  // Object UID -> the problem last reported for it: a Warning is recorded when an object's problem appears
+  // or changes, not on every pass (nor again while the informer has not yet seen the status we wrote).
   let reportedPods = new Map<string, string>();
+  let reportedSpiffeIds = new Map<string, string>();
   return async (signal) => {
     const started = deps.clock.now();
     let failed = 0;
@@ -88,7 +89,15 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     for (const bad of declared.invalid) {
       log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');
     }
-    reportedPods = reportPodProblems(view.pods, declared.invalid, reportedPods, recordEvent);
+    const podsByName = new Map(view.pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+    reportedPods = reportTransitions(
+      declared.invalid.flatMap((bad) => {
+        const pod = bad.kind === 'Pod' ? podsByName.get(`${bad.namespace}/${bad.name}`) : undefined;
+        return pod ? [{ uid: pod.metadata.uid, problem: bad.reason, event: () => podNoIdentityEvent(pod, bad.reason) }] : [];
+      }),
+      reportedPods,
+      recordEvent,
+    );
     const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
     await forEachLimit(dplan.create, limit, async (d) => {
       if (await attempt('Failed to create SpiffeID', refFields(d), () => writer.create(d, [SPIFFEID_FINALIZER]))) {
@@ -224,13 +233,19 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     await forEachLimit(plan.statuses, limit, async (st) => {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
-      if (ready?.status === 'False') {
-        log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
-        const uid = seen.get(`${st.owner.namespace}/${st.owner.name}`)?.metadata.uid;
-        if (uid) recordEvent(spiffeIdProblemEvent(spiffeIdRef({ ...st.owner, uid }), ready.reason, ready.message));
-      }
+      if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
       await attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(observed(st.owner), st.status));
     });
+
+    reportedSpiffeIds = reportTransitions(
+      plan.problems.flatMap((p) => {
+        const uid = seen.get(`${p.owner.namespace}/${p.owner.name}`)?.metadata.uid;
+        const ref = uid ? spiffeIdRef({ ...p.owner, uid }) : undefined;
+        return ref ? [{ uid: ref.uid, problem: `${p.reason}: ${p.message}`, event: () => spiffeIdProblemEvent(ref, p.reason, p.message) }] : [];
+      }),
+      reportedSpiffeIds,
+      recordEvent,
+    );
 
     const releasable = plan.releaseFinalizer.filter((rel) => rel.afterDeleting.every((id) => deleted.has(id)));
     await forEachLimit(releasable, limit, (rel) =>
@@ -261,20 +276,16 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   };
 }
 
-/** Records a Warning on each pod that newly has (or has another) reason for getting no SpiffeID. */
-function reportPodProblems(
-  pods: readonly Pod[],
-  invalid: DeclaredSet['invalid'],
+/** Records the event of each object whose problem is new or changed; returns what is reported now. */
+function reportTransitions(
+  current: readonly { readonly uid: string; readonly problem: string; readonly event: () => RegistrarEvent }[],
   before: ReadonlyMap<string, string>,
   recordEvent: (e: RegistrarEvent) => void,
 ): Map<string, string> {
-  const byName = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
   const now = new Map<string, string>();
-  for (const bad of invalid) {
-    const pod = bad.kind === 'Pod' ? byName.get(`${bad.namespace}/${bad.name}`) : undefined;
-    if (!pod) continue;
-    now.set(pod.metadata.uid, bad.reason);
-    if (before.get(pod.metadata.uid) !== bad.reason) recordEvent(podNoIdentityEvent(pod, bad.reason));
+  for (const c of current) {
+    now.set(c.uid, c.problem);
+    if (before.get(c.uid) !== c.problem) recordEvent(c.event());
   }
   return now;
 }
