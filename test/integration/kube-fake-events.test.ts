@@ -55,6 +55,8 @@ test('recorded events are served as events.k8s.io/v1 and, converted, as core v1 
     ['EntryCreated', 2, 'k8s-workload-registrar', 'spire-server-0'],
     ['InvalidSpiffeID', 1, 'k8s-workload-registrar', 'spire-server-0'],
   ]);
+  const regarding = await api.kubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: 'default', fieldSelector: 'regarding.name=one,regarding.kind=SpiffeID' });
+  assert.deepEqual(regarding.items.map((e) => e.reason), ['EntryCreated']);
   assert.equal(api.requestCounts()['create events'], 2, 'a repeat is a patch, not another create');
   assert.equal(api.requestCounts()['patch events'], 1);
   const core = await api.kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({
