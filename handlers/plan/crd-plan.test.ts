@@ -25,7 +25,7 @@ const now = '2026-11-27T12:00:00Z';
 const fin = [SPIFFEID_FINALIZER];
 
 test('the Go registrar\'s converged state plans nothing: SpiffeIDs with status.entryId and their entries', () => {
-  const view = { nodes: [], pods: [], endpoints: [] };
+  const view = { nodes: [], pods: [], endpointSlices: [] };
   const s = aSpiffeId({ finalizers: fin, entryId: 'e1' });
   const p = planCrd({ ...view, spiffeIds: [s] }, [{ ...spiffeIdEntry(s), id: 'e1' }], { ...cfg, podController: false }, templates, now);
   assert.deepEqual([p.create.length, p.update.length, p.delete.length, p.leftAlone.length], [0, 0, 0, 0]);
@@ -40,7 +40,7 @@ test('updates and deletes name the SpiffeID and why; entries nobody declares are
     { ...spiffeIdEntry(dying), id: 'e2' },
     { ...newEntry({ spiffeId: 'spiffe://example.org/ops', parentId: 'spiffe://example.org/spire/server', selectors: [{ type: 'unix', value: 'uid:0' }] }), id: 'e3' },
   ];
-  const p = planCrd({ nodes: [], pods: [], endpoints: [], spiffeIds: [changed, dying] }, entries, { ...cfg, podController: false }, templates, now);
+  const p = planCrd({ nodes: [], pods: [], endpointSlices: [], spiffeIds: [changed, dying] }, entries, { ...cfg, podController: false }, templates, now);
   assert.deepEqual(p.update.map((c) => c.reason), ['SpiffeID default/a: DNS names changed: [] -> [a.example]']);
   assert.deepEqual(p.delete.map((c) => c.reason), ['SpiffeID default/b is being deleted']);
   assert.deepEqual(p.leftAlone.map((c) => c.entry.id), ['e3']);
@@ -50,7 +50,7 @@ test('a new pod: its SpiffeID is created and its entry follows in the same plan;
   const view = {
     nodes: [aNode({ name: 'minikube', uid: 'n-1' })],
     pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'p-1', annotations: { 'spiffe.io/spiffe-id': 'web' } }), aPod({ name: 'bad-0', namespace: 'spire', uid: 'p-2', annotations: { 'spiffe.io/spiffe-id': 'a//b' } })],
-    endpoints: [],
+    endpointSlices: [],
     spiffeIds: [],
   };
   const p = planCrd(view, [], cfg, templates, now);

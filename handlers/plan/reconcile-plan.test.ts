@@ -35,7 +35,7 @@ test('each delete says why: no pod, no node, the pod declares no entry (and why)
     withId(aPodEntry('default', 'web', 'web'), 'p4'),
     withId(aPodEntry('default', 'web', 'web'), 'p5'),
   ];
-  const p = planReconcile({ nodes: [aNode({ name: 'minikube' })], pods: [pod('unlabelled'), pod('bad', 'a//b'), pod('web', 'web')], endpoints: [] }, entries, cfg);
+  const p = planReconcile({ nodes: [aNode({ name: 'minikube' })], pods: [pod('unlabelled'), pod('bad', 'a//b'), pod('web', 'web')], endpointSlices: [] }, entries, cfg);
   assert.deepEqual(reasons(p), {
     create: [],
     update: [],
@@ -53,6 +53,6 @@ test('each delete says why: no pod, no node, the pod declares no entry (and why)
 
 test('a relabelled pod is an update that says what changed; an entry under another root is left alone', () => {
   const foreign = withId(aPodEntry('default', 'web', 'web', { parentId: 'spiffe://example.org/someone-else' }), 'f');
-  const p = planReconcile({ nodes: [aNode({ name: 'minikube' })], pods: [pod('web', 'web-v2')], endpoints: [] }, [withId(aNodeEntry('minikube'), 'n1'), withId(aPodEntry('default', 'web', 'web'), 'p1'), foreign], cfg);
+  const p = planReconcile({ nodes: [aNode({ name: 'minikube' })], pods: [pod('web', 'web-v2')], endpointSlices: [] }, [withId(aNodeEntry('minikube'), 'n1'), withId(aPodEntry('default', 'web', 'web'), 'p1'), foreign], cfg);
   assert.deepEqual(reasons(p), { create: [], update: ['SPIFFE ID changed: spiffe://example.org/web -> spiffe://example.org/web-v2'], delete: [], leftAlone: ['f'] });
 });

@@ -4,7 +4,7 @@ import { aPod } from '../../test/fixtures/k8s-objects.js';
 import { newEntry, type Entry } from '../entries/entry.js';
 import { selector } from '../entries/selectors.js';
 import { clusterNodeEntry, clusterNodeId } from '../webhook-node/cluster-node-entry.js';
-import { planWebhookCatchUp } from './webhook-plan.js';
+import { planWebhook } from './webhook-plan.js';
 
 const cfg = { trustDomain: 'example.org', cluster: 'k8stest', disabledNamespaces: ['kube-system'] };
 const node = clusterNodeId(cfg);
@@ -14,7 +14,7 @@ const podEntry = (ns: string, name: string, sa: string, id: string): Entry => ({
 });
 
 test('catch-up: the cluster node entry and pod entries that are missing are created, entries of gone pods deleted', () => {
-  const p = planWebhookCatchUp([aPod({ name: 'web-0', namespace: 'default', serviceAccount: 'web' }), aPod({ name: 'sys', namespace: 'kube-system' })], [podEntry('default', 'old-0', 'old', 'e1')], cfg);
+  const p = planWebhook([aPod({ name: 'web-0', namespace: 'default', serviceAccount: 'web' }), aPod({ name: 'sys', namespace: 'kube-system' })], [podEntry('default', 'old-0', 'old', 'e1')], cfg);
   assert.deepEqual(p.create.map((c) => [c.entry.spiffeId, c.reason]), [
     [node, 'no cluster node entry'],
     ['spiffe://example.org/ns/default/sa/web', 'no entry for pod default/web-0'],
@@ -24,7 +24,7 @@ test('catch-up: the cluster node entry and pod entries that are missing are crea
 
 test('entries of live pods and entries not parented to the cluster node entry are never deleted', () => {
   const foreign = { ...newEntry({ spiffeId: 'spiffe://example.org/x', parentId: 'spiffe://example.org/spire/server', selectors: [selector('k8s', 'ns:default'), selector('k8s', 'pod-name:gone')] }), id: 'f' };
-  const p = planWebhookCatchUp(
+  const p = planWebhook(
     [aPod({ name: 'web-0', namespace: 'default', serviceAccount: 'web' })],
     [{ ...clusterNodeEntry(cfg), id: 'n' }, podEntry('default', 'web-0', 'web', 'e1'), foreign],
     cfg,

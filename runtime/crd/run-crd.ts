@@ -152,7 +152,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       instance: reportingInstance(),
       onDropped: () => metrics.eventsDropped.inc(),
     });
-    closers.push(() => events.idle());
+    closers.push(async () => events.stop());
     const runPass = createCrdPass({
       store: spire.entries,
       entries,

@@ -125,3 +125,13 @@ test('a series whose Event expired in the API server continues on a new Event; w
   await recorder.idle();
   assert.equal(summary()[0]?.count, 2, 'unchanged, and no rejection');
 });
+
+test('after stop nothing more is written and what was pending is dropped', async () => {
+  const { sink, recorder } = setup();
+  recorder.record(bad(1));
+  recorder.record(bad(2)); // pending behind the first write
+  recorder.stop();
+  recorder.record(bad(3));
+  await recorder.idle();
+  assert.deepEqual(sink.writes.map((w) => w.name.split('.')[0]), ['web-1']);
+});

@@ -30,8 +30,14 @@ export type EventRecorderOptions = {
 
 export type EventRecorder = {
   record(event: RegistrarEvent): void;
-  /** Resolves when no write is pending (tests; shutdown). */
+  /** Resolves when no write is pending (tests). */
   idle(): Promise<void>;
+  /**
+   * Shutdown: records nothing more and forgets what is pending; a write in flight finishes on its own.
+   * Events are best effort, and waiting here could hold up shutdown behind an unreachable API server
+   * (client-go's broadcaster drops its queue on Shutdown too).
+   */
+  stop(): void;
 };
 
 type Cached = { state: SeriesState; event: RegistrarEvent };
@@ -45,6 +51,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   let lastPrune = clock.now();
   let running = false;
   let done: Promise<void> = Promise.resolve();
+  let stopped = false;
 
   const prune = (now: number) => {
     if (now - lastPrune < SERIES_WINDOW_MS) return;
@@ -99,6 +106,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
 
   return {
     record(event) {
+      if (stopped) return;
       const now = clock.now();
       prune(now);
       const key = eventKey(event);
@@ -112,6 +120,10 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
     },
     async idle() {
       while (running) await done;
+    },
+    stop() {
+      stopped = true;
+      pending.clear();
     },
   };
 }

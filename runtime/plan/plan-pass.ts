@@ -5,17 +5,19 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import * as v from 'valibot';
 import type { Logger } from 'pino';
 import type { EntryStore } from '../../adapters/entry-store.js';
-import { EndpointsSchema } from '../../handlers/k8s/endpoints.js';
+import { EndpointSliceSchema } from '../../handlers/k8s/endpoint-slice.js';
 import { NodeSchema } from '../../handlers/k8s/node.js';
 import { PodSchema } from '../../handlers/k8s/pod.js';
 import type { ChangePlan } from '../../handlers/plan/change-plan.js';
 import { planCrd } from '../../handlers/plan/crd-plan.js';
 import { planReconcile } from '../../handlers/plan/reconcile-plan.js';
-import { planWebhookCatchUp } from '../../handlers/plan/webhook-plan.js';
+import { planWebhook } from '../../handlers/plan/webhook-plan.js';
 import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import type { RegistrarConfig } from '../config/registrar-config.js';
 import { kubeListWatchSource, type CollectionRef } from '../kube/list-watch-source.js';
+
+const SLICES: CollectionRef = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' };
 
 export type PlanInputs = {
   readonly config: RegistrarConfig;
@@ -44,29 +46,29 @@ export async function planPass(inp: PlanInputs): Promise<ChangePlan> {
   switch (cfg.mode) {
     case 'webhook': {
       const [pods, entries] = await Promise.all([list({ version: 'v1', plural: 'pods' }, PodSchema), listEntries()]);
-      return planWebhookCatchUp(pods, entries, cfg);
+      return planWebhook(pods, entries, cfg);
     }
     case 'reconcile': {
-      const [nodes, pods, endpoints, entries] = await Promise.all([
+      const [nodes, pods, endpointSlices, entries] = await Promise.all([
         list({ version: 'v1', plural: 'nodes' }, NodeSchema),
         list({ version: 'v1', plural: 'pods' }, PodSchema),
-        cfg.addPodDnsNames ? list({ version: 'v1', plural: 'endpoints' }, EndpointsSchema) : Promise.resolve([]),
+        cfg.addPodDnsNames ? list(SLICES, EndpointSliceSchema) : Promise.resolve([]),
         listEntries(),
       ]);
-      return planReconcile({ nodes, pods, endpoints }, entries, cfg);
+      return planReconcile({ nodes, pods, endpointSlices }, entries, cfg);
     }
     case 'crd': {
       const checked = checkCrdTemplates(cfg);
       if (!checked.ok) throw new Error(checked.error);
-      const [nodes, pods, endpoints, spiffeIds, entries] = await Promise.all([
+      const [nodes, pods, endpointSlices, spiffeIds, entries] = await Promise.all([
         list({ version: 'v1', plural: 'nodes' }, NodeSchema),
         cfg.podController ? list({ version: 'v1', plural: 'pods' }, PodSchema) : Promise.resolve([]),
-        cfg.podController && cfg.addSvcDnsName ? list({ version: 'v1', plural: 'endpoints' }, EndpointsSchema) : Promise.resolve([]),
+        cfg.podController && cfg.addSvcDnsName ? list(SLICES, EndpointSliceSchema) : Promise.resolve([]),
         list({ group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL }, SpiffeIdSchema),
         listEntries(),
       ]);
       const rules = { ...cfg, registrarNamespace: inp.namespace };
-      return planCrd({ nodes, pods, endpoints, spiffeIds }, entries, rules, checked.templates, new Date(inp.now).toISOString());
+      return planCrd({ nodes, pods, endpointSlices, spiffeIds }, entries, rules, checked.templates, new Date(inp.now).toISOString());
     }
   }
 }

@@ -201,7 +201,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
         ...(inf ? { stopInformers: () => inf.stop() } : {}),
         drainWork: async () => {
           await stopLeading();
-          await recorder?.idle();
+          recorder?.stop();
         },
         ...(el ? { releaseLease: () => el.stop() } : {}),
         closeServers: async () => {
