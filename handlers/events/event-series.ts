@@ -16,15 +16,13 @@ export type SeriesState = {
   readonly written: boolean;
 };
 
-export type Observation = { readonly next: SeriesState; readonly write: 'create' | 'patch' };
-
-export function observeEvent(prev: SeriesState | undefined, nowMs: number, newName: string, windowMs = SERIES_WINDOW_MS): Observation {
-  if (prev && nowMs - prev.lastMs < windowMs) {
-    const next = { ...prev, count: prev.count + 1, lastMs: nowMs };
-    // An object that was never written (its create was dropped) is created now, with the count so far.
-    return { next, write: prev.written ? 'patch' : 'create' };
-  }
-  return { next: { name: newName, count: 1, firstMs: nowMs, lastMs: nowMs, written: false }, write: 'create' };
+/**
+ * The series after one more occurrence. The recorder writes it as a create while `written` is false (also
+ * when an earlier create was dropped: the object then starts with the count so far), else as a patch.
+ */
+export function observeEvent(prev: SeriesState | undefined, nowMs: number, newName: string, windowMs = SERIES_WINDOW_MS): SeriesState {
+  if (prev && nowMs - prev.lastMs < windowMs) return { ...prev, count: prev.count + 1, lastMs: nowMs };
+  return { name: newName, count: 1, firstMs: nowMs, lastMs: nowMs, written: false };
 }
 
 /** True when the series can be forgotten: nothing more would be added to it. */

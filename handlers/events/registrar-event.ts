@@ -24,7 +24,7 @@ export type RegistrarEvent = {
   readonly note: string;
 };
 
-export const EventReason = {
+const EventReason = {
   EntryCreated: 'EntryCreated',
   EntryUpdated: 'EntryUpdated',
   EntryDeleted: 'EntryDeleted',
@@ -43,7 +43,7 @@ export function spiffeIdRef(s: { readonly namespace: string; readonly name: stri
   return { apiVersion: SPIFFEID_API_VERSION, kind: SPIFFEID_KIND, namespace: s.namespace, name: s.name, uid: s.uid };
 }
 
-export function podRef(pod: Pod): ObjectRef {
+function podRef(pod: Pod): ObjectRef {
   const { namespace, name, uid } = pod.metadata;
   return { apiVersion: 'v1', kind: 'Pod', namespace, name, uid };
 }

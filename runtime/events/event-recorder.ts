@@ -111,7 +111,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       prune(now);
       const key = eventKey(event);
       const prev = cache.get(key);
-      const { next } = observeEvent(prev?.state, now, newName(event, now));
+      const next = observeEvent(prev?.state, now, newName(event, now));
       // Updated in place: a write in flight for this series sees the new count when it completes.
       if (prev) prev.state = next;
       else cache.set(key, { state: next, event });
