@@ -7,10 +7,11 @@ export {
   ApiException,
   CoordinationV1Api,
   CustomObjectsApi,
+  EventsV1Api,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
   V1MicroTime,
   Watch,
 } from '@kubernetes/client-node';
-export type { V1Lease } from '@kubernetes/client-node';
+export type { EventsV1Event, V1Lease } from '@kubernetes/client-node';

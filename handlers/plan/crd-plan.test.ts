@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
-import { aSpiffeId } from '../../test/fixtures/spiffeid.js';
+import { aSpiffeId, testRules } from '../../test/fixtures/spiffeid.js';
 import { newEntry, type Entry } from '../entries/entry.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER } from '../spiffeid/spiffeid.js';
@@ -17,6 +17,8 @@ const cfg = {
   disabledNamespaces: ['kube-system'],
   podController: true,
   addSvcDnsName: false,
+  policy: testRules.policy,
+  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
 };
 const checked = checkCrdTemplates({ ...cfg, dnsNameTemplates: [] });
 assert.ok(checked.ok);

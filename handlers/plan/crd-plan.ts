@@ -6,8 +6,9 @@ import type { DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
 import { planDeclaredSpiffeIds } from '../spiffeid/plan-declared.js';
 import { SPIFFEID_API_VERSION, SPIFFEID_FINALIZER, SPIFFEID_KIND, SpiffeIdSchema, spiffeIdKey, type SpiffeId } from '../spiffeid/spiffeid.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
-import { validateSpiffeId, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
-import { planSpiffeIdEntries, type SpiffeIdRef } from '../spiffeid-reconcile/plan-spiffeid-entries.js';
+import { validateSpiffeId } from '../spiffeid/validate-spiffeid.js';
+import { withDeclaredSpecs } from '../spiffeid/registrar-declared.js';
+import { planSpiffeIdEntries, type SpiffeIdPlanConfig, type SpiffeIdRef } from '../spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { CrdTemplates } from '../templates/crd-templates.js';
 import { describeUpdate, NOT_OWNED, type Change, type ChangePlan } from './change-plan.js';
 
@@ -18,7 +19,7 @@ import { describeUpdate, NOT_OWNED, type Change, type ChangePlan } from './chang
 
 export type CrdView = ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
 
-export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdControllersConfig & SpiffeIdRules, templates: CrdTemplates, now: string): ChangePlan {
+export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdControllersConfig & SpiffeIdPlanConfig, templates: CrdTemplates, now: string): ChangePlan {
   const declared = declaredSpiffeIds(view, cfg, templates);
   const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
 
@@ -27,9 +28,9 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
   for (const d of dplan.create) after.set(`${d.namespace}/${d.name}`, asSpiffeId(d));
   for (const { current, declared: d } of dplan.update) after.set(spiffeIdKey(current), { ...current, spec: d.spec });
   for (const s of dplan.delete) after.set(spiffeIdKey(s), { ...s, metadata: { ...s.metadata, deletionTimestamp: now } });
-  const spiffeIds = [...after.values()];
-
-  const plan = planSpiffeIdEntries(spiffeIds, entries, cfg, now);
+  const effective = withDeclaredSpecs([...after.values()], declared.declared);
+  const spiffeIds = effective.spiffeIds;
+  const plan = planSpiffeIdEntries(spiffeIds, entries, cfg, now, effective.registrarDeclared);
   const byId = new Map(entries.map((e) => [e.id, e]));
   const bySpiffeId = new Map(spiffeIds.map((s) => [spiffeIdKey(s), s]));
   const named = (r: SpiffeIdRef | undefined) => (r ? `SpiffeID ${r.namespace}/${r.name}` : 'a SpiffeID');
@@ -48,8 +49,9 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
     return [{ entry: e, reason: `${named(owner)} ${why}` }];
   });
 
-  // Entries a SpiffeID records or declares exactly are crd mode's; everything else is never touched.
-  const ours = new Set<string>();
+  // Entries the registrar created (its entry ID prefix), or a SpiffeID records or declares exactly, are
+  // crd mode's; everything else is never touched.
+  const ours = new Set<string>(entries.filter((e) => e.id.startsWith(cfg.entryIdPrefix)).map((e) => `id:${e.id}`));
   for (const s of spiffeIds) {
     if (s.status.entryId) ours.add(`id:${s.status.entryId}`);
     if (!validateSpiffeId(s, cfg)) ours.add(`key:${entryKey(spiffeIdEntry(s))}`);

@@ -1,5 +1,5 @@
 // EventSink over client-node's EventsV1Api: POST the Event, then JSON merge patches of its series.
-import { ApiException, EventsV1Api, PatchStrategy, setHeaderOptions, type EventsV1Event, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, EventsV1Api, PatchStrategy, setHeaderOptions, type EventsV1Event, type KubeConfig } from '../../adapters/client-node.js';
 import { withKeepAlive } from '../kube/keep-alive.js';
 import type { EventSink } from './event-sink.js';
 
