@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { clipInput, maxQuotedChars, quoteInput } from '../text/quote-input.js';
 
 // admission.k8s.io AdmissionReview, v1 and v1beta1. The two versions have the same request and response
 // fields (v1beta1 is the older name; `warnings` exists in both since Kubernetes 1.19). The response must
@@ -63,18 +64,23 @@ export function unsupportedReviewType(body: unknown): string | undefined {
   if (!t.success || Array.isArray(body)) return 'body is not a JSON object';
   const { apiVersion, kind } = t.output;
   if (kind === 'AdmissionReview' && admissionApiVersions.includes(apiVersion as AdmissionApiVersion)) return undefined;
-  return `unsupported apiVersion/kind ${JSON.stringify(apiVersion ?? '')}/${JSON.stringify(kind ?? '')}; expected AdmissionReview in ${admissionApiVersions.join(' or ')}`;
+  return `unsupported apiVersion/kind ${quoteInput(apiVersion ?? '')}/${quoteInput(kind ?? '')}; expected AdmissionReview in ${admissionApiVersions.join(' or ')}`;
 }
 
-/** One-line summary of valibot issues: `request.uid: Invalid type: Expected string but received undefined`. */
+/**
+ * One-line summary of valibot issues: `request.uid: Invalid type: Expected string but received undefined`.
+ * valibot quotes the received value in full, so each issue is cut, and at most a few are listed.
+ */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .map((i) => {
-      const path = v.getDotPath(i);
-      return path ? `${path}: ${i.message}` : i.message;
-    })
-    .join('; ');
+  const shown = issues.slice(0, maxIssues).map((i) => {
+    const path = v.getDotPath(i);
+    return clipInput(path ? `${path}: ${i.message}` : i.message, 2 * maxQuotedChars);
+  });
+  if (issues.length > maxIssues) shown.push(`${issues.length - maxIssues} more`);
+  return shown.join('; ');
 }
+
+const maxIssues = 5;
 
 /** Wraps a response in an AdmissionReview of the request's own apiVersion. */
 export function reviewResponse(review: Pick<AdmissionReview, 'apiVersion'>, response: AdmissionResponse): AdmissionReviewResponse {

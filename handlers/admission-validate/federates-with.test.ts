@@ -20,11 +20,16 @@ const cases: [string, string | undefined, ReturnType<typeof federatesWithOf>][] 
         'annotation "spiffe.io/federatesWith" item "Bad_Domain" is not a trust domain: trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores',
     },
   ],
+  [
+    "the pod's own trust domain is refused (differs from the original, which sent it to SPIRE)",
+    'a.test,spiffe://example.org',
+    { ok: false, error: 'annotation "spiffe.io/federatesWith" item "spiffe://example.org" is the registrar\'s own trust domain' },
+  ],
 ];
 
 for (const [name, value, expected] of cases) {
   test(`federatesWith: ${name}`, () => {
     const pod = aPod(value === undefined ? {} : { annotations: { 'spiffe.io/federatesWith': value } });
-    assert.deepEqual(federatesWithOf(pod), expected);
+    assert.deepEqual(federatesWithOf(pod, 'example.org'), expected);
   });
 }

@@ -4,6 +4,8 @@ import { selector } from '../entries/selectors.js';
 import { workloadSpiffeId, type IdentityConfig } from '../identity/workload-spiffe-id.js';
 import { PodSchema, type Pod } from '../k8s/pod.js';
 import { clusterNodeId, type ClusterNodeConfig } from '../webhook-node/cluster-node-entry.js';
+import { dnsLabelProblem, dnsSubdomainProblem } from '../identity/kubernetes-names.js';
+import { clipInput, quoteInput } from '../text/quote-input.js';
 import { describeIssues, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
 import { federatesWithOf } from './federates-with.js';
 
@@ -47,11 +49,12 @@ export function podSelectors(namespace: string, name: string): Selector[] {
 }
 
 export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodReview {
+  // Every field is cut to a few hundred characters: a forged review may carry megabytes in any of them.
   const about = {
-    namespace: request.namespace,
-    name: request.name,
-    kind: `${request.kind.group}/${request.kind.version}/${request.kind.kind}`,
-    operation: request.operation,
+    namespace: clipInput(request.namespace),
+    name: clipInput(request.name),
+    kind: clipInput(`${request.kind.group}/${request.kind.version}/${request.kind.kind}`),
+    operation: clipInput(request.operation),
   };
   const allow = (ops: readonly EntryOp[], notes: readonly ReviewNote[], warnings: readonly string[] = []): PodReview => ({
     response: { uid: request.uid, allowed: true, ...(warnings.length > 0 ? { warnings: [...warnings] } : {}) },
@@ -61,7 +64,7 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
   const note = (level: NoteLevel, message: string, extra: Record<string, string> = {}): ReviewNote => ({
     level,
     message,
-    fields: { ...about, ...extra },
+    fields: { ...about, ...Object.fromEntries(Object.entries(extra).map(([k, value]) => [k, clipInput(value, maxNoteChars)])) },
   });
 
   if (cfg.disabledNamespaces.includes(request.namespace)) {
@@ -86,6 +89,11 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
       const reason = 'the DELETE request names no pod';
       return allow([], [note('warn', 'Pod entry not deleted', { reason })], [`${warningPrefix}SPIRE entry not deleted: ${reason}`]);
     }
+    // A name Kubernetes would not accept never had an entry; it must not become a selector filter either.
+    const invalid = namesProblem(request.namespace, name);
+    if (invalid) {
+      return allow([], [note('warn', 'Pod entry not deleted', { reason: invalid })], [`${warningPrefix}SPIRE entry not deleted: ${clipInput(invalid, maxNoteChars)}`]);
+    }
     return allow([{ op: 'delete', parentId: clusterNodeId(cfg), selectors: podSelectors(request.namespace, name), podUid }], []);
   }
 
@@ -94,7 +102,37 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
     const reason = `the request's pod object is invalid: ${describeIssues(parsed.issues)}`;
     return allow([], [note('error', 'Pod entry not created', { reason })], [`${warningPrefix}no SPIRE entry created: ${reason}`]);
   }
+  const mismatch = requestMismatch(parsed.output, request);
+  if (mismatch) {
+    return allow([], [note('warn', 'Pod entry not created', { reason: mismatch })], [`${warningPrefix}no SPIRE entry created: ${mismatch}`]);
+  }
   return reviewPodCreate(podInRequest(parsed.output, request), cfg, allow, note);
+}
+
+/** Characters of one reason kept in a note or warning: reasons quote input, already cut per value. */
+const maxNoteChars = 1024;
+
+/**
+ * The API server fills request.namespace and request.name from the object it admits, so they never
+ * differ from the pod's own. A review where they do is forged, and the two halves of this decision
+ * (disabled_namespaces reads the request, the entry's selectors the pod) would disagree: refuse it.
+ */
+function requestMismatch(pod: Pod, request: AdmissionRequest): string | undefined {
+  const { namespace, name } = pod.metadata;
+  if (namespace !== '' && namespace !== request.namespace) {
+    return `the pod's namespace ${quoteInput(namespace)} is not the request's namespace ${quoteInput(request.namespace)}`;
+  }
+  if (name !== '' && request.name !== '' && name !== request.name) {
+    return `the pod's name ${quoteInput(name)} is not the request's name ${quoteInput(request.name)}`;
+  }
+  return undefined;
+}
+
+function namesProblem(namespace: string, name: string): string | undefined {
+  const ns = dnsLabelProblem(namespace);
+  if (ns) return `namespace ${quoteInput(namespace)} ${ns}`;
+  const n = dnsSubdomainProblem(name);
+  return n ? `pod name ${quoteInput(name)} ${n}` : undefined;
 }
 
 function reviewPodCreate(
@@ -105,7 +143,7 @@ function reviewPodCreate(
 ): PodReview {
   const { name } = pod.metadata;
   const refuse = (reason: string): PodReview =>
-    allow([], [note('error', 'Pod entry not created', { name, reason })], [`${warningPrefix}no SPIRE entry created: ${reason}`]);
+    allow([], [note('error', 'Pod entry not created', { name, reason })], [`${warningPrefix}no SPIRE entry created: ${clipInput(reason, maxNoteChars)}`]);
 
   // The API server applies generateName before validating webhooks run, so a template-made pod arrives
   // with its final name in object.metadata.name. Without a name the entry's pod-name selector would be
@@ -130,7 +168,7 @@ export type RenderedPodEntry =
 export function webhookPodEntry(pod: Pod, cfg: PodReviewConfig): RenderedPodEntry {
   const identity = workloadSpiffeId(pod, cfg);
   if (identity.kind !== 'id') return identity;
-  const federation = federatesWithOf(pod);
+  const federation = federatesWithOf(pod, cfg.trustDomain);
   if (!federation.ok) return { kind: 'invalid', reason: federation.error };
   const entry = newEntry({
     spiffeId: identity.spiffeId,

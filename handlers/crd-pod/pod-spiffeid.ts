@@ -1,6 +1,9 @@
 import { federatesWithOf } from '../admission-validate/federates-with.js';
 import { makeSpiffeId } from '../entries/spiffe-id.js';
+import { workloadIdProblem } from '../identity/workload-id-rules.js';
 import { workloadSpiffeId } from '../identity/workload-spiffe-id.js';
+import { podNamesProblem } from '../identity/kubernetes-names.js';
+import { quoteInput } from '../text/quote-input.js';
 import { podServiceAccount, type Pod } from '../k8s/pod.js';
 import { nodeSpiffeIdOf } from '../crd-node/node-spiffeid.js';
 import { declaredSpec, type DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
@@ -41,6 +44,9 @@ export function podSpiffeId(
   if (cfg.disabledNamespaces.includes(namespace)) return { kind: 'skip', reason: 'namespace is disabled' };
   const nodeName = pod.spec.nodeName;
   if (!nodeName) return { kind: 'skip', reason: 'pod is not scheduled to a node yet' };
+  // Checked before templates render them into IDs and DNS names (workloadSpiffeId checks them again).
+  const names = podNamesProblem(pod);
+  if (names) return { kind: 'invalid', reason: names };
 
   const data: TemplateData = {
     pod: {
@@ -69,7 +75,7 @@ export function podSpiffeId(
   }
   for (const dns of serviceDnsNames) if (!dnsNames.includes(dns)) dnsNames.push(dns);
 
-  const federation = federatesWithOf(pod);
+  const federation = federatesWithOf(pod, cfg.trustDomain);
   if (!federation.ok) return { kind: 'invalid', reason: federation.error };
 
   return {
@@ -110,6 +116,8 @@ function podIdentity(pod: Pod, cfg: PodSpiffeIdConfig, templates: CrdTemplates, 
   }
   const path = renderTemplate(templates.identity, data);
   const id = makeSpiffeId(cfg.trustDomain, path);
-  if (!id.ok) return { kind: 'invalid', reason: `identity_template renders ${JSON.stringify(path)}, not a valid SPIFFE ID path: ${id.error}` };
+  if (!id.ok) return { kind: 'invalid', reason: `identity_template renders ${quoteInput(path)}, not a valid SPIFFE ID path: ${id.error}` };
+  const problem = workloadIdProblem(id.value, cfg);
+  if (problem) return { kind: 'invalid', reason: `identity_template renders a SPIFFE ID a workload may not have: ${problem}` };
   return { kind: 'id', spiffeId: id.value };
 }

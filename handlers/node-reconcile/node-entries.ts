@@ -42,7 +42,7 @@ export function nodeEntries(nodes: readonly Node[], cfg: NodeEntriesConfig): Ren
       issues.push({ object: source, reason: `node SPIFFE ID is not valid: ${id.error}` });
       continue;
     }
-    const federation = federatesWithOf(node);
+    const federation = federatesWithOf(node, cfg.trustDomain);
     if (!federation.ok) {
       issues.push({ object: source, reason: federation.error });
       continue;

@@ -43,7 +43,7 @@ export function podEntries(pods: readonly Pod[], slices: readonly EndpointSlice[
       issues.push({ object: source, reason: `node name does not make a valid parent ID: ${parent.error}` });
       continue;
     }
-    const federation = federatesWithOf(pod);
+    const federation = federatesWithOf(pod, cfg.trustDomain);
     if (!federation.ok) {
       issues.push({ object: source, reason: federation.error });
       continue;

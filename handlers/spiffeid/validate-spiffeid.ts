@@ -1,9 +1,11 @@
 import type { Entry } from '../entries/entry.js';
 import { sameSelectorSet } from '../entries/selectors.js';
-import { parseSpiffeId, parseTrustDomain } from '../entries/spiffe-id.js';
+import { parseSpiffeId } from '../entries/spiffe-id.js';
 import { dnsNameError } from '../entries/dns-name.js';
 import { namespacePolicyProblem, type PolicyProblem, type SpiffeIdPolicy } from './namespace-policy.js';
 import { spiffeIdSelectors } from './selectors.js';
+import { federatedTrustDomain, maxSpiffeIdBytes, workloadIdProblem } from '../identity/workload-id-rules.js';
+import { quoteInput } from '../text/quote-input.js';
 import type { SpiffeId } from './spiffeid.js';
 
 // The one set of rules a SpiffeID must pass, used by BOTH the validating webhook and the SpiffeID
@@ -49,7 +51,12 @@ export function validateSpiffeId(s: SpiffeId, rules: SpiffeIdRules, origin: Spif
   if (own) return own;
 
   const sel = s.spec.selector;
-  if (sel.cluster !== '' || sel.agent_node_uid !== '') {
+  const nodeSelectors = sel.cluster !== '' || sel.agent_node_uid !== '';
+  // A SpiffeID that selects pods is a workload: the rules every mode applies to workload IDs
+  // (handlers/identity/workload-id-rules.ts: registrar node paths, length).
+  const workloadProblem = nodeSelectors ? undefined : workloadIdProblem(s.spec.spiffeId, { trustDomain: rules.trustDomain });
+  if (workloadProblem) return { rule: 'spiffeId', message: `spec.spiffeId may not be a workload ID: ${workloadProblem}` };
+  if (nodeSelectors) {
     // k8s_psat selectors identify nodes: only the registrar itself may declare those.
     if (s.metadata.namespace !== rules.registrarNamespace) {
       return {
@@ -67,8 +74,8 @@ export function validateSpiffeId(s: SpiffeId, rules: SpiffeIdRules, origin: Spif
     if (err) return { rule: 'dnsNames', message: `invalid DNS name ${JSON.stringify(name)}: ${err}` };
   }
   for (const td of s.spec.federatesWith ?? []) {
-    const parsed = parseTrustDomain(td);
-    if (!parsed.ok) return { rule: 'federatesWith', message: `invalid federatesWith trust domain ${JSON.stringify(td)}: ${parsed.error}` };
+    const parsed = federatedTrustDomain(td, rules.trustDomain);
+    if (!parsed.ok) return { rule: 'federatesWith', message: `invalid federatesWith trust domain: ${parsed.error}` };
   }
   return origin === 'user' ? namespacePolicyProblem(s, rules) : undefined;
 }
@@ -81,10 +88,11 @@ function idProblem(
   workload: boolean,
 ): SpiffeIdProblem | undefined {
   const field = `spec.${rule}`;
+  if (id.length > maxSpiffeIdBytes) return { rule, message: `${field} is ${id.length} characters long; the limit is ${maxSpiffeIdBytes}` };
   const parsed = parseSpiffeId(id);
-  if (!parsed.ok) return { rule, message: `${field} must begin with ${prefix}: ${JSON.stringify(id)} is not a valid SPIFFE ID: ${parsed.error}` };
+  if (!parsed.ok) return { rule, message: `${field} must begin with ${prefix}: ${quoteInput(id)} is not a valid SPIFFE ID: ${parsed.error}` };
   if (parsed.value.trustDomain !== trustDomain) {
-    return { rule, message: `${field} must begin with ${prefix}: ${JSON.stringify(id)} is in trust domain "${parsed.value.trustDomain}"` };
+    return { rule, message: `${field} must begin with ${prefix}: ${quoteInput(id)} is in trust domain "${parsed.value.trustDomain}"` };
   }
   if (parsed.value.path === '') return { rule, message: `${field} must have a path after ${prefix}` };
   // SPIRE reserves /spire/... for its own server and agents; it refuses such workload IDs (spire-entry-api.md 4.1).

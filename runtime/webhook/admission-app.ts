@@ -13,11 +13,14 @@ import {
   type AdmissionResponse,
   type AdmissionReview,
 } from '../../handlers/admission-validate/admission-review.js';
+import { clipInput, quoteInput } from '../../handlers/text/quote-input.js';
 import { oneLineError } from './error-message.js';
 import { readBodyText, requestHeader } from './request-body.js';
 
 /** The API server sends at most its own request limit (3 MiB) plus the review envelope around it. */
 export const maxAdmissionBodyBytes = 3 * 1024 * 1024;
+/** Characters of an error body and its log line. */
+const maxMessageChars = 2048;
 
 export type AdmissionAppOptions = {
   /** Decides one review; throws when it cannot (answered 500). */
@@ -36,7 +39,9 @@ export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
   const maxBodyBytes = opts.maxBodyBytes ?? maxAdmissionBodyBytes;
   const log = opts.logger;
   const app = new Hono();
-  const fail = (status: 400 | 404 | 405 | 413 | 500 | 503, message: string, extra: Record<string, unknown> = {}) => {
+  const fail = (status: 400 | 404 | 405 | 413 | 500 | 503, full: string, extra: Record<string, unknown> = {}) => {
+    // Messages quote input already cut per value (handlers/text/quote-input.ts); this bounds the whole line.
+    const message = clipInput(full, maxMessageChars);
     log[status === 500 ? 'error' : 'warn']({ status, ...extra, error: message }, 'Admission request failed');
     return new Response(`${message}\n`, {
       status,
@@ -44,7 +49,7 @@ export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
     });
   };
 
-  app.notFound((c) => fail(404, `Not found: ${c.req.path}`));
+  app.notFound((c) => fail(404, `Not found: ${clipInput(c.req.path)}`));
   app.onError((err) => fail(500, `Internal error occurred: ${oneLineError(err)}`, { err }));
 
   // One handler for every method: a single matching handler skips hono's middleware composition.
@@ -53,7 +58,7 @@ export function createAdmissionApp(opts: AdmissionAppOptions): Hono {
     if (c.req.method !== 'POST') return fail(405, `Expected POST; got ${c.req.method}`);
     const type = requestHeader(c, 'content-type') ?? '';
     const media = type.split(';')[0]?.trim().toLowerCase();
-    if (media !== 'application/json') return fail(400, `Expected JSON content; got Content-Type ${JSON.stringify(type)}`);
+    if (media !== 'application/json') return fail(400, `Expected JSON content; got Content-Type ${quoteInput(type)}`);
     const text = await readBodyText(c, maxBodyBytes);
     if (text === undefined) return fail(413, `Request body is larger than ${maxBodyBytes} bytes`);
     let body: unknown;
