@@ -18,11 +18,17 @@ export function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
+const maxKeyLength = 64;
+
 /** The closest candidate within max(2, a third of the key's length) edits; ties go to the earlier candidate. */
 export function closestKey(key: string, candidates: readonly string[]): string | undefined {
+  // No key is this long: a typo of one cannot be either, and the distance costs length squared.
+  if (key.length > maxKeyLength) return undefined;
   const limit = Math.max(2, Math.floor(key.length / 3));
   let best: { key: string; distance: number } | undefined;
   for (const c of candidates) {
+    // The distance is at least the difference in length: skip what cannot be within the limit.
+    if (Math.abs(c.length - key.length) > limit) continue;
     const distance = editDistance(key.toLowerCase(), c);
     if (distance <= limit && (!best || distance < best.distance)) best = { key: c, distance };
   }

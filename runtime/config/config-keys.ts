@@ -5,7 +5,9 @@
 // parse-config.ts applies the defaults; format-config.ts prints in this order.
 import type { Mode } from './registrar-config.js';
 
-export type KeyKind = 'string' | 'bool' | 'int' | 'stringList' | 'stringMap' | 'duration';
+// 'name': a string and nothing else. The names an identity is built from (trust_domain, cluster) are
+// not coerced from numbers or bools as other strings are: `cluster = true` is a mistake, not a name.
+export type KeyKind = 'string' | 'name' | 'bool' | 'int' | 'stringList' | 'stringMap' | 'duration';
 
 export type KeySpec = {
   readonly kind: KeyKind;
@@ -24,11 +26,11 @@ export const configKeys = {
   log_level: { kind: 'string', ...common },
   log_format: { kind: 'string', ...common },
   log_path: { kind: 'string', ...common },
-  trust_domain: { kind: 'string', ...common },
+  trust_domain: { kind: 'name', ...common },
   server_socket_path: { kind: 'string', ...common },
   server_address: { kind: 'string', ...common },
   agent_socket_path: { kind: 'string', ...common },
-  cluster: { kind: 'string', ...common },
+  cluster: { kind: 'name', ...common },
   pod_label: { kind: 'string', ...common },
   pod_annotation: { kind: 'string', ...common },
   disabled_namespaces: { kind: 'stringList', ...common },

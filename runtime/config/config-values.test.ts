@@ -16,7 +16,8 @@ const accepted: [KeyKind, unknown, unknown][] = [
   ['stringList', ['a', 2], ['a', '2']],
   ['stringList', [], []],
   ['stringMap', { A: 'b' }, { A: 'b' }],
-  ['stringMap', [{ A: 'b' }, { C: 'd' }], { A: 'b', C: 'd' }],
+  ['stringMap', [{ A: 'b' }], { A: 'b' }],
+  ['name', 'example.org', 'example.org'],
   ['duration', '1m', 60_000],
 ];
 for (const [kind, raw, value] of accepted) {
@@ -37,7 +38,11 @@ const refused: [KeyKind, unknown, string][] = [
   ['stringList', ['${x}'], 'expected a list of strings, got the unquoted expression x (strings need double quotes)'],
   ['stringMap', 'x', 'expected a map of strings (context { Key = "value" }), got string "x"'],
   ['stringMap', { A: { B: 'c' } }, 'expected a map of strings (context { Key = "value" }), got a map whose "A" is a map'],
-  ['stringMap', [{ A: 'b' }, { C: [1] }], 'expected a map of strings (context { Key = "value" }), got a block whose "C" is a list'],
+  ['stringMap', [{ C: [1] }], 'expected a map of strings (context { Key = "value" }), got a block whose "C" is a list'],
+  // Differences from the original, whose HCL decoder coerced these or merged the blocks silently.
+  ['name', 1, 'expected a string (in double quotes), got number 1'],
+  ['name', true, 'expected a string (in double quotes), got bool true'],
+  ['stringMap', [{ A: 'b' }, { A: 'c' }], 'given as 2 blocks, which would be merged ambiguously; write one block'],
   ['duration', 10, 'expected a duration such as "10s" or "1m30s", got number 10'],
   ['duration', '10 seconds', 'expected a duration such as "10s" or "1m30s", got string "10 seconds"'],
 ];

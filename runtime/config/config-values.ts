@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import type { KeyKind } from './config-keys.js';
 import { parseGoDuration } from './go-duration.js';
+import { quoteInput } from '../../handlers/text/quote-input.js';
 
 export type ValueResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
 
@@ -19,11 +20,13 @@ const boolText = v.pipe(
 
 const schemas = {
   string: str,
+  name: v.string(),
   bool: v.union([v.boolean(), boolText]),
   int: v.union([v.pipe(v.number(), v.integer()), v.pipe(v.string(), v.regex(/^[+-]?\d+$/), v.transform(Number))]),
   stringList: v.array(str),
-  // Block syntax `context { A = "b" }` arrives as [{ A: 'b' }] (repeated blocks merge); `context = { ... }` as an object.
-  stringMap: v.union([stringMap, v.pipe(v.array(stringMap), v.transform((maps) => Object.assign({}, ...maps) as Record<string, string>))]),
+  // Block syntax `context { A = "b" }` arrives as [{ A: 'b' }]; `context = { ... }` as an object. Two
+  // blocks are refused (readValue): which one wins for a key both set would be a guess.
+  stringMap: v.union([stringMap, v.pipe(v.tuple([stringMap]), v.transform((maps) => maps[0]))]),
   duration: v.pipe(
     v.string(),
     v.transform(parseGoDuration),
@@ -33,6 +36,7 @@ const schemas = {
 
 export const expectedType: Readonly<Record<KeyKind, string>> = {
   string: 'a string',
+  name: 'a string (in double quotes)',
   bool: 'a bool (true or false)',
   int: 'a whole number',
   stringList: 'a list of strings',
@@ -44,6 +48,9 @@ export function readValue(kind: KeyKind, raw: unknown): ValueResult {
   const expression = findExpression(raw);
   if (expression !== undefined) {
     return { ok: false, message: `expected ${expectedType[kind]}, got the unquoted expression ${expression} (strings need double quotes)` };
+  }
+  if (kind === 'stringMap' && Array.isArray(raw) && raw.length > 1) {
+    return { ok: false, message: `given as ${raw.length} blocks, which would be merged ambiguously; write one block` };
   }
   const r = v.safeParse(schemas[kind], raw);
   return r.success ? { ok: true, value: r.output } : { ok: false, message: `expected ${expectedType[kind]}, got ${describe(raw)}` };
@@ -62,7 +69,7 @@ function findExpression(raw: unknown): string | undefined {
 
 export function describe(raw: unknown): string {
   if (raw === null || raw === undefined) return 'null';
-  if (typeof raw === 'string') return `string ${JSON.stringify(raw)}`;
+  if (typeof raw === 'string') return `string ${quoteInput(raw)}`;
   if (typeof raw === 'number') return `number ${raw}`;
   if (typeof raw === 'boolean') return `bool ${raw}`;
   if (Array.isArray(raw)) {

@@ -222,9 +222,10 @@ test('context also accepts attribute syntax (context = { ... })', async () => {
   assert.deepEqual(config.mode === 'crd' && config.context, { Region: 'US-NORTH', Zone: 'a' });
 });
 
-test('repeated context blocks merge', async () => {
-  const { config } = await parseConfig(`${minimal}mode = "crd"\ncontext {\n A = "1"\n}\ncontext {\n B = "2"\n}\n`, 'k.conf');
-  assert.deepEqual(config.mode === 'crd' && config.context, { A: '1', B: '2' });
+test('difference from the original: repeated context blocks are refused as ambiguous, not merged', async () => {
+  await assert.rejects(parseConfig(`${minimal}mode = "crd"\ncontext {\n A = "1"\n}\ncontext {\n A = "2"\n}\n`, 'k.conf'), {
+    message: 'k.conf:5: context: given as 2 blocks, which would be merged ambiguously; write one block',
+  });
 });
 
 test('log_level is case-insensitive as in logrus; "warning" means warn; panic and fatal are kept', async () => {

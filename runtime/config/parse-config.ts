@@ -8,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import { ConfigReader } from './config-reader.js';
 import { parseHcl } from './hcl-parse.js';
 import { keyLines } from './key-lines.js';
+import { checkStartup } from './startup-checks.js';
 import { crdConfig, reconcileConfig, webhookConfig } from './mode-configs.js';
 import type { CommonConfig, LogLevel, Mode, RegistrarConfig } from './registrar-config.js';
 
@@ -25,6 +26,7 @@ export async function parseConfig(text: string, filename: string): Promise<Parse
   loadKeys(r, hcl.body, mode);
   const common = commonConfig(r);
   const config = mode === undefined ? undefined : modeConfig(r, mode, common);
+  if (config !== undefined) await checkStartup(r, config);
   const problems = r.problems();
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems, r.warnings());
   return { config, warnings: r.warnings() };
@@ -43,8 +45,10 @@ function readMode(r: ConfigReader, raw: unknown): Mode | undefined {
 /** Type-checks every key this mode knows; warns about the others (the original ignored them silently). */
 function loadKeys(r: ConfigReader, body: Record<string, unknown>, mode: Mode | undefined): void {
   const known = keysForMode(mode);
+  let unknown = 0;
   for (const [key, raw] of Object.entries(body)) {
     if (key === 'mode') continue;
+    if (!isConfigKey(key) && ++unknown > maxUnknownKeyWarnings) continue;
     if (!isConfigKey(key)) {
       // Prefer this mode's keys; a key of another mode is still a better hint than none.
       const suggestion = closestKey(key, known) ?? closestKey(key, keysForMode(undefined));
@@ -55,7 +59,11 @@ function loadKeys(r: ConfigReader, body: Record<string, unknown>, mode: Mode | u
       r.load(key, raw);
     }
   }
+  // A file of thousands of unknown keys is not a typo: name the first few, count the rest.
+  if (unknown > maxUnknownKeyWarnings) r.warn(undefined, `${unknown - maxUnknownKeyWarnings} more unknown configuration keys are ignored`);
 }
+
+const maxUnknownKeyWarnings = 20;
 
 function commonConfig(r: ConfigReader): CommonConfig {
   const logLevel = readLogLevel(r);
