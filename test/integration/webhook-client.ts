@@ -12,6 +12,8 @@ export type ClientTls = {
   readonly servername?: string;
   readonly minVersion?: TlsVersion;
   readonly maxVersion?: TlsVersion;
+  /** OpenSSL cipher list the client offers. */
+  readonly ciphers?: string;
 };
 export type ClientResponse = {
   readonly status: number;
