@@ -2,11 +2,14 @@
 // (then its tls.crt/tls.key are used as they are, with a warning), a P-256 key and a CSR are generated
 // (URI SAN spiffe://<td>/k8s-workload-registrar/<cluster>/webhook, DNS SAN <service>.<namespace>.svc)
 // and SPIRE mints the certificate (MintX509SVID), so SPIRE's trust bundle, which the k8sbundle notifier
-// puts in the webhook configuration's caBundle, verifies it. Files are written 0600 in a 0700
-// directory, replaced atomically, and renewed at half of the certificate's lifetime.
+// puts in the webhook configuration's caBundle, verifies it. Files are written 0600, replaced atomically,
+// and renewed at half of the certificate's lifetime. A directory the registrar creates is 0700; one that
+// already exists is never changed (it belongs to whoever made it): when group or others can reach it
+// (Kubernetes makes emptyDir volumes 0777) that is logged as a warning, and the files are written through
+// fresh exclusive temp files, so that nothing planted in the directory (a symlink) is followed.
 // Ref: spiffe/spire history, mode-crd/webhook/webhook_svid.go (same SANs, same file names).
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SvidMinter } from '../../adapters/svid-minter.js';
@@ -59,8 +62,13 @@ export async function prepareServingCert(opts: ServingCertOptions): Promise<Serv
     return { certPath, keyPath, source: 'mounted', expiresAt: 0, startRotation: () => {}, stop: () => {} };
   }
 
-  await mkdir(opts.dir, { recursive: true, mode: 0o700 });
-  await chmod(opts.dir, 0o700);
+  // mkdir returns the first directory it created, or undefined when the directory was already there.
+  // (EEXIST: a file of that name is there; checkExistingDir says so.)
+  const created = await mkdir(opts.dir, { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') return undefined;
+    throw err;
+  });
+  if (created === undefined) await checkExistingDir(opts.dir, opts.log);
   let expiresAt = await mint(opts, certPath, keyPath);
   let timer: TimerHandle | undefined;
   let stopped = false;
@@ -129,9 +137,24 @@ async function mint(opts: ServingCertOptions, certPath: string, keyPath: string)
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
+  // 'wx' (O_CREAT|O_EXCL) never follows a symlink: remove whatever sits at the temp name, then create it.
+  await rm(tmp, { force: true });
+  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
   await chmod(tmp, 0o600);
   await rename(tmp, path);
+}
+
+/** An existing webhook_cert_dir is used as it is: refused when not a directory, a warning when others can reach it. */
+async function checkExistingDir(dir: string, log: Logger): Promise<void> {
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new Error(`webhook_cert_dir ${dir} is not a directory`);
+  const mode = info.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    log.warn(
+      { dir, mode: `0${mode.toString(8)}` },
+      'webhook_cert_dir is accessible by group or others; it is left unchanged (the key file is written 0600)',
+    );
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

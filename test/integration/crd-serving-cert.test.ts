@@ -2,7 +2,7 @@
 // tight modes, renewed at half-life and served without a restart; a read-only mounted directory is used as is.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -127,5 +127,38 @@ test('a read-only webhook_cert_dir without certificate files is a start-up error
       log, clock: manualClock(0), isReadOnlyDir: async () => true,
     }),
     /is read-only but holds no tls\.crt and tls\.key/,
+  );
+});
+
+test('an existing 0755 or 0777 webhook_cert_dir is never chmod-ed: a warning, and a planted symlink is not followed', async (t) => {
+  const { dir, spire, log, logs } = await setup(t);
+  for (const mode of [0o755, 0o777]) {
+    const certDir = join(dir, `existing-${mode.toString(8)}`);
+    await mkdir(certDir);
+    await chmod(certDir, mode);
+    // Someone who can write the directory plants the temp name as a link to a file of theirs.
+    const victim = join(dir, `victim-${mode.toString(8)}`);
+    await writeFile(victim, 'untouched');
+    await symlink(victim, join(certDir, 'tls.key.tmp'));
+    logs.length = 0;
+    const cert = await prepareServingCert({
+      dir: certDir, minter: spire.svidMinter, trustDomain: 'example.org', cluster: 'k8stest',
+      serviceName: 'k8s-workload-registrar', namespace: 'spire', log, clock: manualClock(Date.now()),
+    });
+    t.after(() => cert.stop());
+    assert.equal((await stat(certDir)).mode & 0o777, mode, 'the directory mode is left as it was');
+    assert.equal(await readFile(victim, 'utf8'), 'untouched');
+    assert.equal((await stat(cert.keyPath)).mode & 0o777, 0o600);
+    assert.ok(logs.some((l) => l.msg.startsWith('webhook_cert_dir is accessible by group or others')));
+  }
+});
+
+test('a webhook_cert_dir that is a file is a start-up error', async (t) => {
+  const { dir, spire, log } = await setup(t);
+  const file = join(dir, 'not-a-dir');
+  await writeFile(file, '');
+  await assert.rejects(
+    prepareServingCert({ dir: file, minter: spire.svidMinter, trustDomain: 'example.org', cluster: 'k8stest', serviceName: 's', namespace: 'spire', log, clock: manualClock(0) }),
+    /webhook_cert_dir .*not-a-dir is not a directory/,
   );
 });
