@@ -15,6 +15,8 @@ import { quoteInput } from '../text/quote-input.js';
 //     validation caps entry IDs far lower); no real workload ID comes close.
 
 export const maxSpiffeIdBytes = 2048;
+/** The SPIFFE ID standard (section 2.1) limits a trust domain name to 255 characters. */
+export const maxTrustDomainChars = 255;
 /** The path segment every registrar mode puts its node IDs under (crd and webhook modes always). */
 export const registrarPathSegment = 'k8s-workload-registrar';
 
@@ -53,6 +55,9 @@ export function federatedTrustDomain(
   name: string,
   ownTrustDomain: string,
 ): { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: string } {
+  if (name.length > maxTrustDomainChars) {
+    return { ok: false, error: `${quoteInput(name)} is ${name.length} characters long; a trust domain has at most ${maxTrustDomainChars}` };
+  }
   const td = parseTrustDomain(name);
   if (!td.ok) return { ok: false, error: `${quoteInput(name)} is not a trust domain: ${td.error}` };
   // A federated bundle is a foreign trust domain's: SPIRE has none for its own, so the whole entry would

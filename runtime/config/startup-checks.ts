@@ -3,14 +3,13 @@
 // own checks, on the effective configuration (defaults filled in), so a default is checked too.
 import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { maxTrustDomainChars } from '../../handlers/identity/workload-id-rules.js';
 import { quoteInput } from '../../handlers/text/quote-input.js';
 import { parseListenAddr } from '../observability/listen-addr.js';
 import type { ConfigKey } from './config-keys.js';
 import type { ConfigReader } from './config-reader.js';
 import type { RegistrarConfig } from './registrar-config.js';
 
-/** SPIFFE: a trust domain name is at most 255 characters (the SPIFFE ID standard, section 2.1). */
-export const maxTrustDomainChars = 255;
 
 export async function checkStartup(r: ConfigReader, config: RegistrarConfig): Promise<void> {
   if (config.trustDomain.length > maxTrustDomainChars) {
