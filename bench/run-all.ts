@@ -7,9 +7,10 @@ import { churn, churnDefaults } from './churn.js';
 import { coldStart, coldStartDefaults } from './cold-start.js';
 import { faults, faultsDefaults } from './faults.js';
 import { restart, restartDefaults } from './restart.js';
+import { slowLoris, slowLorisDefaults } from './slow-loris.js';
 import { webhook, webhookDefaults } from './webhook.js';
 
-const all = { ...coldStartDefaults, ...restartDefaults, ...churnDefaults, ...webhookDefaults, ...faultsDefaults };
+const all = { ...coldStartDefaults, ...restartDefaults, ...churnDefaults, ...webhookDefaults, ...faultsDefaults, ...slowLorisDefaults };
 
 /** The scenario's defaults, overridden by the flags given on the command line. */
 function sizes<T extends Record<string, number>>(defaults: T, given: Readonly<Record<string, number>>): T {
@@ -31,5 +32,6 @@ runIfMain(import.meta.url, async (argv) => {
   await churn(sizes(churnDefaults, given), o);
   await webhook(sizes(webhookDefaults, given), o);
   await faults(sizes(faultsDefaults, given), o);
+  await slowLoris(sizes(slowLorisDefaults, given), o);
   process.stdout.write(`\nall scenarios in ${Math.round((performance.now() - started) / 1000)} s\n`);
 });

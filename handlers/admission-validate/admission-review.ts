@@ -15,8 +15,11 @@ export const GroupVersionKindSchema = v.looseObject({
   kind: v.string(),
 });
 
+const maxUidChars = 256;
+
 export const AdmissionRequestSchema = v.looseObject({
-  uid: v.pipe(v.string(), v.minLength(1, 'request.uid must not be empty')),
+  // The API server's uids are UUIDs; the answer must repeat the uid, so a long one is refused, not echoed.
+  uid: v.pipe(v.string(), v.minLength(1, 'request.uid must not be empty'), v.maxLength(maxUidChars, `request.uid must be at most ${maxUidChars} characters`)),
   kind: GroupVersionKindSchema,
   subResource: v.optional(v.string(), ''),
   name: v.optional(v.string(), ''),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { AdmissionResponse, AdmissionReview } from '../../handlers/admission-validate/admission-review.js';
 import { reviewPod, type PodReviewConfig } from '../../handlers/admission-validate/review-pod.js';
+import { clipInput } from '../../handlers/text/quote-input.js';
 import { applyEntryOps, type EntryCounters } from './apply-entry-ops.js';
 import { CreatedEntries } from './created-entries.js';
 
@@ -33,10 +34,11 @@ export function createPodAdmission(opts: PodAdmissionOptions): (review: Admissio
     const { request } = review;
     const out = reviewPod(request, opts.config);
     opts.log.debug(
-      { uid: request.uid, namespace: request.namespace, name: request.name, kind: request.kind.kind, operation: request.operation },
+      // Cut: a forged review may carry megabytes in any of these.
+      { uid: clipInput(request.uid), namespace: clipInput(request.namespace), name: clipInput(request.name), kind: clipInput(request.kind.kind), operation: clipInput(request.operation) },
       'Reviewing admission request',
     );
-    for (const note of out.notes) opts.log[note.level]({ uid: request.uid, ...note.fields }, note.message);
+    for (const note of out.notes) opts.log[note.level]({ uid: clipInput(request.uid), ...note.fields }, note.message);
     // A timer cleared when the review is done, not AbortSignal.timeout(): that one stays armed (with its
     // signal) for the whole deadline, i.e. thousands of live timers at a few hundred admissions a second.
     const deadline = new AbortController();

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { churn } from '../../bench/churn.js';
 import { coldStart } from '../../bench/cold-start.js';
 import { restart } from '../../bench/restart.js';
+import { slowLoris } from '../../bench/slow-loris.js';
 import { webhook } from '../../bench/webhook.js';
 import { faults } from '../../bench/faults.js';
 
@@ -18,7 +19,7 @@ function childNodeProcesses(): string[] {
   try {
     return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
       .split('\n')
-      .filter((l) => /k8s-workload-registrar|runtime\/cli\.js|floor\.js|floor\.ts/.test(l));
+      .filter((l) => /k8s-workload-registrar|runtime\/cli\.js|floor\.js|floor\.ts|loris\.ts/.test(l));
   } catch {
     return []; // ps exits 1 when there are no children
   }
@@ -85,5 +86,13 @@ test('faults: recovery after SPIRE outages (reconcile, webhook back empty) and S
   const { rows } = await readResult(dir, 'faults');
   assert.deepEqual(rows.map((r) => String(r.case).split(':')[0]), ['reconcile', 'webhook', 'SIGTERM, SPIRE 50 ms/call, leader_election = false', 'SIGTERM, SPIRE 50 ms/call, leader_election = true'].map((c) => c.split(':')[0]));
   for (const r of rows.slice(2)) assert.equal(r['exit code'], '0');
+  assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('slow-loris: good admissions idle and while slow connections are held, all answered', async (t) => {
+  const dir = await resultsDir(t);
+  await slowLoris({ loris: 4, rate: 10, durationS: 1, trickleMs: 100, timeoutS: 60 }, { dir, quiet: true });
+  const r = await readResult(dir, 'slow-loris');
+  assert.deepEqual(r.rows.map((row) => [row.load, row.requests, row.errors]), [['idle', 10, 0], ['slow-loris', 10, 0]]);
   assert.deepEqual(childNodeProcesses(), []);
 });
