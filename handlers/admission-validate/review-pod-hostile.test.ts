@@ -16,7 +16,7 @@ const hostile: [string, AdmissionInit, PodReviewConfig, RegExp][] = [
   ["an annotation naming the cluster node entry's own path", { pod: { name: 'p', annotations: { id: 'k8s-workload-registrar/k8stest/node' } } }, { ...cfg, podAnnotation: 'id' }, /registrar's node IDs/],
   ['a 60 KB annotation', { pod: { name: 'p', annotations: { id: 'x'.repeat(60_000) } } }, { ...cfg, podAnnotation: 'id' }, /the limit is 2048/],
   ['its own trust domain in federatesWith', { pod: { name: 'p', annotations: { 'spiffe.io/federatesWith': 'example.org' } } }, cfg, /own trust domain/],
-  ['a 1.4 MB pod name', { pod: { name: 'p'.repeat(1_400_000) } }, cfg, /pod name "p+"… \(1400000 characters\) is 1400000 characters long/],
+  ['a 1.4 MB pod name', { uid: 'u1', pod: { name: 'p'.repeat(1_400_000) } }, cfg, /pod name "p+"… \(1400000 characters\) is 1400000 characters long/],
   // disabled_namespaces reads request.namespace; the pod claims another namespace to slip past it.
   ['request.namespace differs from the pod namespace', { pod: { name: 'p', namespace: 'kube-system' }, namespace: 'default' }, cfg, /namespace "kube-system" is not the request's namespace "default"/],
   ['request.name differs from the pod name', { pod: { name: 'p' }, name: 'q' }, cfg, /name "p" is not the request's name "q"/],

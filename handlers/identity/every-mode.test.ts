@@ -19,7 +19,7 @@ const hostileIds = ['spire/server', 'spire/agent/k8s_psat/k8stest/n1', 'k8s-work
 function everyMode(init: PodInit): string[] {
   const pod = aPod({ nodeName: 'n1', ...init });
   const out: string[] = [];
-  const review = reviewPod(v.parse(AdmissionReviewSchema, anAdmissionReview({ pod: { nodeName: 'n1', ...init } })).request, base);
+  const review = reviewPod(v.parse(AdmissionReviewSchema, anAdmissionReview({ uid: 'u1', pod: { nodeName: 'n1', ...init } })).request, base);
   if (review.ops.length > 0) out.push('webhook');
   const rendered = podEntries([pod], [], { ...base, controllerName: 'k8s-workload-registrar', addPodDnsNames: false, clusterDnsZone: 'cluster.local' });
   if (rendered.declared.length > 0) out.push('reconcile');
