@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as v from 'valibot';
 import { anAdmissionReview } from '../../test/fixtures/admission.js';
 import { aPod, type PodInit } from '../../test/fixtures/k8s-objects.js';
-import { aSpiffeId } from '../../test/fixtures/spiffeid.js';
+import { aSpiffeId, testRules } from '../../test/fixtures/spiffeid.js';
 import { AdmissionReviewSchema } from '../admission-validate/admission-review.js';
 import { reviewPod } from '../admission-validate/review-pod.js';
 import { podSpiffeId } from '../crd-pod/pod-spiffeid.js';
@@ -48,7 +48,8 @@ test('crd identity_template rendering a reserved path is refused', () => {
 });
 
 test("a user's SpiffeID: a node path, a 3,000-byte ID, its own trust domain in federatesWith are refused; the registrar's node SpiffeIDs are not", () => {
-  const rules = { trustDomain: 'example.org', registrarNamespace: 'spire' };
+  // The namespace policy open, so that what refuses each case is the workload ID rules themselves.
+  const rules = { ...testRules, policy: { ...testRules.policy, mode: 'open' as const } };
   const sel = { namespace: 'default', podName: 'p' };
   const cases: [Parameters<typeof aSpiffeId>[0], RegExp][] = [
     [{ spiffeId: 'spiffe://example.org/k8s-workload-registrar/k8stest/node', selector: sel }, /registrar's node IDs/],

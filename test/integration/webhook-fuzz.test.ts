@@ -60,7 +60,7 @@ test(`webhook fuzz: ${count} hostile requests (seed ${seed}) over mTLS against t
     'log_level = "info"',
     '',
   ].join('\n');
-  const reg = await startRegistrar({ dir, hcl, runtime: 'tsx', name: 'fuzz', watchMessages: ['Serving admission webhook', 'Webhook ready'] });
+  const reg = await startRegistrar({ dir, hcl, name: 'fuzz', watchMessages: ['Serving admission webhook', 'Webhook ready'] });
   t.after(() => reg.stop());
   const listening = await reg.waitForLog('Serving admission webhook', undefined, 120_000);
   await reg.waitForLog('Webhook ready', undefined, 120_000);
