@@ -42,7 +42,9 @@ test('updates and deletes name the SpiffeID and why; entries nobody declares are
     { ...spiffeIdEntry(dying), id: 'e2' },
     { ...newEntry({ spiffeId: 'spiffe://example.org/ops', parentId: 'spiffe://example.org/spire/server', selectors: [{ type: 'unix', value: 'uid:0' }] }), id: 'e3' },
   ];
-  const p = planCrd({ nodes: [], pods: [], endpointSlices: [], spiffeIds: [changed, dying] }, entries, { ...cfg, podController: false }, templates, now);
+  const open = { ...cfg, podController: false, policy: { ...cfg.policy, mode: 'open' as const } };
+  const p = planCrd({ nodes: [], pods: [], endpointSlices: [], spiffeIds: [changed, dying] }, entries, open, templates, now);
+  assert.deepEqual(p.problems, []);
   assert.deepEqual(p.update.map((c) => c.reason), ['SpiffeID default/a: DNS names changed: [] -> [a.example]']);
   assert.deepEqual(p.delete.map((c) => c.reason), ['SpiffeID default/b is being deleted']);
   assert.deepEqual(p.leftAlone.map((c) => c.entry.id), ['e3']);

@@ -36,7 +36,8 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
   const named = (r: SpiffeIdRef | undefined) => (r ? `SpiffeID ${r.namespace}/${r.name}` : 'a SpiffeID');
 
   const create: Change[] = plan.createEntries.map((c) => ({ entry: c.entry, reason: `${named(c.owner)} has no entry` }));
-  const update: Change[] = plan.updateEntries.map((e) => {
+  // A replace is an update of the whole entry (an adopted legacy entry is rewritten to exactly the spec).
+  const update: Change[] = [...plan.updateEntries, ...plan.replaceEntries].map((e) => {
     const current = byId.get(e.id);
     return { entry: e, reason: `${named(plan.entryOwners.get(e.id))}: ${current ? describeUpdate(current, e) : 'fields changed'}` };
   });

@@ -223,6 +223,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           known.put(res.entry && res.entry.id === e.id ? res.entry : e);
           deps.metrics?.entriesUpdated.inc();
           log.info(entryLogFields(e), 'Updated entry');
+          entryEvent('updated', plan.entryOwners.get(e.id), e.id);
         } else {
           failed++;
           known.invalidate();
