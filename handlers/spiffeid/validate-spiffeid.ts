@@ -55,7 +55,12 @@ export function validateSpiffeId(s: SpiffeId, rules: SpiffeIdRules, origin: Spif
   // A SpiffeID that selects pods is a workload: the rules every mode applies to workload IDs
   // (handlers/identity/workload-id-rules.ts: registrar node paths, length).
   const workloadProblem = nodeSelectors ? undefined : workloadIdProblem(s.spec.spiffeId, { trustDomain: rules.trustDomain });
-  if (workloadProblem) return { rule: 'spiffeId', message: `spec.spiffeId may not be a workload ID: ${workloadProblem}` };
+  if (workloadProblem) {
+    // A user's SpiffeID that the namespace policy also refuses (a node ID, /spire/...) is told the policy's
+    // rule: it names what the user may not claim, where the workload-ID rule only says the path is reserved.
+    const policy = origin === 'user' ? namespacePolicyProblem(s, rules) : undefined;
+    return policy ?? { rule: 'spiffeId', message: `spec.spiffeId may not be a workload ID: ${workloadProblem}` };
+  }
   if (nodeSelectors) {
     // k8s_psat selectors identify nodes: only the registrar itself may declare those.
     if (s.metadata.namespace !== rules.registrarNamespace) {
