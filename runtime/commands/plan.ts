@@ -9,7 +9,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadKubeConfig, ownNamespace } from '../kube/kube-config.js';
 import { planPass } from '../plan/plan-pass.js';
-import { connectRegistrarSpire } from '../spire-connection.js';
+import { connectSpire } from '../../adapters/spire/connect.js';
 import { processIo, type CommandIo } from './command-io.js';
 import { FlagError, parseGoFlags } from './go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './validate.js';
@@ -61,7 +61,16 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
   let spire;
   try {
     const { kubeConfig } = loadKubeConfig(kubeconfigPath ? { kubeconfigPath } : {});
-    spire = await connectRegistrarSpire(config, log);
+    // The registrar's address, agent socket and trust domain; as a one-shot tool it fails fast (one attempt,
+    // no waiting for a server that is not there) rather than retrying as the long-running registrar does.
+    spire = await connectSpire({
+      serverAddress: config.serverAddress,
+      trustDomain: config.trustDomain,
+      ...(config.agentSocketPath ? { agentSocketPath: config.agentSocketPath } : {}),
+      retry: { maxAttempts: 1 },
+      waitForReady: false,
+      logger: log.child({ component: 'spire' }),
+    });
     const plan = await planPass({
       config,
       kubeConfig,
