@@ -63,6 +63,8 @@ test('--no-registrar: the registrar started by hand with the written config and 
   const ids = () => sandbox.spire!.core.entries().map(entryFromWire).map((e) => e.spiffeId).sort();
   await waitUntil('two entries', () => ids().length >= 2, { intervalMs: 100 });
   assert.deepEqual(ids(), ['spiffe://example.org/example-workload', 'spiffe://example.org/spire-k8s-registrar/k8stest/node/minikube']);
+  // SIGTERM aborts a pass in flight, so wait for the pass that wrote them to log its writes first.
+  await waitUntil('the create log lines', async () => /msg="Created new spire entry"/.test(await readFile(sandbox.logPath, 'utf8').catch(() => '')), { intervalMs: 100 });
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.match(await readFile(sandbox.logPath, 'utf8'), /msg="Created new spire entry"/);
