@@ -196,10 +196,12 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       );
     }
 
-    if (plan.updateEntries.length > 0) {
-      const results = await store.updateEntries(plan.updateEntries, writableMask, { signal }).catch(unknownOutcome);
+    /** Writes updated entries; `mask` undefined writes them whole. */
+    const update = async (list: readonly Entry[], mask: EntryMask | undefined) => {
+      if (list.length === 0) return;
+      const results = await store.updateEntries(list, mask, { signal }).catch(unknownOutcome);
       results.forEach((res, i) => {
-        const e = plan.updateEntries[i] as Entry;
+        const e = list[i] as Entry;
         if (res.status.code === StatusCode.OK) {
           // The planned entry is the held one with the written fields replaced: what SPIRE now holds.
           known.put(res.entry && res.entry.id === e.id ? res.entry : e);
@@ -212,25 +214,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
         }
       });
-    }
-
-    if (plan.replaceEntries.length > 0) {
-      // No mask: the whole entry is written, so fields the spec does not carry go back to SPIRE's defaults.
-      const results = await store.updateEntries(plan.replaceEntries, undefined, { signal }).catch(unknownOutcome);
-      results.forEach((res, i) => {
-        const e = plan.replaceEntries[i] as Entry;
-        if (res.status.code === StatusCode.OK) {
-          known.put(res.entry && res.entry.id === e.id ? res.entry : e);
-          deps.metrics?.entriesUpdated.inc();
-          log.info(entryLogFields(e), 'Updated entry');
-          entryEvent('updated', plan.entryOwners.get(e.id), e.id);
-        } else {
-          failed++;
-          known.invalidate();
-          log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
-        }
-      });
-    }
+    };
+    await update(plan.updateEntries, writableMask);
+    // Adopted legacy entries are written whole, so fields the spec does not carry go back to SPIRE's defaults.
+    await update(plan.replaceEntries, undefined);
 
     await forEachLimit(plan.statuses, limit, async (st) => {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
