@@ -124,6 +124,21 @@ test('attack: a SpiffeID being deleted whose status names a foreign entry does n
   assert.deepEqual(p.releaseFinalizer[0]?.afterDeleting, []);
 });
 
+test('attack: a SpiffeID being deleted whose spec copies a foreign legacy entry and whose status names it does not delete it', () => {
+  // Selectors of another namespace (kube-system) on a SpiffeID in default: the live path refuses this spec.
+  const s = testId({
+    entryId: operatorEntry.id,
+    deletionTimestamp: now,
+    spiffeId: operatorEntry.spiffeId,
+    parentId: operatorEntry.parentId,
+    selector: { namespace: 'kube-system', serviceAccount: 'admin' },
+  });
+  assert.equal(entryKey(spiffeIdEntry(s)), entryKey(operatorEntry), 'the spec declares exactly the operator entry');
+  const p = plan([s], [operatorEntry]);
+  assert.deepEqual(p.deleteEntries, []);
+  assert.deepEqual(p.releaseFinalizer[0]?.afterDeleting, []);
+});
+
 test('attack: an invalid SpiffeID whose status names a foreign entry does not delete it', () => {
   const s = testId({ entryId: operatorEntry.id, spiffeId: 'spiffe://example.org.evil/x' });
   assert.deepEqual(plan([s], [operatorEntry]).deleteEntries, []);

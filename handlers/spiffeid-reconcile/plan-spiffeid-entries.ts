@@ -93,9 +93,9 @@ export function planSpiffeIdEntries(
   // Valid live SpiffeIDs grouped by the entry they declare; one per key wins, the rest are masked.
   const groups = new Map<string, { s: SpiffeId; want: Entry; held: Holding | undefined }[]>();
   const refused: SpiffeId[] = [];
+  const originOf = (s: SpiffeId) => (registrarDeclared.has(spiffeIdKey(s)) ? 'registrar' : 'user');
   for (const s of live) {
-    const origin = registrarDeclared.has(spiffeIdKey(s)) ? 'registrar' : 'user';
-    const problem = validateSpiffeId(s, cfg, origin);
+    const problem = validateSpiffeId(s, cfg, originOf(s));
     if (problem) {
       refuse(s, problem.rule.startsWith('policy.') ? 'PolicyViolation' : 'InvalidSpiffeID', problem.message);
       refused.push(s);
@@ -157,7 +157,11 @@ export function planSpiffeIdEntries(
   const releaseFinalizer: PlannedRelease[] = [];
   for (const s of dying) {
     const held = heldEntry(s, spiffeIdEntry(s), byId, prefix);
-    const ids = held && !claimed.has(held.entry.id) ? [held.entry.id] : [];
+    // A legacy entry is held only through a spec that matches it, and a dying SpiffeID's spec and status are
+    // as user-written as a live one's: the live path's rules decide, or a spec copied from another
+    // namespace's entry, a status naming it and a delete would remove that entry.
+    const provable = held !== undefined && (held.how === 'created' || !validateSpiffeId(s, cfg, originOf(s)));
+    const ids = held && provable && !claimed.has(held.entry.id) ? [held.entry.id] : [];
     for (const id of ids) drop(id, ref(s));
     releaseFinalizer.push({ owner: ref(s), afterDeleting: ids });
   }
