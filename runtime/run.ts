@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { processIo, type CommandIo } from './commands/command-io.js';
 import { FlagError, parseGoFlags } from './commands/go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError, configErrorLines } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { tuneHeapGrowth, tunesHeapGrowth } from './heap-tuning.js';
 import type { Mode } from './config/registrar-config.js';
@@ -76,8 +76,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
     loaded = await loadConfig(path);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    for (const w of err.warnings) io.stderr.write(`warning: ${w}\n`);
-    for (const p of err.problems) io.stderr.write(`error: ${p}\n`);
+    for (const line of configErrorLines(err)) io.stderr.write(line);
     return 1;
   }
   const { config, warnings } = loaded;

@@ -5,7 +5,7 @@
 import pino from 'pino';
 import { formatChangePlan } from '../../handlers/plan/format-change-plan.js';
 import { hasChanges } from '../../handlers/plan/change-plan.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, configErrorLines } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadKubeConfig, ownNamespace } from '../kube/kube-config.js';
 import { planPass } from '../plan/plan-pass.js';
@@ -51,8 +51,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
     loaded = await loadConfig(path);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    for (const w of err.warnings) io.stderr.write(`warning: ${w}\n`);
-    for (const p of err.problems) io.stderr.write(`error: ${p}\n`);
+    for (const line of configErrorLines(err)) io.stderr.write(line);
     return 1;
   }
   const { config } = loaded;

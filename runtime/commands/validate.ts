@@ -2,7 +2,7 @@
 // registrar would and prints the effective configuration (defaults filled in) on stdout, as HCL that can
 // be used as a config file (or as the RegistrarConfig JSON with -json), and the warnings on stderr;
 // or every problem on stderr. Exit code 0 when the configuration is usable, 1 when not, 2 on bad flags.
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, configErrorLines } from '../config/config-error.js';
 import { formatConfigHcl } from '../config/format-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { processIo, type CommandIo } from './command-io.js';
@@ -39,8 +39,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    for (const w of err.warnings) io.stderr.write(`warning: ${w}\n`);
-    for (const p of err.problems) io.stderr.write(`error: ${p}\n`);
+    for (const line of configErrorLines(err)) io.stderr.write(line);
     return 1;
   }
 }

@@ -12,3 +12,8 @@ export class ConfigError extends Error {
     super(problems.length === 1 ? (problems[0] as string) : `${problems.length} configuration problems:\n${problems.join('\n')}`);
   }
 }
+
+/** The lines a command prints for an unusable configuration: every warning, then every problem. */
+export function configErrorLines(err: ConfigError): string[] {
+  return [...err.warnings.map((w) => `warning: ${w}\n`), ...err.problems.map((p) => `error: ${p}\n`)];
+}
