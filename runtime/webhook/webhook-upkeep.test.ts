@@ -51,3 +51,18 @@ test('the catch-up writes what the pods call for, and a second pass writes nothi
   assert.deepEqual(s.core.calls().BatchDeleteEntry, 0);
   assert.deepEqual(s.core.calls().BatchCreateEntry, 1, 'only the node entry check');
 });
+
+test('shutdown ends a pass that waits for a pods cache that never syncs (e.g. no RBAC to list pods)', async () => {
+  const core = await MemorySpireCore.create({ trustDomain: 'example.org' });
+  const log = createLogger({ logLevel: 'error', logFormat: 'json' }, { write: () => {} });
+  let waiting!: () => void;
+  const reached = new Promise<void>((r) => (waiting = r));
+  const never = { list: () => [], synced: () => (waiting(), new Promise<void>(() => {})) };
+  const upkeep = createWebhookUpkeep({ store: memoryEntryStore(core), config, log, pods: never });
+  const ac = new AbortController();
+  const pass = upkeep(ac.signal);
+  await reached;
+  ac.abort();
+  await assert.rejects(pass, { name: 'AbortError' });
+  assert.equal(core.calls().ListEntries ?? 0, 0, 'no catch-up listing after the abort');
+});
