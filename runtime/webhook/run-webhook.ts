@@ -22,6 +22,7 @@ import { createPodAdmission } from './pod-admission.js';
 import { aborted } from '../aborted.js';
 import { createInformer, projection, type Informer } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import { throttle } from '../throttle.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { createWebhookUpkeep, registerMissingNodeEntry } from './webhook-upkeep.js';
 
@@ -46,6 +47,8 @@ export type WebhookDeps = {
   readonly kubeConfig?: () => KubeConfig;
 };
 
+/** Least time between two node-entry checks asked for by DELETEs that found nothing. */
+const NODE_CHECK_GAP_MS = 1000;
 const notReadyReason = 'the cluster node entry is not registered in SPIRE yet';
 
 export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookDeps): Promise<void> {
@@ -90,7 +93,8 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
         log,
         counters: metrics,
         spireTimeoutMs,
-        onNothingToDelete: () => nodeCheck?.fire(),
+        // Most such DELETEs are the kubelet's final one after the user's: one node-entry check a second at most.
+        onNothingToDelete: throttle(() => nodeCheck?.fire(), NODE_CHECK_GAP_MS, clock),
       }),
       isReady: () => ready,
       notReadyReason,
