@@ -172,6 +172,8 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     spire.onReconnect?.(() => {
       if (!trigger) return;
       log.info('SPIRE connection ready again; reconciling');
+      // SPIRE may have restarted empty: plan from a fresh listing, not from what it held before.
+      entries.invalidate();
       trigger.fire();
     });
     const startLeading = (signal: AbortSignal) => {
