@@ -54,7 +54,8 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
     for (const line of configErrorLines(err)) io.stderr.write(line);
     return 1;
   }
-  const { config } = loaded;
+  const { config, warnings } = loaded;
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   // Only problems are logged (to stderr); stdout is the plan.
   const log = pino({ level: 'warn', base: null }, pino.destination({ fd: 2, sync: true }));
   let spire;
