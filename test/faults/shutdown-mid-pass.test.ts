@@ -95,9 +95,11 @@ test('the binary: SIGTERM mid-pass exits 0 without sending another batch; SIGKIL
   b.child.kill('SIGKILL');
   assert.equal((await b.exited).signal, 'SIGKILL');
   faults.releaseHeld();
-  await w.waitFor('the killed batch to be dropped', () => faults.dropped === 2);
+  // After a SIGKILL the server learns of the cancel only when it sees the socket close, which may come
+  // after the release: the held batch is then dropped or applied whole, never in part.
+  await w.waitFor('the killed batch to be dropped or applied', () => faults.dropped === 2 || w.entries().length === 101);
   const landed = w.entries().length;
-  assert.equal(landed, 51, 'the operator entry and the first batch of 50');
+  assert.ok(landed === 51 || landed === 101, `the operator entry and whole batches of 50 (${landed})`);
 
   const c = start();
   await waitUntil('every entry after the restart', () => w.entries().length === PODS + 2, { intervalMs: 20 });

@@ -16,7 +16,7 @@ import { createLogger } from '../../runtime/logger.js';
 import { run } from '../../runtime/modes/webhook.js';
 import { anAdmissionReview, type AdmissionInit } from '../fixtures/admission.js';
 import { httpsRequest, postJson, type ClientTls } from './webhook-client.js';
-import { waitForValue } from '../fixtures/wait-until.js';
+import { waitForValue, waitUntil } from '../fixtures/wait-until.js';
 
 type LogLine = Record<string, unknown>;
 
@@ -141,10 +141,7 @@ test('the tutorial: node, agent and workload entries, then the workload entry re
   // answered ALREADY_EXISTS inside an OK call): wait for that check before reading the counters.
   const nodeChecks = /^k8s_workload_registrar_spire_calls_total\{method="BatchCreateEntry",code="OK"\} 5$/m;
   let metrics = '';
-  for (let i = 0; i < 250 && !nodeChecks.test(metrics); i++) {
-    if (i > 0) await new Promise((res) => setTimeout(res, 20));
-    metrics = await (await r.health('/metrics')).text();
-  }
+  await waitUntil('the node check in /metrics', async () => nodeChecks.test((metrics = await (await r.health('/metrics')).text())), { intervalMs: 20 });
   assert.match(metrics, /^k8s_workload_registrar_entries_created_total 3$/m);
   assert.match(metrics, /^k8s_workload_registrar_entries_deleted_total 1$/m);
   // ...and every SPIRE call by RPC and code: node + 3 pod creates + the node check; one batch delete
