@@ -69,3 +69,19 @@ test('dependents are indexed by owner uid and follow updates and removals', () =
   assert.deepEqual(store.dependentsOf('uid-rs'), []);
   assert.equal(store.getByUid('uid-p1')?.name, 'p1');
 });
+
+test('the sorted view follows writes (it is rebuilt after any write to the resource) and list returns a copy', () => {
+  const store = new ObjectStore();
+  store.put('pods', pod('b'));
+  const before = store.sorted('pods');
+  store.put('pods', pod('a'));
+  assert.deepEqual(store.sorted('pods').map((o) => o.obj.metadata.name), ['a', 'b']);
+  assert.deepEqual(before.map((o) => o.obj.metadata.name), ['b']);
+  store.put('pods', pod('a', { labels: { v: '2' } }));
+  assert.deepEqual(store.sorted('pods', 'ns')[0]!.obj.metadata.labels, { v: '2' });
+  store.remove('pods', 'ns', 'b');
+  assert.deepEqual(store.sorted('pods').map((o) => o.obj.metadata.name), ['a']);
+  const copy = store.list('pods');
+  copy.pop();
+  assert.equal(store.sorted('pods').length, 1);
+});

@@ -15,6 +15,9 @@ export type StoreEvent = {
   readonly old: KubeObject | undefined;
 };
 
+/** Not a namespace name (those are DNS labels): the key of the all-namespaces view. */
+const ALL_NAMESPACES = '\u0000';
+
 export class ResourceVersionTooOld extends Error {}
 
 export type ObjectRef = { resource: string; namespace: string; name: string };
@@ -31,6 +34,12 @@ export class ObjectStore {
   /** Watches may start from any resourceVersion >= this one. */
   #oldestWatchableRv = 0;
   readonly #listeners = new Set<(e: StoreEvent) => void>();
+  /**
+   * resourceKey -> namespace (ALL_NAMESPACES for all) -> the objects in list order, built on first use and
+   * dropped by any write to the resource: a paged listing of 100,000 pods asks for its order 200 times,
+   * and sorting every time made the listing quadratic (35 s at 100,000 pods).
+   */
+  readonly #sorted = new Map<string, Map<string, readonly StoredObject[]>>();
 
   constructor(private readonly historyLimit = 20_000) {}
 
@@ -55,6 +64,15 @@ export class ObjectStore {
 
   /** Objects of a resource, optionally in one namespace, sorted by namespace then name. */
   list(resource: string, namespace?: string): StoredObject[] {
+    return [...this.sorted(resource, namespace)];
+  }
+
+  /** As `list`, without the copy: a shared array, valid until the next write to the resource. */
+  sorted(resource: string, namespace?: string): readonly StoredObject[] {
+    const view = namespace ?? ALL_NAMESPACES;
+    let views = this.#sorted.get(resource);
+    const held = views?.get(view);
+    if (held) return held;
     const byNs = this.#data.get(resource);
     if (!byNs) return [];
     const spaces = namespace === undefined ? [...byNs.keys()].sort() : [namespace];
@@ -64,6 +82,8 @@ export class ObjectStore {
       if (!names) continue;
       for (const name of [...names.keys()].sort()) out.push(names.get(name)!);
     }
+    if (!views) this.#sorted.set(resource, (views = new Map()));
+    views.set(view, out);
     return out;
   }
 
@@ -85,6 +105,7 @@ export class ObjectStore {
     const stored = freeze({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } });
     const names = this.#names(resource, ns);
     const old = names.get(name);
+    this.#sorted.delete(resource);
     names.set(name, stored);
     if (old) this.#unindex(old.obj);
     this.#index(resource, stored.obj);
@@ -98,6 +119,7 @@ export class ObjectStore {
     const old = names?.get(name);
     if (!names || !old) return undefined;
     names.delete(name);
+    this.#sorted.delete(resource);
     if (names.size === 0) this.#data.get(resource)!.delete(namespace);
     this.#unindex(old.obj);
     const rv = ++this.#rv;
@@ -110,6 +132,7 @@ export class ObjectStore {
   dropResource(resource: string): void {
     for (const names of this.#data.get(resource)?.values() ?? []) for (const o of names.values()) this.#unindex(o.obj);
     this.#data.delete(resource);
+    this.#sorted.delete(resource);
   }
 
   /** Events of `resource` after `sinceRv`; throws ResourceVersionTooOld when history no longer reaches back. */
