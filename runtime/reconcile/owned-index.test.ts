@@ -62,3 +62,42 @@ test('put replaces an entry by id (moving it between objects) and ignores foreig
   assert.equal(index.size, 0);
   assert.deepEqual(index.entriesOf('pod/ns/b'), []);
 });
+
+test('writes made while a reload is open are replayed onto the listing at commit, whichever page they fell on', () => {
+  const index = new OwnedIndex(own);
+  index.reset([pod('a', '1'), pod('b', '2'), pod('c', '3')]);
+  const r = index.reload();
+  r.add([pod('a', '1'), pod('b', '2')]); // page read before the writes below
+  index.remove('2'); // deleted after its page was read
+  index.put(pod('d', '4')); // created after the position it would have been listed at
+  index.put(pod('e', '5'));
+  index.remove('5'); // created and deleted during the listing
+  index.remove('3'); // deleted before its page was read: not in the next page
+  r.add([pod('d', '4')]); // created before its page was read: listed too
+  assert.deepEqual(index.entries().map((e) => e.id).sort(), ['1', '4'], 'the live index follows the writes meanwhile');
+  const owned = r.commit();
+  assert.deepEqual(owned.map((e) => e.id).sort(), ['1', '4']);
+  assert.deepEqual(index.entriesOf('pod/ns/d').map((e) => e.id), ['4']);
+  assert.deepEqual(index.entriesOf('pod/ns/b'), []);
+  assert.equal(index.loaded, true);
+});
+
+test('an index invalidated while a reload is open stays unloaded after the commit; an abandoned reload records nothing more', () => {
+  const index = new OwnedIndex(own);
+  index.reset([pod('a', '1')]);
+  const r = index.reload();
+  index.invalidate();
+  r.add([pod('a', '1')]);
+  r.commit();
+  assert.equal(index.loaded, false);
+
+  const abandoned = index.reload();
+  abandoned.abandon();
+  assert.throws(() => abandoned.commit(), /already committed/);
+  const next = index.reload();
+  index.put(pod('b', '2'));
+  next.add([pod('a', '1')]);
+  next.commit();
+  assert.equal(index.loaded, true);
+  assert.deepEqual(index.entries().map((e) => e.id).sort(), ['1', '2']);
+});

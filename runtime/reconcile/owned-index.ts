@@ -10,12 +10,21 @@ import { type Entry, sameEntry } from '../../handlers/entries/entry.js';
 import type { Ownership } from '../../handlers/entries/ownership.js';
 
 type Held = { readonly entry: Entry; readonly object: string };
+type Maps = { readonly byId: Map<string, Held>; readonly byObject: Map<string, string[]> };
+/** Writes recorded while a reload is open, replayed onto it at commit. */
+type Journal = { readonly ops: Array<Held | string>; stale: boolean };
 
-/** A reload in progress: feed it every listed page, then `commit` (a failed listing just drops it). */
+/**
+ * A reload in progress: feed it every listed page, then `commit`, or `abandon` it (a failed listing).
+ * Writes recorded in the index meanwhile (`put`, `remove`: passes that ran while the listing was in
+ * flight) are replayed onto the listing at commit, so an entry created after its page was read, or
+ * deleted after, is held as the server now has it whichever page it fell on.
+ */
 export type IndexReload = {
   add(page: readonly Entry[]): void;
-  /** Replaces the index with what was added; returns the owned entries. */
+  /** Replaces the index with what was added and the writes since; returns the owned entries. */
   commit(): Entry[];
+  abandon(): void;
 };
 
 export class OwnedIndex {
@@ -23,6 +32,7 @@ export class OwnedIndex {
   #byId = new Map<string, Held>();
   #byObject = new Map<string, string[]>();
   #loaded = false;
+  #journal: Journal | undefined;
 
   constructor(own: Ownership) {
     this.#own = own;
@@ -46,9 +56,15 @@ export class OwnedIndex {
 
   /** Starts replacing the contents with the owned subset of a full list, delivered page by page. */
   reload(): IndexReload {
-    const byId = new Map<string, Held>();
-    const byObject = new Map<string, string[]>();
+    const next: Maps = { byId: new Map(), byObject: new Map() };
+    const journal: Journal = { ops: [], stale: false };
+    this.#journal = journal;
     let done = false;
+    const finish = () => {
+      if (done) throw new Error('index reload already committed');
+      done = true;
+      if (this.#journal === journal) this.#journal = undefined;
+    };
     return {
       add: (page) => {
         if (done) throw new Error('index reload already committed');
@@ -56,25 +72,29 @@ export class OwnedIndex {
           if (e.id === '') continue;
           const old = this.#byId.get(e.id);
           const held = old && sameEntry(old.entry, e) ? old : this.#held(e);
-          if (held === undefined) continue;
-          byId.set(e.id, held);
-          addId(byObject, held.object, e.id);
+          if (held !== undefined) putHeld(next, e.id, held);
         }
       },
       commit: () => {
-        if (done) throw new Error('index reload already committed');
-        done = true;
-        this.#byId = byId;
-        this.#byObject = byObject;
-        this.#loaded = true;
-        return Array.from(byId.values(), (h) => h.entry);
+        finish();
+        for (const op of journal.ops) {
+          if (typeof op === 'string') removeId(next, op);
+          else putHeld(next, op.entry.id, op);
+        }
+        this.#byId = next.byId;
+        this.#byObject = next.byObject;
+        // A write whose outcome is unknown during the listing: the next pass lists again.
+        this.#loaded = !journal.stale;
+        return Array.from(next.byId.values(), (h) => h.entry);
       },
+      abandon: finish,
     };
   }
 
   /** The index may be wrong (a whole batch call failed): the next pass lists again. */
   invalidate(): void {
     this.#loaded = false;
+    if (this.#journal) this.#journal.stale = true;
   }
 
   entriesOf(object: string): Entry[] {
@@ -90,25 +110,39 @@ export class OwnedIndex {
   put(e: Entry): void {
     const held = e.id === '' ? undefined : this.#held(e);
     if (held === undefined) return;
-    this.remove(e.id);
-    this.#byId.set(e.id, held);
-    addId(this.#byObject, held.object, e.id);
+    putHeld(this.#maps(), e.id, held);
+    this.#journal?.ops.push(held);
   }
 
   remove(id: string): void {
-    const old = this.#byId.get(id);
-    if (!old) return;
-    this.#byId.delete(id);
-    const ids = this.#byObject.get(old.object);
-    const at = ids?.indexOf(id) ?? -1;
-    if (ids && at >= 0) ids.splice(at, 1);
-    if (ids?.length === 0) this.#byObject.delete(old.object);
+    removeId(this.#maps(), id);
+    this.#journal?.ops.push(id);
+  }
+
+  #maps(): Maps {
+    return { byId: this.#byId, byObject: this.#byObject };
   }
 
   #held(e: Entry): Held | undefined {
     const object = this.#own.objectOf(e);
     return object === undefined ? undefined : { entry: e, object };
   }
+}
+
+function putHeld(m: Maps, id: string, held: Held): void {
+  removeId(m, id);
+  m.byId.set(id, held);
+  addId(m.byObject, held.object, id);
+}
+
+function removeId(m: Maps, id: string): void {
+  const old = m.byId.get(id);
+  if (!old) return;
+  m.byId.delete(id);
+  const ids = m.byObject.get(old.object);
+  const at = ids?.indexOf(id) ?? -1;
+  if (ids && at >= 0) ids.splice(at, 1);
+  if (ids?.length === 0) m.byObject.delete(old.object);
 }
 
 // Ids per object in arrays, not Sets: almost every object has one entry, and 10^4 one-element Sets cost

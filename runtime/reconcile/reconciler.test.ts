@@ -236,3 +236,97 @@ test('a pod whose label makes no valid SPIFFE ID gets one Warning event per reas
   await r.runPass();
   assert.equal(events.length, 2, 'another reason, another event');
 });
+
+/** A store whose listing answers only when `open()` is called, with what the server held when it was asked. */
+function heldListing(f: ReturnType<typeof fakeStore>) {
+  let open: () => void = () => {};
+  let gate = Promise.resolve();
+  const writes: Array<() => void> = [];
+  const wrote = () => writes.splice(0).forEach((w) => w());
+  const store: EntryStore = {
+    ...f.store,
+    async listEntries(filter, o) {
+      const snapshot = await f.store.listEntries(filter, o);
+      await gate;
+      return snapshot;
+    },
+    async createEntries(list, o) {
+      const r = await f.store.createEntries(list, o);
+      wrote();
+      return r;
+    },
+    async deleteEntries(ids, o) {
+      const r = await f.store.deleteEntries(ids, o);
+      wrote();
+      return r;
+    },
+  };
+  return {
+    store,
+    hold() {
+      gate = new Promise<void>((resolve) => (open = resolve));
+    },
+    open: () => open(),
+    /** Resolves after the next create or delete call has returned. */
+    nextWrite: () => new Promise<void>((resolve) => writes.push(resolve)),
+  };
+}
+
+test('events during a resync listing are reconciled before the listing ends, and the resync then writes nothing more', async () => {
+  const f = fakeStore();
+  const h = heldListing(f);
+  const c = clock();
+  const v = view([aNode()], [labelled('a'), labelled('b')]);
+  const r = createReconciler({ store: h.store, view: v, config: cfg, log: silent, resyncIntervalMs: 10_000, clock: c });
+  await r.runPass();
+  const bId = [...f.entries.values()].find((e) => e.spiffeId.endsWith('/b'))?.id;
+  f.calls.create = 0;
+  f.calls.delete = 0;
+
+  c.t = 10_000;
+  h.hold();
+  let resyncDone = false;
+  const resync = r.runPass().then(() => (resyncDone = true));
+  // The listing has been asked for (the server's state taken); now b goes and c comes.
+  v.set([labelled('a'), labelled('c')]);
+  r.markDirty('pod/default/b');
+  r.markDirty('pod/default/c');
+  const deleted = h.nextWrite();
+  r.eventsReady();
+  await deleted;
+  const created = h.nextWrite();
+  await created;
+  assert.equal(resyncDone, false, 'the listing is still held');
+  assert.deepEqual(f.calls, { list: 2, create: 1, update: 0, delete: 1 });
+  assert.ok([...f.entries.values()].some((e) => e.spiffeId === 'spiffe://example.org/c'));
+  assert.ok(bId !== undefined && !f.entries.has(bId));
+
+  h.open();
+  await resync;
+  // The listing still held b and lacked c; the writes made meanwhile were replayed onto it.
+  assert.deepEqual(f.calls, { list: 2, create: 1, update: 0, delete: 1 });
+  assert.deepEqual(r.index.entries().map((e) => e.spiffeId).sort(), ['spiffe://example.org/a', 'spiffe://example.org/c', `${ROOT}/minikube`]);
+  assert.equal(r.index.loaded, true);
+  c.t = 20_000;
+  await r.runPass();
+  assert.deepEqual(f.calls, { list: 3, create: 1, update: 0, delete: 1 });
+});
+
+test('events during a first listing wait for it (the index is not known to be right yet)', async () => {
+  const f = fakeStore();
+  const h = heldListing(f);
+  const v = view([aNode()], [labelled('a')]);
+  const r = createReconciler({ store: h.store, view: v, config: cfg, log: silent, resyncIntervalMs: 10_000, clock: clock() });
+  h.hold();
+  const first = r.runPass();
+  v.set([labelled('a'), labelled('b')]);
+  r.markDirty('pod/default/b');
+  r.eventsReady();
+  const written = h.nextWrite();
+  h.open();
+  await written;
+  await first;
+  // One create call for all three entries: nothing was written while the listing was held.
+  assert.deepEqual(f.calls, { list: 1, create: 1, update: 0, delete: 0 });
+  assert.equal(f.entries.size, 3);
+});

@@ -61,7 +61,11 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
   let elector: LeaderElector | undefined;
   let term: { readonly trigger: Trigger; cancelResync(): void } | undefined;
   let recorder: EventRecorder | undefined;
-  const events = eventBatch(clock, deps.eventBatchMs ?? 5, () => term?.trigger.fire());
+  let eventsReady = () => {};
+  const events = eventBatch(clock, deps.eventBatchMs ?? 5, () => {
+    eventsReady();
+    term?.trigger.fire();
+  });
 
   /** Ends the current term: no new pass starts; resolves when the pass in flight has finished. */
   const stopLeading = async () => {
@@ -96,6 +100,10 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
       resyncIntervalMs: cfg.resyncIntervalMs,
       recordEvent: (e) => eventRecorder.record(e),
     });
+    // A resync listing SPIRE reconciles the burst meanwhile instead of making it wait (reconciler.ts).
+    eventsReady = () => {
+      if (term) reconciler.eventsReady();
+    };
     // SPIRE back after an outage (possibly restarted empty): list it again now rather than on the retry.
     spire.onReconnect?.(() => {
       if (!term) return;
