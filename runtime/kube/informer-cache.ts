@@ -12,6 +12,8 @@ export type ChangeListener = (key: string, kind: ChangeKind) => void;
 export interface InformerCache<T> {
   /** Replaces the whole content with a fresh list, emitting the differences. */
   applyList(items: readonly unknown[]): void;
+  /** As applyList, for a list delivered page by page: each page is projected as it comes (raw objects not kept). */
+  beginList(): ListInProgress;
   /** Applies one watch event (a bookmark changes nothing); returns the resourceVersion it carried, if any. */
   applyEvent(e: WatchEvent): string | undefined;
   list(): T[];
@@ -19,6 +21,12 @@ export interface InformerCache<T> {
   readonly size: number;
   onChange(listener: ChangeListener): () => void;
 }
+
+export type ListInProgress = {
+  add(items: readonly unknown[]): void;
+  /** Replaces the whole content with what was added, emitting the differences. */
+  commit(): void;
+};
 
 export type InformerCacheOptions<T> = {
   readonly project: (raw: unknown) => T | undefined;
@@ -89,25 +97,37 @@ export function createInformerCache<T>(opts: InformerCacheOptions<T>): InformerC
     }
   };
 
-  const applyList = (items: readonly unknown[]) => {
+  const beginList = (): ListInProgress => {
     const next = new Map<string, T>();
-    for (const raw of items) {
-      const key = rawKey(raw)?.key;
-      if (key === undefined) continue;
-      const p = project(raw, key);
-      if (p !== undefined) next.set(key, p);
-    }
-    const changes: Array<[string, ChangeKind]> = [];
-    for (const key of cache.keys()) if (!next.has(key)) changes.push([key, 'delete']);
-    for (const [key, p] of next) {
-      const old = cache.get(key);
-      if (old === undefined || !equals(old, p)) changes.push([key, 'upsert']);
-      // Unchanged: keep the held projection (the fresh one is garbage at once), so that what callers
-      // derived from it (keyed by the object) stays valid and a re-list does not copy the whole cache.
-      else next.set(key, old);
-    }
-    cache = next;
-    for (const [key, kind] of changes) emit(key, kind);
+    return {
+      add(items) {
+        for (const raw of items) {
+          const key = rawKey(raw)?.key;
+          if (key === undefined) continue;
+          const p = project(raw, key);
+          if (p !== undefined) next.set(key, p);
+        }
+      },
+      commit() {
+        const changes: Array<[string, ChangeKind]> = [];
+        for (const key of cache.keys()) if (!next.has(key)) changes.push([key, 'delete']);
+        for (const [key, p] of next) {
+          const old = cache.get(key);
+          if (old === undefined || !equals(old, p)) changes.push([key, 'upsert']);
+          // Unchanged: keep the held projection (the fresh one is garbage at once), so that what callers
+          // derived from it (keyed by the object) stays valid and a re-list does not copy the whole cache.
+          else next.set(key, old);
+        }
+        cache = next;
+        for (const [key, kind] of changes) emit(key, kind);
+      },
+    };
+  };
+
+  const applyList = (items: readonly unknown[]) => {
+    const list = beginList();
+    list.add(items);
+    list.commit();
   };
 
   const applyEvent = (e: WatchEvent): string | undefined => {
@@ -133,6 +153,7 @@ export function createInformerCache<T>(opts: InformerCacheOptions<T>): InformerC
 
   return {
     applyList,
+    beginList,
     applyEvent,
     list: () => [...cache.values()],
     get: (key) => cache.get(key),

@@ -401,3 +401,51 @@ test('a bookmark (an object with only a resourceVersion, as the API server sends
   assert.deepEqual(s.calls, ['list', 'watch@0', 'watch@42']);
   assert.equal(inf.size, 1);
 });
+
+test('a listing delivered page by page is projected as each page arrives; a re-list by pages still emits only the differences', async (t) => {
+  const raw = (name: string, app: string) => ({ metadata: { name, namespace: 'default', resourceVersion: '1', labels: { app } } });
+  const projected: string[] = [];
+  let pages: unknown[][] = [[raw('a', 'web'), raw('b', 'db')], [raw('c', 'web')]];
+  let last: unknown[] = [raw('d', 'api')];
+  const source: InformerSource = {
+    resource: 'pods',
+    async list(_signal, onPage) {
+      assert.ok(onPage, 'the informer asks for pages');
+      for (const page of pages) {
+        const before = projected.length;
+        onPage(page);
+        assert.equal(projected.length, before + page.length, 'each page is projected when handed over');
+      }
+      return { items: last, resourceVersion: '1' };
+    },
+    watch: (_rv, _onEvent, signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+  };
+  const clock = manualClock();
+  const inf = createInformer({
+    source,
+    project: (r) => {
+      const p = project(r);
+      if (p) projected.push(p.name);
+      return p;
+    },
+    clock,
+    relistIntervalMs: 1000,
+    random: () => 0,
+  });
+  const events: string[] = [];
+  inf.onChange((key, kind) => events.push(`${kind} ${key}`));
+  t.after(() => inf.stop());
+  inf.start();
+  await inf.synced();
+  assert.deepEqual(inf.list().map((p) => p.name).sort(), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(events.sort(), ['upsert default/a', 'upsert default/b', 'upsert default/c', 'upsert default/d']);
+  events.length = 0;
+  pages = [[raw('a', 'web')], [raw('c', 'changed')]];
+  last = [];
+  const relisted = new Promise<void>((resolve) => inf.onChange(() => resolve()));
+  await clock.advance(1000);
+  await relisted;
+  await flush();
+  assert.deepEqual(events.sort(), ['delete default/b', 'delete default/d', 'upsert default/c']);
+  assert.deepEqual(inf.list().map((p) => p.name).sort(), ['a', 'c']);
+});

@@ -14,8 +14,12 @@ export type WatchEvent = { readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BO
 export interface InformerSource {
   /** Resource name for logs and metrics, e.g. "pods". */
   readonly resource: string;
-  /** Lists the whole collection (all pages). */
-  list(signal: AbortSignal): Promise<ListResult>;
+  /**
+   * Lists the whole collection (all pages). With `onPage`, the items of each page may be handed to it as
+   * the page arrives instead of being returned (the result then holds only what was not), so a caller
+   * can keep just its projection of each page rather than every raw object of a 100,000-pod listing.
+   */
+  list(signal: AbortSignal, onPage?: (items: readonly unknown[]) => void): Promise<ListResult>;
   /**
    * Watches from `resourceVersion`, calling `onEvent` for each event, until the stream ends (resolves),
    * fails (rejects; an ERROR event rejects with a KubeApiError carrying its Status code, e.g. 410), or
@@ -141,7 +145,7 @@ export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource 
   return {
     resource: opts.plural,
 
-    async list(signal) {
+    async list(signal, onPage) {
       const items: unknown[] = [];
       let cont = '';
       let resourceVersion = '';
@@ -157,7 +161,8 @@ export function kubeListWatchSource(opts: KubeListWatchOptions): InformerSource 
         }
         const parsed = v.safeParse(ListSchema, body);
         if (!parsed.success) throw new Error(`list ${opts.plural} (page ${page}): not a list`);
-        items.push(...(parsed.output.items ?? []));
+        if (onPage) onPage(parsed.output.items ?? []);
+        else items.push(...(parsed.output.items ?? []));
         resourceVersion = parsed.output.metadata.resourceVersion;
         cont = parsed.output.metadata.continue;
       } while (cont !== '');
