@@ -33,18 +33,24 @@ export function isEmptyPlan(p: EntryPlan): boolean {
  * - Unmatched owned entries are deleted.
  */
 export function diffEntries(declared: readonly DeclaredEntry[], current: readonly Entry[], own: Ownership): EntryPlan {
-  const masked: DeclaredEntry[] = [];
-  const wanted = new Map<string, DeclaredEntry>();
-  // Keys are computed once per entry, not in the comparator (a full resync sorts ~10^4 entries).
-  const keyed = declared.map((d) => ({ d, k: entryKey(d.entry) }));
-  keyed.sort((a, b) => compare(a.k, b.k) || compare(a.d.source, b.d.source));
-  for (const { d, k } of keyed) {
-    if (wanted.has(k)) masked.push(d);
-    else wanted.set(k, d);
-  }
+  // Nothing is sorted whole: a resync of ~10^5 unchanged entries sorted both sides by their long keys
+  // (most of the pass's diff time at 50,000 pods). Only what ends up in the plan is put in order, which
+  // gives the same plan as sorting everything first.
+  const wanted = new Map<string, Keyed>();
+  const losers: Keyed[] = [];
+  declared.forEach((d, i) => {
+    const k = entryKey(d.entry);
+    const held = wanted.get(k);
+    const mine = { d, k, i };
+    if (!held) wanted.set(k, mine);
+    else if (byKeySourceIndex(mine, held) < 0) {
+      losers.push(held);
+      wanted.set(k, mine);
+    } else losers.push(mine);
+  });
 
   const have = new Map<string, Entry[]>();
-  for (const e of [...current].sort(byId)) {
+  for (const e of current) {
     if (own.objectOf(e) === undefined) continue;
     const k = entryKey(e);
     const list = have.get(k);
@@ -52,19 +58,19 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
     else have.set(k, [e]);
   }
 
-  const create: Entry[] = [];
   const update: Entry[] = [];
   const del: Entry[] = [];
-  const unplaced: DeclaredEntry[] = [];
-  for (const [k, d] of wanted) { // inserted in key order above
+  const unplaced: Keyed[] = [];
+  for (const [k, w] of wanted) {
     const list = have.get(k);
     if (!list) {
-      unplaced.push(d);
+      unplaced.push(w);
       continue;
     }
     have.delete(k);
+    if (list.length > 1) list.sort(byId);
     const [keep, ...extra] = list as [Entry, ...Entry[]];
-    if (!sameEntryContent(keep, d.entry)) update.push({ ...d.entry, id: keep.id });
+    if (!sameEntryContent(keep, w.d.entry)) update.push({ ...w.d.entry, id: keep.id });
     del.push(...extra);
   }
 
@@ -75,7 +81,9 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
     if (list) list.push(e);
     else leftByObject.set(o, [e]);
   }
-  for (const d of unplaced) {
+  // In key order: of two new keys of one object, the first takes that object's lowest-ID leftover.
+  const create: Entry[] = [];
+  for (const { d } of unplaced.sort(byKeySourceIndex)) {
     const o = own.objectOf(d.entry);
     const reuse = o === undefined ? undefined : leftByObject.get(o)?.shift();
     if (reuse) update.push({ ...d.entry, id: reuse.id });
@@ -87,8 +95,15 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
     create,
     update: sortByKeyThenId(update),
     delete: sortByKeyThenId(del),
-    masked,
+    masked: losers.sort(byKeySourceIndex).map(({ d }) => d),
   };
+}
+
+/** A declared entry with its key and its position in the input (ties keep input order, as a stable sort). */
+type Keyed = { readonly d: DeclaredEntry; readonly k: string; readonly i: number };
+
+function byKeySourceIndex(a: Keyed, b: Keyed): number {
+  return compare(a.k, b.k) || compare(a.d.source, b.d.source) || a.i - b.i;
 }
 
 /** True when every field SPIRE lets us update matches; DNS names and federatesWith compare as sets. */
