@@ -330,3 +330,36 @@ test('events during a first listing wait for it (the index is not known to be ri
   assert.deepEqual(f.calls, { list: 1, create: 1, update: 0, delete: 0 });
   assert.equal(f.entries.size, 3);
 });
+
+test('a prefetched listing is taken over by the first pass (one ListEntries); a failed one is replaced by a fresh listing', async () => {
+  const f = fakeStore([{ ...aPodEntry('default', 'gone', 'gone'), id: 's' }]);
+  const h = heldListing(f);
+  const r = createReconciler({ store: h.store, view: view([aNode()], [labelled('web')]), config: cfg, log: silent, resyncIntervalMs: 10_000, clock: clock() });
+  h.hold();
+  r.prefetch();
+  assert.equal(f.calls.list, 1, 'the listing starts before any pass');
+  r.prefetch();
+  assert.equal(f.calls.list, 1, 'once');
+  const pass = r.runPass();
+  h.open();
+  await pass;
+  assert.deepEqual(f.calls, { list: 1, create: 1, update: 0, delete: 1 });
+  r.prefetch();
+  assert.equal(f.calls.list, 1, 'nothing to prefetch once the index is loaded');
+
+  const g = fakeStore();
+  let failures = 1;
+  const flaky: EntryStore = {
+    ...g.store,
+    async listEntries(filter, o) {
+      if (failures-- > 0) throw new Error('connect ENOENT');
+      return g.store.listEntries(filter, o);
+    },
+  };
+  const r2 = createReconciler({ store: flaky, view: view([aNode()], []), config: cfg, log: silent, resyncIntervalMs: 10_000, clock: clock() });
+  r2.prefetch();
+  await r2.runPass();
+  assert.equal(g.calls.list, 1);
+  assert.equal(g.entries.size, 1);
+  assert.equal(r2.index.loaded, true);
+});

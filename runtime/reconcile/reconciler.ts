@@ -19,7 +19,7 @@ import type { EntryStore } from '../../adapters/entry-store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import { applyPlan, type ApplyCounts } from './apply-plan.js';
-import { OwnedIndex } from './owned-index.js';
+import { type IndexReload, OwnedIndex } from './owned-index.js';
 
 /** Read access to the informer caches (already parsed). */
 export type ClusterView = {
@@ -51,6 +51,12 @@ export type Reconciler = {
    * objects now, against the index, instead of after the listing. Otherwise nothing (the next pass does).
    */
   eventsReady(): void;
+  /**
+   * Starts the first full pass's SPIRE listing now, while the informers still list the cluster; the pass
+   * (`runPass`, after the caches synced) takes it over. Only where that pass follows at once (no leader
+   * election): a listing that waited for a lease could be stale by the time it is used.
+   */
+  prefetch(signal?: AbortSignal): void;
   /** Runs a full pass when one is due (or forced), else reconciles the dirty objects. */
   runPass(opts?: { full?: boolean; signal?: AbortSignal }): Promise<void>;
   /** Milliseconds until a full pass is due (0 = due now). */
@@ -92,28 +98,54 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
 
   let wakeListing: (() => void) | undefined;
 
-  async function fullPass(signal?: AbortSignal) {
-    // Pages go straight into the index (foreign entries dropped, unchanged ones kept as held): no copy
-    // of the whole listing lives across the ListEntries round trips.
+  type Listing = {
+    readonly reload: IndexReload;
+    readonly done: Promise<{ last: readonly Entry[] } | { cause: unknown }>;
+    readonly stop: AbortController;
+    /** Adds a page to the reload, counting it. */
+    readonly add: (page: readonly Entry[]) => void;
+    readonly count: () => number;
+  };
+  let prefetched: Listing | undefined;
+
+  // Pages go straight into the index (foreign entries dropped, unchanged ones kept as held): no copy of
+  // the whole listing lives across the ListEntries round trips.
+  function startListing(signal?: AbortSignal): Listing {
     const reload = index.reload();
     let listed = 0;
     const add = (page: readonly Entry[]) => {
       listed += page.length;
       reload.add(page);
     };
-    const stopListing = new AbortController();
-    const listSignal = signal ? AbortSignal.any([signal, stopListing.signal]) : stopListing.signal;
-    const listing = store.listEntries(undefined, { signal: listSignal, onPage: add }).then(
+    const stop = new AbortController();
+    const listSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const done = store.listEntries(undefined, { signal: listSignal, onPage: add }).then(
       (last) => ({ last }),
       (cause: unknown) => ({ cause }),
     );
+    return { reload, done, stop, add, count: () => listed };
+  }
+
+  async function fullPass(signal?: AbortSignal) {
+    let listing = prefetched ?? startListing(signal);
+    let retried = prefetched === undefined;
+    prefetched = undefined;
     try {
       for (;;) {
         const woken = new Promise<undefined>((resolve) => (wakeListing = () => resolve(undefined)));
-        const done = await Promise.race([listing, woken]);
-        if (done && 'cause' in done) throw new Error('list entries', { cause: done.cause });
+        const done = await Promise.race([listing.done, woken]);
+        if (done && 'cause' in done) {
+          if (!retried) {
+            // The listing started early failed (SPIRE not up yet, say): this pass lists afresh.
+            retried = true;
+            listing.reload.abandon();
+            listing = startListing(signal);
+            continue;
+          }
+          throw new Error('list entries', { cause: done.cause });
+        }
         if (done) {
-          add(done.last);
+          listing.add(done.last);
           break;
         }
         // Events meanwhile: the index is current (kept from write results), and the reload replays these
@@ -123,18 +155,18 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
         if (index.loaded && dirty.size > 0) await applyAndLog(keysPass(), clock.now(), signal);
       }
     } catch (err) {
-      stopListing.abort();
-      reload.abandon();
+      listing.stop.abort();
+      listing.reload.abandon();
       throw err;
     } finally {
       wakeListing = undefined;
     }
     dirty = new Set(); // the render below covers every object
-    const owned = reload.commit();
+    const owned = listing.reload.commit();
     const { declared, issues } = render(view.nodes(), view.pods());
     reportIssues(issues);
     lastFull = clock.now();
-    return { plan: diffEntries(declared, owned, own), declared, listed };
+    return { plan: diffEntries(declared, owned, own), declared, listed: listing.count() };
   }
 
   function keysPass() {
@@ -212,6 +244,10 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     },
     eventsReady() {
       wakeListing?.();
+    },
+    prefetch(signal) {
+      if (prefetched || index.loaded) return;
+      prefetched = startListing(signal);
     },
     runPass,
     msUntilFullPass: () => Math.max(0, lastFull + opts.resyncIntervalMs - clock.now()),
