@@ -101,3 +101,12 @@ test('an index invalidated while a reload is open stays unloaded after the commi
   assert.equal(index.loaded, true);
   assert.deepEqual(index.entries().map((e) => e.id).sort(), ['1', '2']);
 });
+
+test('heldObjectOf names the object of the very entry held, and nothing for a copy or an unknown entry', () => {
+  const index = new OwnedIndex(own);
+  index.reset([pod('a', '1')]);
+  const [held] = index.entries();
+  assert.equal(index.heldObjectOf(held!), 'pod/ns/a');
+  assert.equal(index.heldObjectOf({ ...held! }), undefined);
+  assert.equal(index.heldObjectOf(pod('b', '2')), undefined);
+});

@@ -97,6 +97,13 @@ export class OwnedIndex {
     if (this.#journal) this.#journal.stale = true;
   }
 
+  /** The object a held entry (this very object, as `entries()` returns it) stands for; else undefined. */
+  heldObjectOf(e: object): string | undefined {
+    const id = (e as { id?: unknown }).id;
+    const held = typeof id === 'string' ? this.#byId.get(id) : undefined;
+    return held?.entry === e ? held.object : undefined;
+  }
+
   entriesOf(object: string): Entry[] {
     return (this.#byObject.get(object) ?? []).map((id) => (this.#byId.get(id) as Held).entry);
   }

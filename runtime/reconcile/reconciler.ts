@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { diffEntries, type EntryPlan } from '../../handlers/entries/diff-entries.js';
 import type { Entry } from '../../handlers/entries/entry.js';
-import { reconcileOwnership } from '../../handlers/entries/ownership.js';
+import { type Ownership, reconcileOwnership } from '../../handlers/entries/ownership.js';
 import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import type { Node } from '../../handlers/k8s/node.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
@@ -166,7 +166,9 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     const { declared, issues } = render(view.nodes(), view.pods());
     reportIssues(issues);
     lastFull = clock.now();
-    return { plan: diffEntries(declared, owned, own), declared, listed: listing.count() };
+    // The index already knows each held entry's object: the diff need not parse their IDs again.
+    const known: Ownership = { objectOf: (e) => index.heldObjectOf(e) ?? own.objectOf(e) };
+    return { plan: diffEntries(declared, owned, known), declared, listed: listing.count() };
   }
 
   function keysPass() {
