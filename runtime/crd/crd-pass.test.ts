@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
 import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
 import { entryFromWire } from '../../adapters/spire/entry-convert.js';
+import { StatusCode } from '../../handlers/entries/status-code.js';
 import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import type { RegistrarEvent } from '../../handlers/events/registrar-event.js';
 import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
@@ -151,10 +152,11 @@ test('one failing write does not stop the others; the pass fails and the next on
       failOnce = false;
       throw new Error('API server said no');
     }
-    await create(d, f);
+    return create(d, f);
   };
   await assert.rejects(w.pass(new AbortController().signal), /1 writes failed/);
   assert.equal(w.writer.objects().length, 10, 'the node and 9 pods: all but the failed one');
+  assert.equal(w.entries().length, 10, 'the SpiffeIDs that were created got their entries in the same pass');
   await w.settle();
   assert.equal(w.writer.objects().length, 11);
   assert.equal(w.entries().length, 11);
@@ -207,4 +209,85 @@ test('events: EntryCreated/EntryUpdated/EntryDeleted on the SpiffeID with the en
   await seeded.delete({ namespace: 'spire', name: 'web-0' }, web.uid);
   await w2.settle();
   assert.deepEqual(seen(), ['Normal EntryDeleted SpiffeID/web-0']);
+});
+
+/** One pass over a SPIRE server and cluster in sync, then a pod appears. */
+async function inSyncThenNewPod() {
+  const w = await world();
+  await w.settle();
+  w.writer.resetCalls();
+  const creates = w.core.calls().BatchCreateEntry;
+  w.state.pods = [...w.state.pods, aPod({ name: 'api-0', namespace: 'spire', uid: 'u-api', annotations: { 'spiffe.io/spiffe-id': 'api' } })];
+  return { w, creates };
+}
+
+test('a new pod gets its entry in the pass that creates its SpiffeID, and the status patch carries the created resourceVersion', async () => {
+  const { w, creates } = await inSyncThenNewPod();
+  const statusTargets: { name: string; resourceVersion: string | undefined }[] = [];
+  const writeStatus = w.writer.writeStatus.bind(w.writer);
+  w.writer.writeStatus = async (t, st) => {
+    statusTargets.push({ name: t.name, resourceVersion: t.resourceVersion });
+    return writeStatus(t, st);
+  };
+  let createdVersion: string | undefined;
+  const create = w.writer.create.bind(w.writer);
+  w.writer.create = async (d, f) => {
+    const stored = await create(d, f);
+    createdVersion = stored?.metadata.resourceVersion;
+    return stored;
+  };
+
+  await w.pass(new AbortController().signal);
+
+  const api = w.writer.objects().find((o) => (o.metadata as { name: string }).name === 'api-0') as { metadata: { uid: string }; status: { entryId: string } };
+  const entry = w.entries().find((e) => e.spiffeId === 'spiffe://example.org/api');
+  assert.ok(entry, 'the entry is in SPIRE after one pass');
+  assert.equal(entry.id, `k8s-workload-registrar.k8stest.${api.metadata.uid}`, 'named by the UID the API server gave the SpiffeID');
+  assert.equal(api.status.entryId, entry.id, 'status written in the same pass');
+  assert.equal(w.core.calls().BatchCreateEntry - creates, 1);
+  assert.ok(createdVersion);
+  assert.deepEqual(statusTargets, [{ name: 'api-0', resourceVersion: createdVersion }]);
+  assert.deepEqual(w.writer.calls(), { create: 1, update: 0, delete: 0, addFinalizer: 0, releaseFinalizer: 0, writeStatus: 1, conflicts: 0 });
+
+  // The watch brings the SpiffeID back: the next pass finds nothing to write.
+  const after = w.core.calls();
+  await w.pass(new AbortController().signal);
+  assert.equal(w.core.calls().BatchCreateEntry, after.BatchCreateEntry);
+  assert.equal(w.writer.calls().writeStatus, 1);
+});
+
+test('from cold, one pass creates every SpiffeID and every entry', async () => {
+  const w = await world();
+  w.state.pods = Array.from({ length: 20 }, (_, i) => aPod({ name: `web-${i}`, namespace: 'spire', uid: `u-${i}`, annotations: { 'spiffe.io/spiffe-id': `web-${i}` } }));
+  await w.pass(new AbortController().signal);
+  assert.equal(w.entries().length, 21);
+  assert.equal(w.core.calls().BatchCreateEntry, 1);
+  for (const o of w.writer.objects()) assert.match((o as { status: { entryId: string } }).status.entryId, /^k8s-workload-registrar\.k8stest\./);
+});
+
+test('a create answered without the object (name taken, or an answer that does not parse): the entry comes one pass later', async () => {
+  const { w } = await inSyncThenNewPod();
+  const create = w.writer.create.bind(w.writer);
+  w.writer.create = async (d, f) => {
+    await create(d, f);
+    return undefined;
+  };
+  await w.pass(new AbortController().signal);
+  assert.ok(!w.entries().some((e) => e.spiffeId === 'spiffe://example.org/api'));
+  await w.pass(new AbortController().signal);
+  assert.ok(w.entries().some((e) => e.spiffeId === 'spiffe://example.org/api'));
+});
+
+test('SPIRE refusing the entry create of a just-created SpiffeID fails the pass; the retry converges without a second SpiffeID', async () => {
+  const { w } = await inSyncThenNewPod();
+  w.core.faults.failNext('BatchCreateEntry', 1, StatusCode.UNAVAILABLE);
+  await assert.rejects(w.pass(new AbortController().signal));
+  assert.ok(!w.entries().some((e) => e.spiffeId === 'spiffe://example.org/api'));
+  const api = () => w.writer.objects().find((o) => (o.metadata as { name: string }).name === 'api-0') as { status?: { entryId?: string } } | undefined;
+  assert.ok(api(), 'the SpiffeID exists');
+  assert.equal(api()?.status?.entryId, undefined, 'no status for an entry SPIRE does not hold');
+  await w.settle();
+  assert.equal(w.entries().filter((e) => e.spiffeId === 'spiffe://example.org/api').length, 1);
+  assert.equal(w.writer.calls().create, 1);
+  assert.match(api()?.status?.entryId ?? '', /^k8s-workload-registrar\.k8stest\./);
 });

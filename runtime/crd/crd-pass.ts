@@ -2,8 +2,10 @@
 // diffed against the SpiffeIDs that exist and written through the SpiffeIdWriter; (2) every SpiffeID is
 // diffed against SPIRE's entries (CrdEntries: listed at start and on resync, kept current from this
 // pass's write results in between) and the plan applied: finalizers added, entries deleted,
-// created and updated in batches, statuses written, finalizers released. Our own writes come back as
-// informer events and trigger the next pass, which converges; a resync catches anything missed.
+// created and updated in batches, statuses written, finalizers released. Step 2 plans from the informer's
+// SpiffeIDs plus those step 1 just created (as the API server returned them), so a new pod's entry is
+// written in the pass that creates its SpiffeID. Our own writes come back as informer events and trigger
+// the next pass, which converges; a resync catches anything missed.
 // API writes of one step run `concurrency` at a time; each is handled on its own (a failure is logged,
 // the others go on, and the pass fails at the end so the trigger retries). The steps stay in order, so a
 // finalizer is released only after the entry deletes of this pass succeeded. SpiffeIDs the pass creates
@@ -16,6 +18,7 @@ import { entryChangedEvent, podNoIdentityEvent, spiffeIdProblemEvent, spiffeIdRe
 import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
 import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
+import { withCreated } from '../../handlers/spiffeid/with-created.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import { takenOverStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import {
@@ -99,10 +102,13 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       recordEvent,
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
+    const justCreated: SpiffeId[] = [];
     await forEachLimit(dplan.create, limit, async (d) => {
-      if (await attempt('Failed to create SpiffeID', refFields(d), () => writer.create(d, [SPIFFEID_FINALIZER]))) {
-        log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
-      }
+      const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
+        const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
+        if (stored) justCreated.push(stored);
+      });
+      if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
     });
     await forEachLimit(dplan.update, limit, async ({ declared: d }) => {
       if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {
@@ -124,16 +130,22 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     });
 
     // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
+    // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
+    // not wait for the next pass (our own create coming back through the watch).
+    const spiffeIds = withCreated(view.spiffeIds, justCreated);
     const { entries, listed } = await known.current(signal);
-    const effective = withDeclaredSpecs(view.spiffeIds, declared.declared);
+    const effective = withDeclaredSpecs(spiffeIds, declared.declared);
     const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);
 
-    const seen = new Map(view.spiffeIds.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    const seen = new Map(spiffeIds.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
     const entryEvent = (change: EntryChange, r: SpiffeIdRef | undefined, entryId: string) => {
       const uid = r && seen.get(`${r.namespace}/${r.name}`)?.metadata.uid;
       if (r && uid) recordEvent(entryChangedEvent(change, spiffeIdRef({ ...r, uid }), entryId));
     };
-    /** The ref with what the informer last saw of the object, so a guarded patch needs no GET first. */
+    /**
+     * The ref with what the informer last saw of the object (or, for one this pass created, what the create
+     * returned), so a guarded patch needs no GET first.
+     */
     const observed = (r: SpiffeIdRef): ObservedSpiffeId => {
       const s = seen.get(`${r.namespace}/${r.name}`);
       if (!s) return r;
@@ -246,7 +258,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
       {
-        spiffeids: view.spiffeIds.length,
+        spiffeids: spiffeIds.length,
         listed,
         declared_created: dplan.create.length,
         declared_updated: dplan.update.length,

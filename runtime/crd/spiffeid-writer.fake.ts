@@ -3,7 +3,8 @@
 // makes per SpiffeID; a write guarded by a stale resourceVersion counts as a conflict and is then applied
 // (the real writer re-reads and retries).
 import type { DeclaredSpiffeId } from '../../handlers/spiffeid/declared-spiffeid.js';
-import { SPIFFEID_API_VERSION, SPIFFEID_KIND } from '../../handlers/spiffeid/spiffeid.js';
+import * as v from 'valibot';
+import { SPIFFEID_API_VERSION, SPIFFEID_KIND, SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { declaredObject, type ObservedSpiffeId, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
 
 type Obj = {
@@ -47,11 +48,12 @@ export function fakeSpiffeIdWriter(initial: readonly Record<string, unknown>[] =
   return {
     async create(d: DeclaredSpiffeId, finalizers) {
       calls.create++;
-      if (store.has(key(d))) return;
+      if (store.has(key(d))) return undefined;
       const o = structuredClone(declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND)) as Obj;
       o.metadata = { ...o.metadata, uid: `fake-uid-${++uids}`, resourceVersion: '', finalizers: [...finalizers] };
       bump(o);
       store.set(key(d), o);
+      return v.parse(SpiffeIdSchema, structuredClone(o));
     },
     async update(d) {
       calls.update++;

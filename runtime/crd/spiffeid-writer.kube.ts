@@ -4,8 +4,9 @@
 // on 409 (or with nothing observed) the object is read and the patch retried. Status goes through the
 // status subresource (a plain update ignores status when the CRD enables it). A spec update is rare and
 // stays read-modify-write.
+import * as v from 'valibot';
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '../../adapters/client-node.js';
-import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION } from '../../handlers/spiffeid/spiffeid.js';
+import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { withKeepAlive } from '../kube/keep-alive.js';
 import type { DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import { declaredObject, type ObservedSpiffeId, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
@@ -106,12 +107,16 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig): SpiffeIdWriter {
 
   return {
     async create(d, finalizers) {
+      let stored: unknown;
       try {
-        await api.createNamespacedCustomObject({ ...base, namespace: d.namespace, body: declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND, finalizers) });
+        stored = await api.createNamespacedCustomObject({ ...base, namespace: d.namespace, body: declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND, finalizers) });
       } catch (err) {
-        if (code(err) === 409) return;
+        if (code(err) === 409) return undefined;
         throw new Error(`create SpiffeID ${d.namespace}/${d.name}`, { cause: err });
       }
+      // The API server's answer is parsed like an informer object; without a UID it names no entry.
+      const parsed = v.safeParse(SpiffeIdSchema, stored);
+      return parsed.success && parsed.output.metadata.uid !== '' ? parsed.output : undefined;
     },
     update: (d) =>
       mutate(d, 'update', (o) => {

@@ -4,6 +4,7 @@
 // (in memory, for unit tests). Writes to an existing object take what the informer cache last saw of it
 // (ObservedSpiffeId): with its resourceVersion a write needs no GET first; a stale one costs a 409 and a GET.
 import type { DeclaredSpiffeId } from '../../handlers/spiffeid/declared-spiffeid.js';
+import type { SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import type { SpiffeIdRef } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
 
@@ -20,9 +21,11 @@ export type ObservedSpiffeId = SpiffeIdRef & {
 export interface SpiffeIdWriter {
   /**
    * Creates a declared SpiffeID with these finalizers already in metadata (so no separate write adds
-   * them); one that already exists is left for the next pass to compare.
+   * them); one that already exists is left for the next pass to compare. Resolves with the object as the
+   * API server stored it (UID, resourceVersion, finalizers: the pass plans its entry at once), or
+   * undefined when the name was taken or the answer did not parse (the informer brings it instead).
    */
-  create(d: DeclaredSpiffeId, finalizers: readonly string[]): Promise<void>;
+  create(d: DeclaredSpiffeId, finalizers: readonly string[]): Promise<SpiffeId | undefined>;
   /** Replaces spec and the declared labels and owner, keeping everything else. */
   update(d: DeclaredSpiffeId): Promise<void>;
   /**

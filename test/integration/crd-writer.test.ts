@@ -24,9 +24,13 @@ test('client-node writer: create, status subresource with 409 retry, finalizers,
   const writer = kubeSpiffeIdWriter(w.kube.kubeConfig());
   const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
 
-  await writer.create(declared, []);
-  await writer.create(declared, []); // AlreadyExists is fine
+  const stored = await writer.create(declared, []);
+  assert.equal(await writer.create(declared, []), undefined, 'AlreadyExists is fine, and answers no object');
   assert.equal((get()?.spec as { spiffeId: string }).spiffeId, 'spiffe://example.org/web');
+  // The create answers the stored object: the pass plans its entry from this UID and resourceVersion.
+  assert.equal(stored?.metadata.uid, get()?.metadata.uid);
+  assert.equal(stored?.metadata.resourceVersion, get()?.metadata.resourceVersion);
+  assert.equal(stored?.spec.spiffeId, 'spiffe://example.org/web');
 
   let conflicts = 0;
   const remove = w.kube.onAdmission(
