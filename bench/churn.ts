@@ -63,15 +63,18 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<Scena
     const reg = await inSyncRegistrar(mode, world, p, o);
     try {
       world.spire.core.resetCalls();
+      world.kube.resetCounts();
       const cpuBefore = reg.cpuSeconds();
       const started = performance.now();
 
       // Passes that list SPIRE (full resyncs) block event passes while they run: keep them next to the
       // latencies, and count every pass (crd mode must not list on each).
       const fullPasses: { atS: number; durationMs: number }[] = [];
+      const passMs: number[] = [];
       let passes = 0;
       const offPasses = reg.onLog(passMessage[mode], (l, at) => {
         passes++;
+        passMs.push(Number(l.durationMs));
         if (listedSpire(mode, l)) fullPasses.push({ atS: round((at - started) / 1000, 1), durationMs: Number(l.durationMs) });
       });
       const pendingCreate = new Map<string, number>();
@@ -134,6 +137,9 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<Scena
       off();
       offPasses();
       const calls = entryCalls(world);
+      const apiWrites = world.kube.writeCount();
+      const apiRequests = world.kube.requestCounts();
+      const passDurations = summarize(passMs);
       const inSync = mode === 'reconcile' ? sameKeys(heldKeys(world), expectedReconcileEntries(world)) : world.tracker.count === p.nodes + p.pods;
       const c = summarize(createMs);
       const d = summarize(deleteMs);
@@ -154,6 +160,7 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<Scena
             'backlog at stop': backlogAtStop,
             passes,
             'SPIRE calls': callsText(calls),
+            'API writes': apiWrites,
             'peak RSS MiB': reg.peakRssMiB(),
           },
         ],
@@ -171,6 +178,9 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<Scena
           delete: d,
           fullPasses,
           passes,
+          passDurationMs: passDurations,
+          apiWrites,
+          apiRequests,
           perSecond: bySecond.map((xs, second) => ({ second, ...summarize(xs ?? []) })),
         },
       };
@@ -179,7 +189,8 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions): Promise<Scena
         process.stdout.write(
           `backlog at stop ${backlogAtStop}, drained in ${round(drainMs)} ms, left ${leftover}; in sync ${inSync}; ` +
             `SPIRE ${callsText(calls)}; registrar peak RSS ${reg.peakRssMiB()} MiB, CPU ${round(reg.cpuSeconds() - cpuBefore, 1)} s over ${round(loadSeconds, 1)} s\n` +
-            `${passes} passes; full resyncs (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
+            `API writes ${apiWrites} (${Object.entries(apiRequests).filter(([k]) => !k.startsWith('watch') && !k.startsWith('list') && !k.startsWith('get')).map(([k, n]) => `${k}=${n}`).join(', ')})\n` +
+            `${passes} passes, duration p50 ${passDurations.p50} / p99 ${passDurations.p99} / max ${passDurations.max} ms; full resyncs (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
         );
       }
       return result;
