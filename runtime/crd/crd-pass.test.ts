@@ -291,3 +291,52 @@ test('SPIRE refusing the entry create of a just-created SpiffeID fails the pass;
   assert.equal(w.writer.calls().create, 1);
   assert.match(api()?.status?.entryId ?? '', /^k8s-workload-registrar\.k8stest\./);
 });
+
+test('one pass: SpiffeID writes, then every SPIRE write, then statuses and finalizer releases', async () => {
+  const { w } = await inSyncThenNewPod();
+  const db = aPod({ name: 'db-0', namespace: 'spire', uid: 'u-db', annotations: { 'spiffe.io/spiffe-id': 'db' } });
+  w.state.pods = [...w.state.pods, db];
+  await w.settle();
+  // A Service in front of db-0: its entry gets a DNS name (an update).
+  w.state.endpointSlices = [anEndpointSlice({ service: 'db', namespace: 'spire', addresses: [{ pod: 'db-0', uid: 'u-db' }] })];
+  // A new pod: SpiffeID, entry, status.
+  w.state.pods = [...w.state.pods, aPod({ name: 'cache-0', namespace: 'spire', uid: 'u-cache', annotations: { 'spiffe.io/spiffe-id': 'cache' } })];
+  // web-0 goes: the garbage collector marks its SpiffeID deleted (the finalizer holds it).
+  w.state.pods = w.state.pods.filter((p) => p.metadata.name !== 'web-0');
+  const web = w.writer.objects().find((o) => (o.metadata as { name: string }).name === 'web-0')?.metadata as { uid: string };
+  await w.writer.delete({ namespace: 'spire', name: 'web-0' }, web.uid);
+
+  const order: string[] = [];
+  const store = memoryEntryStore(w.core);
+  const recorded = {
+    ...store,
+    createEntries: (...a: Parameters<typeof store.createEntries>) => (order.push('spire create'), store.createEntries(...a)),
+    deleteEntries: (...a: Parameters<typeof store.deleteEntries>) => (order.push('spire delete'), store.deleteEntries(...a)),
+    updateEntries: (...a: Parameters<typeof store.updateEntries>) => (order.push('spire update'), store.updateEntries(...a)),
+  };
+  const writer = w.writer;
+  const recordingWriter = {
+    ...writer,
+    create: (...a: Parameters<typeof writer.create>) => (order.push('create SpiffeID'), writer.create(...a)),
+    writeStatus: (...a: Parameters<typeof writer.writeStatus>) => (order.push('status'), writer.writeStatus(...a)),
+    releaseFinalizer: (...a: Parameters<typeof writer.releaseFinalizer>) => (order.push('release'), writer.releaseFinalizer(...a)),
+  };
+  const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
+  assert.ok(templates.ok);
+  const pass = createCrdPass({
+    store: recorded,
+    writer: recordingWriter,
+    snapshot: () => ({ ...w.state, spiffeIds: writer.objects().map((o) => v.parse(SpiffeIdSchema, o)) }),
+    config,
+    templates: templates.templates,
+    log: pino({ level: 'silent' }),
+    clock: systemClock,
+  });
+  await pass(new AbortController().signal);
+  assert.deepEqual(order.slice(0, 4), ['create SpiffeID', 'spire delete', 'spire create', 'spire update']);
+  assert.deepEqual(order.slice(4).sort(), ['release', 'status']);
+  assert.deepEqual(w.entries().find((e) => e.spiffeId === 'spiffe://example.org/db')?.dnsNames, ['db-0', 'db.spire.svc']);
+  assert.ok(w.entries().some((e) => e.spiffeId === 'spiffe://example.org/cache'));
+  assert.ok(!w.entries().some((e) => e.spiffeId === 'spiffe://example.org/web'));
+  assert.ok(!w.writer.objects().some((o) => (o.metadata as { name: string }).name === 'web-0'), 'finalizer released, object gone');
+});

@@ -103,31 +103,36 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
     const justCreated: SpiffeId[] = [];
-    await forEachLimit(dplan.create, limit, async (d) => {
-      const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
-        const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
-        if (stored) justCreated.push(stored);
-      });
-      if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
-    });
-    await forEachLimit(dplan.update, limit, async ({ declared: d }) => {
-      if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {
-        log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Updated SpiffeID');
-      }
-    });
-    await forEachLimit(dplan.delete, limit, async (s) => {
-      const r = { namespace: s.metadata.namespace, name: s.metadata.name };
-      if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) log.info(refFields(r), 'Deleted SpiffeID');
-    });
+    // The four lists name distinct SpiffeIDs, so their writes share one pool (no step waits for the
+    // slowest write of the one before).
+    const declaredWrites: (() => Promise<void>)[] = [
+      ...dplan.create.map((d) => async () => {
+        const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
+          const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
+          if (stored) justCreated.push(stored);
+        });
+        if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
+      }),
+      ...dplan.update.map(({ declared: d }) => async () => {
+        if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {
+          log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Updated SpiffeID');
+        }
+      }),
+      ...dplan.delete.map((s) => async () => {
+        const r = { namespace: s.metadata.namespace, name: s.metadata.name };
+        if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) log.info(refFields(r), 'Deleted SpiffeID');
+      }),
+      ...dplan.takeOver.map(({ current, declared: d }) => async () => {
+        const r = refFields(d);
+        const target = { namespace: d.namespace, name: d.name, ...(current.metadata.uid ? { uid: current.metadata.uid } : {}) };
+        if (!(await attempt('Failed to take over SpiffeID', r, () => writer.takeOver(target, d)))) return;
+        log.warn({ ...r, [LogField.spiffeId]: d.spec.spiffeId, owner: d.owner.name }, 'Took over a hand-made SpiffeID with the name of a pod or node');
+        const status = takenOverStatus(current, d, new Date(deps.clock.now()).toISOString());
+        await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus(target, status));
+      }),
+    ];
     for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
-    await forEachLimit(dplan.takeOver, limit, async ({ current, declared: d }) => {
-      const r = refFields(d);
-      const target = { namespace: d.namespace, name: d.name, ...(current.metadata.uid ? { uid: current.metadata.uid } : {}) };
-      if (!(await attempt('Failed to take over SpiffeID', r, () => writer.takeOver(target, d)))) return;
-      log.warn({ ...r, [LogField.spiffeId]: d.spec.spiffeId, owner: d.owner.name }, 'Took over a hand-made SpiffeID with the name of a pod or node');
-      const status = takenOverStatus(current, d, new Date(deps.clock.now()).toISOString());
-      await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus(target, status));
-    });
+    await forEachLimit(declaredWrites, limit, (write) => write());
 
     // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
     // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
@@ -178,6 +183,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       });
     }
 
+    // API writes that follow SPIRE writes (statuses, finalizer releases) wait until every SPIRE write of
+    // the pass is sent, and then share one pool: the entries of this pass never wait behind them.
+    const statusWrites: (() => Promise<unknown>)[] = [];
     if (plan.createEntries.length > 0) {
       const results = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal }).catch(unknownOutcome);
       const created: { owner: SpiffeIdRef; status: PlannedCreate['status'] }[] = [];
@@ -203,9 +211,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           log.error({ ...refFields(c.owner), ...entryLogFields(c.entry), [LogField.status]: res.status }, 'Failed to create entry');
         }
       }
-      await forEachLimit(created, limit, (c) =>
-        attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(observed(c.owner), c.status)).then(() => undefined),
-      );
+      for (const c of created) statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(observed(c.owner), c.status)));
     }
 
     /** Writes updated entries; `mask` undefined writes them whole. */
@@ -231,11 +237,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // Adopted legacy entries are written whole, so fields the spec does not carry go back to SPIRE's defaults.
     await update(plan.replaceEntries, undefined);
 
-    await forEachLimit(plan.statuses, limit, async (st) => {
+    for (const st of plan.statuses) {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
       if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
-      await attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(observed(st.owner), st.status));
-    });
+      statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(observed(st.owner), st.status)));
+    }
 
     reportedSpiffeIds = reportTransitions(
       plan.problems.flatMap((p) => {
@@ -247,10 +253,14 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       recordEvent,
     );
 
-    const releasable = plan.releaseFinalizer.filter((rel) => rel.afterDeleting.every((id) => deleted.has(id)));
-    await forEachLimit(releasable, limit, (rel) =>
-      attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(observed(rel.owner), SPIFFEID_FINALIZER)).then(() => undefined),
-    );
+    // A finalizer is released only once every entry delete it waits for succeeded (above, in this pass).
+    for (const rel of plan.releaseFinalizer) {
+      if (!rel.afterDeleting.every((id) => deleted.has(id))) continue;
+      statusWrites.push(() => attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(observed(rel.owner), SPIFFEID_FINALIZER)));
+    }
+    await forEachLimit(statusWrites, limit, async (write) => {
+      await write();
+    });
 
     const wrote =
       dplan.create.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
