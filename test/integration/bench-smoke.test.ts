@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { churn } from '../../bench/churn.js';
+import { crdPassCost } from '../../bench/crd-pass-cost.js';
 import { coldStart } from '../../bench/cold-start.js';
 import { restart } from '../../bench/restart.js';
 import { slowLoris } from '../../bench/slow-loris.js';
@@ -95,4 +96,10 @@ test('slow-loris: good admissions idle and while slow connections are held, all 
   const r = await readResult(dir, 'slow-loris');
   assert.deepEqual(r.rows.map((row) => [row.load, row.requests, row.errors]), [['idle', 10, 0], ['slow-loris', 10, 0]]);
   assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('crd pass cost: a converged cluster, passes that write nothing, each planner timed', async () => {
+  const r = await crdPassCost({ nodes: 2, pods: 20, runs: 3 });
+  assert.deepEqual([r.spiffeIds, r.entries, r.writes], [22, 22, 0]);
+  for (const ms of Object.values(r.medianCpuMs)) assert.ok(Number.isFinite(ms) && ms >= 0);
 });
