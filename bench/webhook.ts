@@ -4,14 +4,21 @@
 // at a fixed rate (open loop: latency counts from the scheduled send time, so a stall is not hidden), then
 // as fast as `concurrency` callers can go. Both with the in-memory SPIRE server answering at once and
 // after an injected delay. "send lag" is the harness's own lateness; "CPU ms/req" the registrar's.
-//   npm run bench:webhook -- [--rate=500] [--duration-s=30] [--max-s=10] [--concurrency=32] [--delay-ms=5]
+// `--max-s=0` skips the closed loop, `--delay-ms=0` runs SPIRE at 0 ms only. `--probe=1` preloads
+// bench/lib/latency-probe.js into the registrar and prints, per fixed-rate row, what its slow admissions
+// overlapped (bench/lib/latency-attribution.ts): GC pauses of either process, event-loop delay, and how
+// each slow request's time splits between the harness, the wire and the registrar.
+//   npm run bench:webhook -- [--rate=500] [--duration-s=30] [--max-s=10] [--concurrency=32] [--delay-ms=5] [--probe=0]
 import https from 'node:https';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyFile, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { createCa, issueKeyAndCert } from '../adapters/x509/index.js';
 import { anAdmissionReview } from '../test/fixtures/admission.js';
 import { parseArgs } from './lib/args.js';
+import { attributeLatency, now, startProcessProbe, type ProbeData, type SentRequest } from './lib/latency-attribution.js';
 import { startBenchWorld, type BenchWorld } from './lib/cluster.js';
 import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { startRegistrar, webhookHcl } from './lib/registrar-process.js';
@@ -20,11 +27,16 @@ import { callsText, entryCalls } from './lib/spire-state.js';
 import { round, summarize } from './lib/stats.js';
 import type { RunOptions } from './cold-start.js';
 
-export const webhookDefaults = { rate: 500, durationS: 30, maxS: 10, concurrency: 32, delayMs: 5, timeoutS: 60 };
+const probeScript = fileURLToPath(new URL('./lib/latency-probe.js', import.meta.url));
+
+export const webhookDefaults = { rate: 500, durationS: 30, maxS: 10, concurrency: 32, delayMs: 5, timeoutS: 60, probe: 0 };
 export type WebhookParams = typeof webhookDefaults;
 
 /** `lagMs`: how late the harness sent the request against its schedule (its own event-loop delay). */
 type Outcome = { ok: boolean; ms: number; lagMs?: number };
+
+/** Numbers every request (header x-bench-seq) so that the registrar's probe can match its own timings. */
+let sequence = 0;
 
 /** Alternates CREATE and DELETE so that SPIRE's size stays flat; deletes trail creates by 100 pods. */
 function admissionBodies(run: string): () => string {
@@ -42,9 +54,10 @@ function admissionBodies(run: string): () => string {
   };
 }
 
-function post(agent: https.Agent, url: string, body: string): Promise<boolean> {
+function post(agent: https.Agent, url: string, body: string, seq = sequence++): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = https.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-bench-seq': seq };
+    const req = https.request(url, { method: 'POST', agent, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -63,7 +76,7 @@ function post(agent: https.Agent, url: string, body: string): Promise<boolean> {
   });
 }
 
-async function fixedRate(agent: https.Agent, url: string, run: string, rate: number, seconds: number): Promise<Outcome[]> {
+async function fixedRate(agent: https.Agent, url: string, run: string, rate: number, seconds: number, sent: SentRequest[] = []): Promise<Outcome[]> {
   const next = admissionBodies(run);
   const total = Math.round(rate * seconds);
   const out: Promise<Outcome>[] = [];
@@ -74,7 +87,13 @@ async function fixedRate(agent: https.Agent, url: string, run: string, rate: num
       while (out.length < due) {
         const scheduled = started + (out.length / rate) * 1000;
         const lagMs = performance.now() - scheduled;
-        out.push(post(agent, url, next()).then((ok) => ({ ok, ms: performance.now() - scheduled, lagMs })));
+        const r: SentRequest = { seq: sequence++, scheduled: performance.timeOrigin + scheduled, sent: now(), done: 0, ok: false };
+        sent.push(r);
+        out.push(post(agent, url, next(), r.seq).then((ok) => {
+          r.done = now();
+          r.ok = ok;
+          return { ok, ms: performance.now() - scheduled, lagMs };
+        }));
       }
       if (out.length >= total) {
         clearInterval(tick);
@@ -136,12 +155,17 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
     await writeFile(tls.keyPath, serving.keyPem);
     await writeFile(tls.caPath, ca.certPem);
 
+    const probeOut = join(world.dir, 'registrar-probe.json');
+    const nodeArgs = [...(p.probe ? ['--import', probeScript] : []), ...(o.nodeArgs ?? [])];
     const reg = await startRegistrar({
       dir: world.dir,
       hcl: webhookHcl(world.spire.socketPath, tls),
       watchMessages: ['Serving admission webhook', 'Webhook ready'],
-      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+      ...(nodeArgs.length > 0 ? { nodeArgs } : {}),
+      ...(p.probe ? { env: { BENCH_PROBE_OUT: probeOut } } : {}),
     });
+    const harnessProbe = p.probe ? startProcessProbe() : undefined;
+    const sentByRow = new Map<number, SentRequest[]>();
     const agent = new https.Agent({ keepAlive: true, maxSockets: p.concurrency, ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem });
     try {
       const listening = await reg.waitForLog('Serving admission webhook', undefined, p.timeoutS * 1000);
@@ -151,23 +175,34 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
       await maxThroughput(agent, url, 'warmup', p.concurrency, 2);
 
       const rows: Row[] = [];
-      for (const delayMs of [0, p.delayMs]) {
+      for (const delayMs of p.delayMs > 0 ? [0, p.delayMs] : [0]) {
         world.spire.core.faults.delayMs(delayMs);
         world.spire.core.resetCalls();
         let cpu = reg.cpuSeconds();
-        const fixed = await fixedRate(agent, url, `fixed-${delayMs}`, p.rate, p.durationS);
+        const sent: SentRequest[] = [];
+        sentByRow.set(delayMs, sent);
+        const fixed = await fixedRate(agent, url, `fixed-${delayMs}`, p.rate, p.durationS, sent);
         rows.push(row(`${p.rate}/s`, delayMs, fixed, p.durationS, world, reg.cpuSeconds() - cpu));
+        if (p.maxS <= 0) continue;
         world.spire.core.resetCalls();
         cpu = reg.cpuSeconds();
         const max = await maxThroughput(agent, url, `max-${delayMs}`, p.concurrency, p.maxS);
         rows.push(row(`max (${p.concurrency} callers)`, delayMs, max.outcomes, max.seconds, world, reg.cpuSeconds() - cpu));
       }
-      const result: ScenarioResult = {
-        scenario: 'webhook',
-        params: p,
-        rows,
-        details: { registrarPeakRssMiB: reg.peakRssMiB(), registrarCpuSeconds: round(reg.cpuSeconds(), 1), entriesAtEnd: world.tracker.count },
-      };
+      const details: Record<string, unknown> = { registrarPeakRssMiB: reg.peakRssMiB(), registrarCpuSeconds: round(reg.cpuSeconds(), 1), entriesAtEnd: world.tracker.count };
+      agent.destroy();
+      await reg.stop();
+      if (harnessProbe) {
+        // The registrar writes its probe file as it exits.
+        const registrar = JSON.parse(await readFile(probeOut, 'utf8')) as ProbeData;
+        // BENCH_PROBE_KEEP=<file>: keep the registrar's raw probe data (the world's directory is removed).
+        if (process.env.BENCH_PROBE_KEEP) await copyFile(probeOut, process.env.BENCH_PROBE_KEEP);
+        const harness = harnessProbe.stop();
+        const attribution = Object.fromEntries([...sentByRow].map(([delayMs, sent]) => [`${p.rate}/s, SPIRE ${delayMs} ms`, attributeLatency(sent, registrar, harness)]));
+        details.attribution = attribution;
+        if (!o.quiet) process.stdout.write(`\nwhere the slow admissions (> 5 ms) went:\n${JSON.stringify(attribution, null, 1)}\n`);
+      }
+      const result: ScenarioResult = { scenario: 'webhook', params: p, rows, details };
       await report(result, o);
       return result;
     } finally {

@@ -3,7 +3,7 @@
 // <file>`, which runs the compiled dist/; the bench's npm scripts build dist/ first). Samples its
 // /proc status (VmHWM = peak RSS, VmRSS) and CPU time, and hands its JSON log lines to listeners.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +43,8 @@ export type RegistrarOptions = {
   readonly kubeconfig?: (path: string) => Promise<void>;
   /** Extra node flags (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** Extra environment variables (e.g. BENCH_PROBE_OUT for bench/lib/latency-probe.js). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Log lines whose msg is in this set are parsed and kept for waitForLog/logCount; others are only counted. */
   readonly watchMessages: readonly string[];
   readonly name?: string;
@@ -61,7 +63,7 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
   await o.kubeconfig?.(kubeconfigPath);
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), BIN, '-config', configPath], {
-    env: { ...process.env, KUBECONFIG: kubeconfigPath, MY_POD_NAMESPACE: 'spire' },
+    env: { ...process.env, ...o.env, KUBECONFIG: kubeconfigPath, MY_POD_NAMESPACE: 'spire' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -78,7 +80,11 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
   const listeners = new Set<{ msg: string; listener: (line: LogLine, at: number) => void }>();
   const tail: string[] = [];
   let peakMiB = 0;
+  // BENCH_REGISTRAR_OUTPUT=<file>: every line the registrar writes (e.g. with --trace-gc-nvp) is kept there.
+  const copy = process.env.BENCH_REGISTRAR_OUTPUT ? createWriteStream(`${process.env.BENCH_REGISTRAR_OUTPUT}.${name}.${pid}`) : undefined;
+  void exited.then(() => copy?.end());
   const onLine = (text: string) => {
+    copy?.write(`${text}\n`);
     tail.push(text);
     if (tail.length > 30) tail.shift();
     const m = /"msg":"([^"]*)"/.exec(text);

@@ -1,0 +1,51 @@
+// A probe preloaded into a process under measurement (`node --import <this file>`), plain JavaScript so
+// that the registrar runs without tsx. With BENCH_PROBE_OUT=<file> set it records, on the epoch clock
+// (performance.timeOrigin + now, comparable across processes on one machine):
+// - every GC pause (PerformanceObserver 'gc': start, duration, kind),
+// - event-loop delay per second (monitorEventLoopDelay at 1 ms resolution: p50, p99, max),
+// - every HTTP(S) request served: from the 'request' event (headers parsed) to the response's 'finish'
+//   (last byte handed to the socket), with the harness's sequence number (header x-bench-seq),
+// and writes them as JSON when the process exits. bench/webhook.ts joins this with its own per-request
+// times (bench/lib/latency-attribution.ts) to say what the slowest admissions overlapped.
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+const out = process.env.BENCH_PROBE_OUT;
+if (out) {
+  const origin = performance.timeOrigin;
+  const gc = [];
+  const loop = [];
+  const requests = [];
+
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc.push([origin + e.startTime, e.duration, e.detail?.kind ?? 0]);
+  }).observe({ entryTypes: ['gc'] });
+
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const perSecond = setInterval(() => {
+    loop.push([origin + performance.now(), eld.percentile(50) / 1e6, eld.percentile(99) / 1e6, eld.max / 1e6]);
+    eld.reset();
+  }, 1000);
+  perSecond.unref();
+
+  // Server-side time of each request, without touching the application: both server classes emit
+  // 'request' through EventEmitter's emit, which each prototype gets its own wrapper of.
+  for (const Server of [http.Server, https.Server]) {
+    const emit = Server.prototype.emit;
+    Server.prototype.emit = function probeEmit(event, req, res) {
+      if (event === 'request' && res) {
+        const start = performance.now();
+        const seq = Number(req.headers['x-bench-seq'] ?? -1);
+        res.once('finish', () => requests.push([seq, origin + start, performance.now() - start]));
+      }
+      return emit.apply(this, arguments);
+    };
+  }
+
+  process.once('exit', () => {
+    writeFileSync(out, JSON.stringify({ pid: process.pid, origin, gc, loop, requests }));
+  });
+}
