@@ -46,3 +46,22 @@ test('a pod CREATE writes its entry before the response is returned', async () =
   await s.review({ pod: { name: 'web-0', namespace: 'team-a', serviceAccount: 'web' } });
   assert.deepEqual(s.core.entries().map(entryFromWire).map((e) => e.spiffeId), ['spiffe://example.org/ns/team-a/sa/web']);
 });
+
+test('"Reviewing admission request" is written at debug level only', async () => {
+  const s = await setup();
+  await s.review({ uid: 'u3', pod: { name: 'web-1', namespace: 'team-a' } });
+  assert.deepEqual(
+    s.lines.filter((l) => l.msg === 'Reviewing admission request').map((l) => [l.uid, l.namespace, l.name, l.kind, l.operation]),
+    [['u3', 'team-a', 'web-1', 'Pod', 'CREATE']],
+  );
+
+  const core = await MemorySpireCore.create({ trustDomain: 'example.org' });
+  const lines: Record<string, unknown>[] = [];
+  const review = createPodAdmission({
+    store: memoryEntryStore(core),
+    config: { trustDomain: 'example.org', cluster: 'k8stest', disabledNamespaces: [] },
+    log: createLogger({ logLevel: 'info', logFormat: 'json' }, { write: (l: string) => lines.push(JSON.parse(l)) }),
+  });
+  await review(v.parse(AdmissionReviewSchema, anAdmissionReview({ uid: 'u4', pod: { name: 'web-2', namespace: 'team-a' } })));
+  assert.deepEqual(lines.map((l) => l.msg), ['Created pod entry']);
+});
