@@ -10,6 +10,7 @@ import { PodSchema } from '../../handlers/k8s/pod.js';
 import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import { createInformer, projection, type Informer, type InformerTiming } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import { createInterner, type Interner } from '../kube/shared-values.js';
 import { crdProjections, type PodProjectionConfig } from './crd-projections.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 
@@ -33,6 +34,8 @@ export type CrdInformersOptions = {
   /** Replaces the API server source (tests). */
   readonly source?: (resource: CrdResource) => InformerSource;
   readonly timing?: InformerTiming;
+  /** Shares strings between the caches (and with CrdEntries when given the same one). */
+  readonly intern?: Interner;
 };
 
 export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
@@ -51,7 +54,7 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
     createInformer<T>({ ...opts.timing, source: source(r), project, log, onRestart: (reason) => opts.metrics?.informerRestarts.inc({ resource: r, reason }) });
 
   // One interner for every cache, so pods and SpiffeIDs share their namespaces, node names and the like.
-  const project = crdProjections(config);
+  const project = crdProjections(config, opts.intern ?? createInterner());
   // pod_controller gates the node and pod controllers (and so the endpoints one) together, as in the original.
   const nodes = config.podController ? make('nodes', projection(NodeSchema, project.node, onInvalid)) : undefined;
   const pods = config.podController ? make('pods', projection(PodSchema, project.pod, onInvalid)) : undefined;

@@ -2,7 +2,8 @@
 // the pick and list helpers built on them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createInterner, EMPTY_LIST, EMPTY_MAP, internList, pickInterned } from './shared-values.js';
+import { newEntry } from '../../handlers/entries/entry.js';
+import { compactEntry, createInterner, EMPTY_LIST, EMPTY_MAP, internList, pickInterned } from './shared-values.js';
 
 test('an interner returns an equal string, also past its bound (the table starts again empty)', () => {
   const intern = createInterner(2);
@@ -34,4 +35,29 @@ test('internList copies a list, and gives the shared empty list for an empty or 
   assert.notEqual(out, list);
   assert.equal(internList(intern, []), EMPTY_LIST);
   assert.equal(internList(intern, null), EMPTY_LIST);
+});
+
+test('a compacted entry equals the entry, every field kept', () => {
+  const intern = createInterner();
+  const e = newEntry({
+    id: 'e-1',
+    spiffeId: 'spiffe://example.org/web',
+    parentId: 'spiffe://example.org/node',
+    selectors: [{ type: 'k8s', value: 'ns:default' }],
+    federatesWith: ['other.org'],
+    dnsNames: ['web'],
+    x509SvidTtl: 60,
+    jwtSvidTtl: 30,
+    admin: true,
+    downstream: true,
+    expiresAt: 5,
+    revisionNumber: 7,
+    storeSvid: true,
+    hint: 'h',
+    createdAt: 1_764_000_000,
+    additionalAttributes: { disableX509SvidPrefetch: true, jwtSvidIncludeJti: false },
+  });
+  assert.deepStrictEqual(compactEntry(intern, e), e);
+  const bare = newEntry({ spiffeId: 'spiffe://example.org/a', parentId: 'spiffe://example.org/b', selectors: [] });
+  assert.deepStrictEqual(compactEntry(intern, bare), bare);
 });

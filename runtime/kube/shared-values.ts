@@ -4,6 +4,8 @@
 // object. Sharing changes nothing a reader can see: interned strings are equal, and the shared empties are
 // frozen, so a caller that tried to change one would throw instead of changing every object.
 
+import type { Entry } from '../../handlers/entries/entry.js';
+
 /** An empty list to share between projections (frozen). */
 export const EMPTY_LIST: string[] = Object.freeze([]) as unknown as string[];
 
@@ -42,4 +44,20 @@ export function pickInterned(intern: Interner, from: Readonly<Record<string, str
     (out ??= {})[k] = intern(from[k] as string);
   }
   return out ?? EMPTY_MAP;
+}
+
+/**
+ * The same entry with its IDs and selectors interned: an index of 10,000 entries repeats the same parent
+ * IDs, SPIFFE IDs, selector types and namespace/node selectors (and, with the interner the SpiffeID
+ * projections use, shares them with those), where each decoded entry held its own copies.
+ */
+export function compactEntry(intern: Interner, e: Entry): Entry {
+  return {
+    ...e,
+    spiffeId: intern(e.spiffeId),
+    parentId: intern(e.parentId),
+    selectors: e.selectors.map((s) => ({ type: intern(s.type), value: intern(s.value) })),
+    federatesWith: internList(intern, e.federatesWith),
+    dnsNames: e.dnsNames.length > 0 ? [...e.dnsNames] : EMPTY_LIST,
+  };
 }
