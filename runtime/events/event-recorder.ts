@@ -74,6 +74,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
    * token bucket would drop nearly all of them anyway.
    */
   const evict = () => {
+    if (cache.size <= maxSeries) return;
     for (const k of cache.keys()) {
       if (cache.size <= maxSeries) return;
       cache.delete(k);
