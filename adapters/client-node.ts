@@ -5,6 +5,7 @@
 // ~2 MB of the client instead of all of it. From the sources (tests) it is a plain re-export.
 export {
   ApiException,
+  AuthenticationV1Api,
   CoordinationV1Api,
   CustomObjectsApi,
   EventsV1Api,

@@ -51,3 +51,19 @@ test('adapters never import runtime/', () => {
   }
   assert.deepEqual(offences, []);
 });
+
+// adapters/client-node.ts is the one door to @kubernetes/client-node: the build bundles it tree-shaken, and
+// one value import of the package anywhere else loads the whole generated client in the binary (~30 MB of
+// heap). Type-only imports are erased by the compiler.
+test('only adapters/client-node.ts imports @kubernetes/client-node (types aside)', () => {
+  const offences: string[] = [];
+  for (const file of [...sources('runtime'), ...sources('adapters'), ...sources('handlers')]) {
+    if (file === join('adapters', 'client-node.ts')) continue;
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const m of text.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]@kubernetes\/client-node['"]/g)) {
+      if (!m[2]) offences.push(file);
+    }
+    if (/import\(\s*['"]@kubernetes\/client-node['"]\s*\)/.test(text)) offences.push(file);
+  }
+  assert.deepEqual(offences, []);
+});

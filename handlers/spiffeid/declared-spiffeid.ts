@@ -1,6 +1,5 @@
-import * as v from 'valibot';
 import type { OwnerReference } from '../k8s/object-meta.js';
-import { SpiffeIdSpecSchema, type SpiffeId, type SpiffeIdSpec } from './spiffeid.js';
+import type { SpiffeId, SpiffeIdSpec } from './spiffeid.js';
 
 /** A SpiffeID a controller (node, pod) wants to exist, owned by one Kubernetes object. */
 export type DeclaredSpiffeId = {
@@ -12,9 +11,55 @@ export type DeclaredSpiffeId = {
   readonly spec: SpiffeIdSpec;
 };
 
-/** Parses a plain spec (as a controller builds it) so it carries the same defaults as one read from the API. */
-export function declaredSpec(spec: v.InferInput<typeof SpiffeIdSpecSchema>): SpiffeIdSpec {
-  return v.parse(SpiffeIdSpecSchema, spec);
+/** A spec as a controller builds it: the fields it sets. */
+export type DeclaredSpecInit = {
+  readonly parentId?: string;
+  readonly spiffeId: string;
+  readonly selector?: {
+    readonly cluster?: string;
+    readonly agent_node_uid?: string;
+    readonly podLabel?: Record<string, string>;
+    readonly podName?: string;
+    readonly podUid?: string;
+    readonly namespace?: string;
+    readonly serviceAccount?: string;
+    readonly containerImage?: string;
+    readonly containerName?: string;
+    readonly nodeName?: string;
+    readonly arbitrary?: string[];
+  };
+  readonly downstream?: boolean;
+  readonly dnsNames?: string[];
+  readonly federatesWith?: string[];
+};
+
+/**
+ * The spec with the same defaults as one read from the API (SpiffeIdSpecSchema's), built directly: the
+ * controllers declare one per pod on every pass, and a valibot parse output is twice the size (its
+ * arrays grow by push), all of it live until the pass ends.
+ */
+export function declaredSpec(spec: DeclaredSpecInit): SpiffeIdSpec {
+  const sel = spec.selector ?? {};
+  return {
+    parentId: spec.parentId ?? '',
+    spiffeId: spec.spiffeId,
+    selector: {
+      cluster: sel.cluster ?? '',
+      agent_node_uid: sel.agent_node_uid ?? '',
+      podLabel: sel.podLabel ?? {},
+      podName: sel.podName ?? '',
+      podUid: sel.podUid ?? '',
+      namespace: sel.namespace ?? '',
+      serviceAccount: sel.serviceAccount ?? '',
+      containerImage: sel.containerImage ?? '',
+      containerName: sel.containerName ?? '',
+      nodeName: sel.nodeName ?? '',
+      arbitrary: sel.arbitrary ?? [],
+    },
+    downstream: spec.downstream ?? false,
+    dnsNames: spec.dnsNames ?? [],
+    federatesWith: spec.federatesWith ?? [],
+  };
 }
 
 /** The controller owner reference of an object, if it has one. */

@@ -4,7 +4,12 @@
 // The parser runs in a short-lived worker thread: its Go runtime never exits and keeps ~75 MiB of
 // WebAssembly memory for as long as its thread lives, which in the main thread would be the registrar's
 // whole life (bench/README.md: peak RSS). The config is parsed once, so the worker ends right after.
+// While it runs, V8 compiles WebAssembly with its baseline compiler only (Liftoff): by default it also
+// re-compiles the parser's module with TurboFan on background threads, whose memory was most of the parse's
+// high-water mark (~160 -> ~100 MiB) and ~35 MiB the allocator kept after the worker had ended; a parse
+// runs the code once, so the slower baseline code costs nothing (the parse got faster).
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 export type HclResult = { readonly ok: true; readonly body: Record<string, unknown> } | { readonly ok: false; readonly problems: string[] };
@@ -21,8 +26,21 @@ require(workerData.module).parse(workerData.filename, workerData.text).then(
 
 type WorkerReply = { ok: true; body: unknown } | { ok: false; message: string };
 
+/** Parses in flight: the flag is process-wide, so it is put back only when the last one has ended. */
+let parsing = 0;
+
+/** The parser's module is the only WebAssembly the registrar compiles, so the flag is set only around it. */
+async function withBaselineWasm<T>(run: () => Promise<T>): Promise<T> {
+  if (parsing++ === 0) setFlagsFromString('--liftoff-only');
+  try {
+    return await run();
+  } finally {
+    if (--parsing === 0) setFlagsFromString('--no-liftoff-only');
+  }
+}
+
 function parseInWorker(text: string, filename: string): Promise<WorkerReply> {
-  return new Promise((resolve) => {
+  return withBaselineWasm(() => new Promise((resolve) => {
     // No inherited execArgv: the worker runs plain JavaScript and needs no loader (tsx) of its own.
     const worker = new Worker(workerSource, { eval: true, workerData: { module: hcl2json, text, filename }, execArgv: [] });
     const done = (reply: WorkerReply) => {
@@ -38,7 +56,7 @@ function parseInWorker(text: string, filename: string): Promise<WorkerReply> {
     worker.once('message', (reply: WorkerReply) => done(reply));
     worker.once('error', (err: Error) => done({ ok: false, message: err.message }));
     worker.once('exit', (code) => done({ ok: false, message: `the HCL parser exited (${code}) without an answer` }));
-  });
+  }));
 }
 
 export async function parseHcl(text: string, filename: string): Promise<HclResult> {

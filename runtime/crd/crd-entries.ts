@@ -7,12 +7,15 @@
 import type { EntryStore } from '../../adapters/entry-store.js';
 import { type Entry, sameEntry } from '../../handlers/entries/entry.js';
 import type { Clock } from '../clock.js';
+import { compactEntry, createInterner, type Interner } from '../kube/shared-values.js';
 
 export type CrdEntriesOptions = {
   readonly store: EntryStore;
   readonly clock: Clock;
   /** A full listing is due once this long has passed since the last one; 0 lists on every pass. */
   readonly resyncIntervalMs: number;
+  /** Shares the held entries' strings (with the informers' projections when they use the same one). */
+  readonly intern?: Interner;
 };
 
 export class CrdEntries {
@@ -20,9 +23,11 @@ export class CrdEntries {
   #byId = new Map<string, Entry>();
   #loaded = false;
   #lastList = Number.NEGATIVE_INFINITY;
+  readonly #intern: Interner;
 
   constructor(o: CrdEntriesOptions) {
     this.#o = o;
+    this.#intern = o.intern ?? createInterner();
   }
 
   get loaded(): boolean {
@@ -43,7 +48,7 @@ export class CrdEntries {
 
   /** An entry SPIRE now holds (created, found similar, or updated). */
   put(e: Entry): void {
-    if (e.id !== '') this.#byId.set(e.id, e);
+    if (e.id !== '') this.#byId.set(e.id, compactEntry(this.#intern, e));
   }
 
   remove(id: string): void {
@@ -59,7 +64,7 @@ export class CrdEntries {
       for (const e of page) {
         if (e.id === '') continue;
         const held = this.#byId.get(e.id);
-        next.set(e.id, held && sameEntry(held, e) ? held : e);
+        next.set(e.id, held && sameEntry(held, e) ? held : compactEntry(this.#intern, e));
       }
     };
     try {

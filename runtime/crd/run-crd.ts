@@ -21,6 +21,7 @@ import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { CrdEntries } from './crd-entries.js';
 import { createCrdInformers, type CrdResource } from './crd-informers.js';
+import { createInterner } from '../kube/shared-values.js';
 import { createCrdPass } from './crd-pass.js';
 import { prepareServingCert } from './serving-cert.js';
 import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
@@ -135,8 +136,11 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       deps.onWebhookListening?.(https.port);
     }
 
+    // One string table for the caches and SPIRE's entries: a SpiffeID and its entry share their IDs.
+    const intern = createInterner();
     const informers = createCrdInformers({
       kubeConfig,
+      intern,
       config: cfg,
       log,
       metrics,
@@ -144,7 +148,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       ...(deps.informerSource ? { source: deps.informerSource } : {}),
     });
     closers.push(() => informers.stop());
-    const entries = new CrdEntries({ store: spire.entries, clock, resyncIntervalMs: cfg.resyncIntervalMs });
+    const entries = new CrdEntries({ store: spire.entries, clock, resyncIntervalMs: cfg.resyncIntervalMs, intern });
     const events = createEventRecorder({
       sink: deps.eventSink ?? kubeEventSink(kubeConfig),
       clock,

@@ -14,7 +14,7 @@ const log = pino({ level: 'silent' });
 const pod = (n: number) => aPod({ name: `web-${n}`, namespace: 'spire', uid: `u-${n}`, labels: { 'spire-workload': 'a//b' } });
 const bad = (n: number) => podNoIdentityEvent(pod(n), 'label "spire-workload" value "a//b" does not make a valid SPIFFE ID');
 
-function setup(opts: { burst?: number; perSecond?: number } = {}) {
+function setup(opts: { burst?: number; perSecond?: number; maxSeries?: number } = {}) {
   const clock = manualClock();
   const sink = fakeEventSink();
   let dropped = 0;
@@ -108,6 +108,23 @@ test('a series whose create was dropped is created by its next occurrence, with 
   await recorder.idle();
   assert.deepEqual(summary().map((s) => `${s.object} ${s.count}`).sort(), ['Pod/web-0 1', 'Pod/web-1 2']);
   assert.deepEqual(sink.writes.map((w) => w.verb), ['create', 'create']);
+});
+
+test('beyond maxSeries the least recently seen series is forgotten: a waiting one is dropped and counted, a written one repeats as a new Event', async () => {
+  const { sink, recorder, clock, summary, dropped } = setup({ maxSeries: 2 });
+  recorder.record(bad(0)); // written at once
+  recorder.record(bad(1)); // waits behind it
+  recorder.record(bad(2)); // forgets bad(0)'s series (written)
+  recorder.record(bad(3)); // forgets bad(1)'s (waiting: dropped)
+  await recorder.idle();
+  assert.equal(dropped(), 1);
+  assert.deepEqual(summary().map((s) => s.object).sort(), ['Pod/web-0', 'Pod/web-2', 'Pod/web-3']);
+  await clock.advance(1_000);
+  recorder.record(bad(3)); // remembered: patched
+  recorder.record(bad(0)); // forgotten: a new Event
+  await recorder.idle();
+  assert.deepEqual(sink.writes.map((w) => w.verb), ['create', 'create', 'create', 'patch', 'create']);
+  assert.deepEqual(summary().map((s) => `${s.object} ${s.count}`).sort(), ['Pod/web-0 1', 'Pod/web-0 1', 'Pod/web-2 1', 'Pod/web-3 2']);
 });
 
 test('a series whose Event expired in the API server continues on a new Event; write errors are not thrown', async () => {

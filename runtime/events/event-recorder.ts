@@ -26,7 +26,16 @@ export type EventRecorderOptions = {
   readonly burst?: number;
   /** Sustained writes per second; default 1. */
   readonly perSecond?: number;
+  /** Series remembered at most (the least recently seen are forgotten first); default MAX_SERIES. */
+  readonly maxSeries?: number;
 };
+
+/**
+ * client-go's EventCorrelator remembers at most 4096 series (an LRU). Without a bound every distinct event
+ * stays for the 6-minute series window, even one the rate limit dropped: a crd cold start at 10,000 pods
+ * records 10,500 EntryCreated events (~6 MB held), churn at 400 entry writes a second ~140,000.
+ */
+export const MAX_SERIES = 4096;
 
 export type EventRecorder = {
   record(event: RegistrarEvent): void;
@@ -53,10 +62,24 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   let done: Promise<void> = Promise.resolve();
   let stopped = false;
 
+  const maxSeries = opts.maxSeries ?? MAX_SERIES;
   const prune = (now: number) => {
     if (now - lastPrune < SERIES_WINDOW_MS) return;
     lastPrune = now;
     for (const [k, c] of cache) if (!pending.has(k) && seriesFinished(c.state, now)) cache.delete(k);
+  };
+  /**
+   * Forgets the least recently seen series beyond the bound. One still waiting for its write is dropped
+   * and counted as the rate limit's drops are: more than maxSeries distinct events waiting means the
+   * token bucket would drop nearly all of them anyway.
+   */
+  const evict = () => {
+    if (cache.size <= maxSeries) return;
+    for (const k of cache.keys()) {
+      if (cache.size <= maxSeries) return;
+      cache.delete(k);
+      if (pending.delete(k)) opts.onDropped?.();
+    }
   };
 
   /** client-go names an Event `<object name>.<timestamp in hex>`; the sequence keeps names unique per ms. */
@@ -112,10 +135,15 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       const key = eventKey(event);
       const prev = cache.get(key);
       const next = observeEvent(prev?.state, now, newName(event, now));
-      // Updated in place: a write in flight for this series sees the new count when it completes.
-      if (prev) prev.state = next;
-      else cache.set(key, { state: next, event });
+      // Updated in place: a write in flight for this series sees the new count when it completes. Moved to
+      // the end of the map, which is the eviction order.
+      if (prev) {
+        prev.state = next;
+        cache.delete(key);
+        cache.set(key, prev);
+      } else cache.set(key, { state: next, event });
       pending.add(key);
+      evict();
       kick();
     },
     async idle() {

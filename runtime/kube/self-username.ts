@@ -5,7 +5,7 @@
 // system:basic-user role), so it is exactly what the API server authenticates, whatever the credential.
 // Older API servers lack it: then the service account token's `sub` claim, which is that same user name.
 import { readFileSync } from 'node:fs';
-import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AuthenticationV1Api, type KubeConfig } from '../../adapters/client-node.js';
 
 export const serviceAccountTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
