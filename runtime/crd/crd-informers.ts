@@ -10,6 +10,7 @@ import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import { createInformer, projection, type Informer, type InformerTiming } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import { pickKeys } from '../kube/pick-keys.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 
 export type CrdResource = 'nodes' | 'pods' | 'endpointslices' | 'spiffeids';
@@ -86,13 +87,11 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
 /** Keeps what identity, selectors, DNS names and federation read; only the configured labels/annotations. */
 export function projectPod(p: Pod, cfg: PodProjectionConfig): Pod {
   const m = p.metadata;
-  const pick = (from: Record<string, string> | null | undefined, keys: readonly (string | undefined)[]) =>
-    Object.fromEntries(keys.flatMap((k) => (k !== undefined && from?.[k] !== undefined ? [[k, from[k]]] : [])));
   return {
     metadata: {
       ...meta(m),
-      labels: pick(m.labels, [cfg.podLabel, cfg.identityTemplateLabel]),
-      annotations: pick(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
+      labels: pickKeys(m.labels, [cfg.podLabel, cfg.identityTemplateLabel]),
+      annotations: pickKeys(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
     },
     spec: { nodeName: p.spec.nodeName, serviceAccountName: p.spec.serviceAccountName, hostname: p.spec.hostname, subdomain: '', containers: [] },
     status: { phase: '', podIP: '' },
