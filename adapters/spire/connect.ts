@@ -88,7 +88,11 @@ async function agentMtlsClient(target: string, options: ConnectSpireOptions & { 
   // (each attempt asks for the current channel, so only attempts already started remain on it).
   const retiring = new Map<grpc.Client, NodeJS.Timeout>();
   const retire = (c: grpc.Client) => {
-    retiring.set(c, setTimeout(() => { retiring.delete(c); c.close(); }, graceMs).unref());
+    retiring.set(c, setTimeout(() => {
+      retiring.delete(c);
+      c.close();
+      options.logger?.info({}, 'Closed the SPIRE channel of the previous credentials');
+    }, graceMs).unref());
   };
   const watch = watchX509Svid({
     socketPath: options.agentSocketPath,
@@ -193,7 +197,10 @@ function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add
       return;
     }
     channel.watchConnectivityState(state, Infinity, () => {
-      if (state === READY) lost = true;
+      // A READY channel that an mTLS rotation replaced (closed once its calls had their time) lost nothing:
+      // the new one reaches the same server. Counting it as lost would have the runtime list every entry
+      // again after each rotation.
+      if (state === READY && get().getChannel() === channel) lost = true;
       step();
     });
   };
