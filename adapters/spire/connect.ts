@@ -151,7 +151,7 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
     channel = await agentMtlsClient(target.target, { ...options, agentSocketPath }, settings.timeoutMs);
   }
   let closed = false;
-  const reconnects = watchReconnects(channel.get, () => closed);
+  const reconnects = watchReconnects(channel.get, () => closed, options.logger);
   const close = async () => {
     if (closed) return;
     closed = true;
@@ -172,11 +172,15 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
  * would wait for the next call), and tells the listeners when it is READY again. Listeners are only
  * watched while someone listens.
  */
-function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add(l: () => void): () => void; stop(): void } {
+function watchReconnects(get: () => grpc.Client, isClosed: () => boolean, logger?: SpireLogger): { add(l: () => void): () => void; stop(): void } {
   const listeners = new Set<() => void>();
   let watching = false;
   let lost = false;
   let stopped = false;
+  const markLost = () => {
+    if (!lost) logger?.warn({}, 'SPIRE connection lost; reconnecting');
+    lost = true;
+  };
   const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
   const step = () => {
     if (stopped || isClosed() || listeners.size === 0) {
@@ -189,7 +193,7 @@ function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add
       lost = false;
       for (const l of [...listeners]) l();
     } else if (state === TRANSIENT_FAILURE) {
-      lost = true;
+      markLost();
     }
     if (state === SHUTDOWN) {
       // An mTLS rotation replaced the channel; follow the new one.
@@ -200,7 +204,7 @@ function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add
       // A READY channel that an mTLS rotation replaced (closed once its calls had their time) lost nothing:
       // the new one reaches the same server. Counting it as lost would have the runtime list every entry
       // again after each rotation.
-      if (state === READY && get().getChannel() === channel) lost = true;
+      if (state === READY && get().getChannel() === channel) markLost();
       step();
     });
   };
