@@ -2,10 +2,8 @@
 // releases the Lease and the follower, whose caches are warm, takes over.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectSpire } from '../../adapters/spire/connect.js';
-import type { EntryStore } from '../../adapters/entry-store.js';
-import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
 import { leaderElectionLeaseName } from '../../runtime/kube/leader-election.js';
+import { recordingConnect } from './recording-connect.js';
 import { startWorld, type World } from './reconcile-harness.js';
 
 /** Waits until the leader has renewed the Lease `n` more times (the follower campaigns meanwhile). */
@@ -25,31 +23,13 @@ const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minik
 const timing = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 100 };
 const LEASE = leaderElectionLeaseName('spire-k8s-registrar');
 
-/** Wraps a replica's SPIRE connection so that every write call records which replica made it. */
-function recordingConnect(name: string, writes: string[]) {
-  return async (cfg: ReconcileConfig) => {
-    const client = await connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain });
-    const s = client.entries;
-    const entries: EntryStore = {
-      listEntries: (f, o) => s.listEntries(f, o),
-      getEntry: (id, o) => s.getEntry(id, o),
-      countEntries: (f, o) => s.countEntries(f, o),
-      createEntries: (e, o) => (writes.push(name), s.createEntries(e, o)),
-      updateEntries: (e, m, o) => (writes.push(name), s.updateEntries(e, m, o)),
-      deleteEntries: (ids, o) => (writes.push(name), s.deleteEntries(ids, o)),
-      close: () => s.close(),
-    };
-    return { entries, close: () => client.close() };
-  };
-}
-
 test('two replicas never both write, and the follower takes over after the leader stops', async (t) => {
   const w = await startWorld(t);
   w.putNode('minikube');
   w.putPod(labelled('a'));
   const writes: string[] = [];
   const cfg = { leaderElection: true };
-  const deps = (name: string) => ({ namespace: 'spire', identity: name, leaderTiming: timing, connect: recordingConnect(name, writes) });
+  const deps = (name: string) => ({ namespace: 'spire', identity: name, leaderTiming: timing, connect: recordingConnect(name, (who) => writes.push(who)) });
 
   const first = await w.startRegistrar(cfg, deps('first'));
   await first.ready;
