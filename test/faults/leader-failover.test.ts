@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeKubeConfig } from '../../adapters/kube-fake/kubeconfig.js';
+import { renewals } from '../fixtures/lease-renewals.js';
 import { manualClock } from '../fixtures/manual-clock.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 import { describeEntries, ROOT, startWorld, type Replica } from '../integration/reconcile-harness.js';
@@ -83,9 +84,7 @@ for (const fault of ['killed', 'partitioned'] as const) {
     await w.waitFor('d registered by the new leader', () => podIds(w.entries()).includes('spiffe://example.org/d'));
     // Healed, the first campaigns again (its request lost in the partition times out on the lease clock)
     // while the second renews: it stays a follower.
-    const renewedBy = () => w.kube.store.get('coordination.k8s.io/v1', 'Lease', 'spire-k8s-registrar-leader-election', 'spire')?.metadata.resourceVersion;
-    const seen = new Set([renewedBy()]);
-    await waitUntil('five renewals by the second after the heal', async () => (seen.add(renewedBy()), seen.size > 5) || (await step(), false));
+    await renewals(() => w.kube.store.get('coordination.k8s.io/v1', 'Lease', 'spire-k8s-registrar-leader-election', 'spire')?.metadata.resourceVersion, 5, step);
     assert.deepEqual([leading(first), leading(second)], [false, true]);
     assert.deepEqual(overlaps, []);
     const firstOfSecond = writes.indexOf('second');

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/index.js';
 import { createLeaderElector, leaderElectionLeaseName, type LeaderElector } from '../../runtime/kube/leader-election.js';
 import { kubeLeaseClient, LeaseConflictError, type LeaseClient } from '../../runtime/kube/lease-client.js';
+import { renewals } from '../fixtures/lease-renewals.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 
 const leaseName = leaderElectionLeaseName('spire-k8s-registrar');
@@ -15,15 +16,6 @@ const timing = { leaseDurationMs: 2000, renewDeadlineMs: 1200, retryPeriodMs: 20
 const waitFor = (what: string, cond: () => boolean, guardMs?: number) => waitUntil(what, cond, guardMs ? { guardMs } : {});
 
 type LeaseView = { spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; leaseTransitions?: number } } | undefined;
-
-/** Waits until the Lease has been renewed `n` more times: time passing, measured in the leader's own events. */
-async function renewals(lease: () => LeaseView, n: number): Promise<void> {
-  const seen = new Set([lease()?.spec?.renewTime]);
-  await waitFor(`${n} lease renewals`, () => {
-    seen.add(lease()?.spec?.renewTime);
-    return seen.size > n;
-  });
-}
 
 /** A client that can be cut off from the API server, as a leader on a partitioned node would be. */
 function cuttable(inner: LeaseClient): LeaseClient & { cut: boolean } {
@@ -74,7 +66,7 @@ test('two electors on one Lease: exactly one leads and the Lease names it', asyn
   a.elector.start();
   b.elector.start();
   await waitFor('a leader', () => a.elector.isLeader() || b.elector.isLeader());
-  await renewals(lease, 5);
+  await renewals(() => lease()?.spec?.renewTime, 5);
   const leader = a.elector.isLeader() ? a : b;
   const follower = leader === a ? b : a;
   assert.equal(follower.elector.isLeader(), false);
@@ -117,7 +109,7 @@ test('a leader that stops renewing steps down, and the follower takes over once 
   // a comes back and follows
   a.client.cut = false;
   await waitFor('a to see b', () => a.elector.leader() === 'replica-b');
-  await renewals(lease, 3); // b keeps renewing while a campaigns
+  await renewals(() => lease()?.spec?.renewTime, 3); // b keeps renewing while a campaigns
   assert.equal(a.elector.isLeader(), false);
   assert.equal(bothLed(), false);
 });

@@ -3,18 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { leaderElectionLeaseName } from '../../runtime/kube/leader-election.js';
+import { renewals } from '../fixtures/lease-renewals.js';
 import { recordingConnect } from './recording-connect.js';
 import { startWorld, type World } from './reconcile-harness.js';
 
-/** Waits until the leader has renewed the Lease `n` more times (the follower campaigns meanwhile). */
-async function renewals(w: World, n: number): Promise<void> {
-  const renewTime = () => (w.kube.store.get('coordination.k8s.io/v1', 'Lease', LEASE, 'spire')?.spec as { renewTime?: string } | undefined)?.renewTime;
-  const seen = new Set([renewTime()]);
-  await w.waitFor(`${n} lease renewals`, () => {
-    seen.add(renewTime());
-    return seen.size > n;
-  });
-}
+/** The leader's renewals of the Lease (the follower campaigns meanwhile). */
+const renewTime = (w: World) => (w.kube.store.get('coordination.k8s.io/v1', 'Lease', LEASE, 'spire')?.spec as { renewTime?: string } | undefined)?.renewTime;
 
 const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minikube', labels: { 'spire-workload': name } });
 // Renewals and campaigns every 100 ms, but a long lease and renew deadline: a loaded machine that stalls
@@ -41,7 +35,7 @@ test('two replicas never both write, and the follower takes over after the leade
   w.putPod(labelled('b'));
   await w.waitFor('b registered by the leader', () => w.entries().length === 3);
   // Several renewals with both replicas running: the follower campaigns but never leads or writes.
-  await renewals(w, 5);
+  await renewals(() => renewTime(w), 5);
   assert.equal(second.logs.some((l) => l.msg === 'Started leading: reconciling'), false);
   assert.deepEqual([...new Set(writes)], ['first']);
 
