@@ -9,13 +9,12 @@ import type { TestContext } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/index.js';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
-import type { WebhookConfig } from '../../runtime/config/registrar-config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { runWebhook } from '../../runtime/webhook/run-webhook.js';
 import { anAdmissionReview } from '../fixtures/admission.js';
 import { aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
 import { waitUntil } from '../fixtures/wait-until.js';
-import { webhookTls } from '../fixtures/webhook-tls.js';
+import { aWebhookConfig, webhookTls } from '../fixtures/webhook-tls.js';
 import { postJson, type ClientResponse } from '../integration/webhook-client.js';
 import { restartable, type RestartableSpire } from './spire-restart.js';
 
@@ -49,23 +48,7 @@ export async function startWebhookWorld(
 
   const files = await webhookTls(dir);
 
-  const config: WebhookConfig = {
-    mode: 'webhook',
-    logLevel: 'debug',
-    logFormat: 'json',
-    trustDomain: 'example.org',
-    serverAddress: first.address,
-    cluster: 'k8stest',
-    disabledNamespaces: ['kube-system', 'kube-public'],
-    addr: '127.0.0.1:0',
-    certPath: files.certPath,
-    keyPath: files.keyPath,
-    cacertPath: files.caPath,
-    insecureSkipClientVerification: false,
-    healthAddr: '0',
-    webhookResync: opts.webhookResync,
-    resyncIntervalMs: opts.resyncIntervalMs,
-  };
+  const config = aWebhookConfig(first.address, files, { healthAddr: '0', webhookResync: opts.webhookResync, resyncIntervalMs: opts.resyncIntervalMs });
   const logs: LogLine[] = [];
   const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
   const abort = new AbortController();

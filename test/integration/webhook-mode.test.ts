@@ -10,13 +10,12 @@ import { test, type TestContext } from 'node:test';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
 import { formatSelector } from '../../handlers/entries/selectors.js';
-import type { WebhookConfig } from '../../runtime/config/registrar-config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { run } from '../../runtime/modes/webhook.js';
 import { anAdmissionReview, type AdmissionInit } from '../fixtures/admission.js';
 import { httpsRequest, postJson, type ClientTls } from './webhook-client.js';
 import { waitForValue, waitUntil } from '../fixtures/wait-until.js';
-import { webhookTls } from '../fixtures/webhook-tls.js';
+import { aWebhookConfig, webhookTls } from '../fixtures/webhook-tls.js';
 
 type LogLine = Record<string, unknown>;
 
@@ -29,23 +28,7 @@ async function startRegistrar(t: TestContext, opts: { spireDown?: boolean; insec
 
   const files = await webhookTls(dir);
 
-  const config: WebhookConfig = {
-    mode: 'webhook',
-    logLevel: 'debug',
-    logFormat: 'json',
-    trustDomain: 'example.org',
-    serverAddress: spire.address,
-    cluster: 'k8stest',
-    disabledNamespaces: ['kube-system', 'kube-public'],
-    addr: '127.0.0.1:0',
-    certPath: files.certPath,
-    keyPath: files.keyPath,
-    cacertPath: files.caPath,
-    insecureSkipClientVerification: opts.insecure ?? false,
-    healthAddr: '127.0.0.1:0',
-    webhookResync: false,
-    resyncIntervalMs: 10_000,
-  };
+  const config = aWebhookConfig(spire.address, files, { insecureSkipClientVerification: opts.insecure ?? false });
   const logs: LogLine[] = [];
   const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
   const abort = new AbortController();
