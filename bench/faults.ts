@@ -9,14 +9,12 @@
 //    time from the signal to the exit, its exit code, and write calls sent after the signal.
 //   npm run bench:faults -- [--nodes=20] [--pods=500] [--repeats=1] [--outage-s=8] [--outage2-s=30] [--long=0]
 //                           [--slow-pods=2000] [--webhook-pods=200] [--stall=1]
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as v from 'valibot';
 import type { MemorySpireCore } from '../adapters/spire-memory/core.js';
 import { startMemorySpireServer, type MemorySpireServer } from '../adapters/spire-memory/start.js';
-import { createCa, issueKeyAndCert } from '../adapters/x509/index.js';
+import { webhookTls } from '../test/fixtures/webhook-tls.js';
 import { entryKey } from '../handlers/entries/entry-key.js';
 import type { Entry } from '../handlers/entries/entry.js';
 import { PodSchema } from '../handlers/k8s/pod.js';
@@ -153,12 +151,7 @@ async function webhookBackEmpty(p: FaultsParams, o: RunOptions): Promise<Row> {
   const world = await startBenchWorld({ nodes: 0, pods: 0 });
   const spire = spireSwitch(world);
   try {
-    const ca = await createCa({ commonName: 'bench faults CA' });
-    const serving = await issueKeyAndCert(ca, { dnsNames: ['k8s-workload-registrar.spire.svc'], ipAddresses: ['127.0.0.1'], usage: 'server' });
-    const tls = { certPath: join(world.dir, 'server-cert.pem'), keyPath: join(world.dir, 'server-key.pem'), caPath: join(world.dir, 'cacert.pem') };
-    await writeFile(tls.certPath, serving.certPem);
-    await writeFile(tls.keyPath, serving.keyPem);
-    await writeFile(tls.caPath, ca.certPem);
+    const tls = await webhookTls(world.dir);
     for (let i = 0; i < p.webhookPods; i++) world.kube.store.putObject(benchPod(i, 1));
     const want = () => {
       const pods = world.kube.store.list('v1', 'Pod').map((x) => v.parse(PodSchema, x));

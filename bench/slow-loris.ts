@@ -5,39 +5,25 @@
 // slow connections open, reopening each one the server closes, so the pressure stays constant; the rows
 // count how often the server cut one (handshake and header timeouts, the connection cap).
 //   npm run bench:slow-loris -- [--loris=200] [--rate=50] [--duration-s=20] [--trickle-ms=500]
-import https from 'node:https';
+import type https from 'node:https';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createCa, issueKeyAndCert } from '../adapters/x509/index.js';
 import { anAdmissionReview } from '../test/fixtures/admission.js';
 import { parseArgs } from './lib/args.js';
 import { startBenchWorld } from './lib/cluster.js';
 import { registrarNodeArgs, runIfMain } from './lib/main.js';
-import { startRegistrar, webhookHcl } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
+import { postAdmission, startWebhookUnderTest } from './lib/webhook-client.js';
 import type { RunOptions } from './cold-start.js';
 
 export const slowLorisDefaults = { loris: 200, rate: 50, durationS: 20, trickleMs: 500, timeoutS: 60 };
 export type SlowLorisParams = typeof slowLorisDefaults;
 
 type Outcome = { ok: boolean; ms: number };
-
-function post(agent: https.Agent, url: string, body: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = https.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-      res.on('error', () => resolve(false));
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
-}
 
 /** Good admissions at `rate` per second, one at a time (open loop: latency counts from the scheduled send). */
 async function goodAdmissions(agent: https.Agent, url: string, run: string, rate: number, seconds: number): Promise<Outcome[]> {
@@ -49,7 +35,7 @@ async function goodAdmissions(agent: https.Agent, url: string, run: string, rate
     const wait = scheduled - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const body = JSON.stringify(anAdmissionReview({ uid: `${run}-${i}`, pod: { name: `${run}-${i}`, namespace: 'bench', serviceAccount: 'sa' } }));
-    out.push(post(agent, url, body).then((ok) => ({ ok, ms: performance.now() - scheduled })));
+    out.push(postAdmission(agent, url, body).then((ok) => ({ ok, ms: performance.now() - scheduled })));
   }
   return Promise.all(out);
 }
@@ -87,26 +73,8 @@ function row(load: string, outcomes: readonly Outcome[], extra: Record<string, n
 export async function slowLoris(p: SlowLorisParams, o: RunOptions = {}): Promise<ScenarioResult> {
   const world = await startBenchWorld({ nodes: 0, pods: 0 });
   try {
-    const ca = await createCa({ commonName: 'bench webhook CA' });
-    const serving = await issueKeyAndCert(ca, { dnsNames: ['k8s-workload-registrar.spire.svc'], ipAddresses: ['127.0.0.1'], usage: 'server' });
-    const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
-    const files = { certPath: join(world.dir, 'server-cert.pem'), keyPath: join(world.dir, 'server-key.pem'), caPath: join(world.dir, 'cacert.pem') };
-    await writeFile(files.certPath, serving.certPem);
-    await writeFile(files.keyPath, serving.keyPem);
-    await writeFile(files.caPath, ca.certPem);
-    const reg = await startRegistrar({
-      dir: world.dir,
-      hcl: webhookHcl(world.spire.socketPath, files),
-      watchMessages: ['Serving admission webhook', 'Webhook ready'],
-      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
-    });
-    const clientTls = { ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem };
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ...clientTls });
+    const { reg, agent, url, port, tls, stop } = await startWebhookUnderTest(world, { maxSockets: 1, timeoutS: p.timeoutS, ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}) });
     try {
-      const listening = await reg.waitForLog('Serving admission webhook', undefined, p.timeoutS * 1000);
-      await reg.waitForLog('Webhook ready', undefined, p.timeoutS * 1000);
-      const port = Number(listening.line.port);
-      const url = `https://127.0.0.1:${port}/validate`;
       await goodAdmissions(agent, url, 'warmup', p.rate, 2);
 
       let cpu = reg.cpuSeconds();
@@ -114,7 +82,7 @@ export async function slowLoris(p: SlowLorisParams, o: RunOptions = {}): Promise
       const rows: Row[] = [row('idle', idle, { 'slow connections': 0, 'cut by server': 0, 'registrar CPU s': round(reg.cpuSeconds() - cpu, 2) })];
 
       const clientFiles = [join(world.dir, 'loris-ca.pem'), join(world.dir, 'loris-cert.pem'), join(world.dir, 'loris-key.pem')];
-      await Promise.all([ca.certPem, apiServer.certPem, apiServer.keyPem].map((pem, i) => writeFile(clientFiles[i] as string, pem)));
+      await Promise.all([tls.client.ca, tls.client.cert, tls.client.key].map((pem, i) => writeFile(clientFiles[i] as string, pem)));
       const loris = await startLoris(port, p.loris, p.trickleMs, clientFiles);
       let cut = 0;
       let attacked: Outcome[];
@@ -134,8 +102,7 @@ export async function slowLoris(p: SlowLorisParams, o: RunOptions = {}): Promise
       await report(result, o);
       return result;
     } finally {
-      agent.destroy();
-      await reg.stop();
+      await stop();
     }
   } finally {
     await world.close();

@@ -10,13 +10,12 @@
 // each slow request's time splits between the harness, the wire and the registrar.
 //   npm run bench:webhook -- [--rate=500] [--duration-s=30] [--max-s=10] [--concurrency=32] [--delay-ms=5] [--probe=0]
 import https from 'node:https';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyFile, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { createCa, issueKeyAndCert } from '../adapters/x509/index.js';
 import { anAdmissionReview } from '../test/fixtures/admission.js';
+import { webhookTls } from '../test/fixtures/webhook-tls.js';
 import { parseArgs } from './lib/args.js';
 import { attributeLatency, now, startProcessProbe, type ProbeData, type SentRequest } from './lib/latency-attribution.js';
 import { startBenchWorld, type BenchWorld } from './lib/cluster.js';
@@ -25,6 +24,7 @@ import { startRegistrar, webhookHcl } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { callsText, entryCalls } from './lib/spire-state.js';
 import { round, summarize } from './lib/stats.js';
+import { postAdmission } from './lib/webhook-client.js';
 import type { RunOptions } from './cold-start.js';
 
 const probeScript = fileURLToPath(new URL('./lib/latency-probe.js', import.meta.url));
@@ -55,25 +55,7 @@ function admissionBodies(run: string): () => string {
 }
 
 function post(agent: https.Agent, url: string, body: string, seq = sequence++): Promise<boolean> {
-  return new Promise((resolve) => {
-    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-bench-seq': seq };
-    const req = https.request(url, { method: 'POST', agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 && (JSON.parse(text) as { response?: { allowed?: boolean } }).response?.allowed === true);
-        } catch {
-          resolve(false);
-        }
-      });
-      res.on('error', () => resolve(false));
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
+  return postAdmission(agent, url, body, { 'x-bench-seq': seq });
 }
 
 async function fixedRate(agent: https.Agent, url: string, run: string, rate: number, seconds: number, sent: SentRequest[] = []): Promise<Outcome[]> {
@@ -147,13 +129,7 @@ function row(load: string, delayMs: number, outcomes: readonly Outcome[], second
 export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<ScenarioResult> {
   const world = await startBenchWorld({ nodes: 0, pods: 0 });
   try {
-    const ca = await createCa({ commonName: 'bench webhook CA' });
-    const serving = await issueKeyAndCert(ca, { dnsNames: ['k8s-workload-registrar.spire.svc'], ipAddresses: ['127.0.0.1'], usage: 'server' });
-    const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
-    const tls = { certPath: join(world.dir, 'server-cert.pem'), keyPath: join(world.dir, 'server-key.pem'), caPath: join(world.dir, 'cacert.pem') };
-    await writeFile(tls.certPath, serving.certPem);
-    await writeFile(tls.keyPath, serving.keyPem);
-    await writeFile(tls.caPath, ca.certPem);
+    const tls = await webhookTls(world.dir);
 
     const probeOut = join(world.dir, 'registrar-probe.json');
     const nodeArgs = [...(p.probe ? ['--import', probeScript] : []), ...(o.nodeArgs ?? [])];
@@ -166,7 +142,7 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
     });
     const harnessProbe = p.probe ? startProcessProbe() : undefined;
     const sentByRow = new Map<number, SentRequest[]>();
-    const agent = new https.Agent({ keepAlive: true, maxSockets: p.concurrency, ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem });
+    const agent = new https.Agent({ keepAlive: true, maxSockets: p.concurrency, ...tls.client });
     try {
       const listening = await reg.waitForLog('Serving admission webhook', undefined, p.timeoutS * 1000);
       await reg.waitForLog('Webhook ready', undefined, p.timeoutS * 1000);

@@ -88,7 +88,11 @@ async function agentMtlsClient(target: string, options: ConnectSpireOptions & { 
   // (each attempt asks for the current channel, so only attempts already started remain on it).
   const retiring = new Map<grpc.Client, NodeJS.Timeout>();
   const retire = (c: grpc.Client) => {
-    retiring.set(c, setTimeout(() => { retiring.delete(c); c.close(); }, graceMs).unref());
+    retiring.set(c, setTimeout(() => {
+      retiring.delete(c);
+      c.close();
+      options.logger?.info({}, 'Closed the SPIRE channel of the previous credentials');
+    }, graceMs).unref());
   };
   const watch = watchX509Svid({
     socketPath: options.agentSocketPath,
@@ -147,7 +151,7 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
     channel = await agentMtlsClient(target.target, { ...options, agentSocketPath }, settings.timeoutMs);
   }
   let closed = false;
-  const reconnects = watchReconnects(channel.get, () => closed);
+  const reconnects = watchReconnects(channel.get, () => closed, options.logger);
   const close = async () => {
     if (closed) return;
     closed = true;
@@ -168,11 +172,15 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
  * would wait for the next call), and tells the listeners when it is READY again. Listeners are only
  * watched while someone listens.
  */
-function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add(l: () => void): () => void; stop(): void } {
+function watchReconnects(get: () => grpc.Client, isClosed: () => boolean, logger?: SpireLogger): { add(l: () => void): () => void; stop(): void } {
   const listeners = new Set<() => void>();
   let watching = false;
   let lost = false;
   let stopped = false;
+  const markLost = () => {
+    if (!lost) logger?.warn({}, 'SPIRE connection lost; reconnecting');
+    lost = true;
+  };
   const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
   const step = () => {
     if (stopped || isClosed() || listeners.size === 0) {
@@ -185,7 +193,7 @@ function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add
       lost = false;
       for (const l of [...listeners]) l();
     } else if (state === TRANSIENT_FAILURE) {
-      lost = true;
+      markLost();
     }
     if (state === SHUTDOWN) {
       // An mTLS rotation replaced the channel; follow the new one.
@@ -193,7 +201,10 @@ function watchReconnects(get: () => grpc.Client, isClosed: () => boolean): { add
       return;
     }
     channel.watchConnectivityState(state, Infinity, () => {
-      if (state === READY) lost = true;
+      // A READY channel that an mTLS rotation replaced (closed once its calls had their time) lost nothing:
+      // the new one reaches the same server. Counting it as lost would have the runtime list every entry
+      // again after each rotation.
+      if (state === READY && get().getChannel() === channel) markLost();
       step();
     });
   };

@@ -1,4 +1,5 @@
 import { makeSpiffeId, spireServerId } from '../entries/spiffe-id.js';
+import { registrarPathSegment } from '../identity/workload-id-rules.js';
 import type { Node } from '../k8s/node.js';
 import { declaredSpec, type DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
 
@@ -18,7 +19,7 @@ export type NodeOutcome =
 
 /** spiffe://<td>/k8s-workload-registrar/<cluster>/node/<node>: parent of every pod SpiffeID on that node. */
 export function nodeSpiffeIdOf(trustDomain: string, cluster: string, nodeName: string) {
-  return makeSpiffeId(trustDomain, 'k8s-workload-registrar', cluster, 'node', nodeName);
+  return makeSpiffeId(trustDomain, registrarPathSegment, cluster, 'node', nodeName);
 }
 
 export function nodeSpiffeId(node: Node, cfg: NodeSpiffeIdConfig): NodeOutcome {

@@ -7,7 +7,8 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 
 const SCHEME = 'spiffe://';
 const TD_CHARS = /^[a-z0-9._-]+$/;
-const SEGMENT_CHARS = /^[A-Za-z0-9._-]+$/;
+/** The characters of one path segment (also the names a segment is built from: handlers/identity/kubernetes-names.ts). */
+export const SEGMENT_CHARS = /^[A-Za-z0-9._-]+$/;
 /** A whole valid non-empty path in one test: segments of the allowed characters, none "." or "..". */
 const VALID_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)+$/;
 

@@ -1,3 +1,4 @@
+import { SEGMENT_CHARS } from '../entries/spiffe-id.js';
 import { podServiceAccount, type Pod } from '../k8s/pod.js';
 import { quoteInput } from '../text/quote-input.js';
 
@@ -9,7 +10,6 @@ import { quoteInput } from '../text/quote-input.js';
 // the ones a SPIFFE path segment allows, case not checked, so that names in the upstream registrar's own
 // test fixtures ("NAMESPACE", "serviceAccount") keep their identities.
 
-const NAME_CHARS = /^[A-Za-z0-9._-]+$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export const kubernetesNameLimits = { dnsSubdomain: 253, dnsLabel: 63, labelValue: 63 } as const;
@@ -17,14 +17,14 @@ export const kubernetesNameLimits = { dnsSubdomain: 253, dnsLabel: 63, labelValu
 /** Why `name` cannot be a pod or service account name (a DNS-1123 subdomain's length), or undefined. */
 export function dnsSubdomainProblem(name: string): string | undefined {
   if (name.length > kubernetesNameLimits.dnsSubdomain) return `is ${name.length} characters long; the limit is 253`;
-  if (!NAME_CHARS.test(name)) return 'is not a Kubernetes name (letters, digits, "-", "." and "_")';
+  if (!SEGMENT_CHARS.test(name)) return 'is not a Kubernetes name (letters, digits, "-", "." and "_")';
   return undefined;
 }
 
 /** Why `name` cannot be a namespace name (a DNS-1123 label's length), or undefined. */
 export function dnsLabelProblem(name: string): string | undefined {
   if (name.length > kubernetesNameLimits.dnsLabel) return `is ${name.length} characters long; the limit is 63`;
-  if (!NAME_CHARS.test(name)) return 'is not a Kubernetes name (letters, digits, "-", "." and "_")';
+  if (!SEGMENT_CHARS.test(name)) return 'is not a Kubernetes name (letters, digits, "-", "." and "_")';
   return undefined;
 }
 

@@ -20,6 +20,11 @@ export const maxTrustDomainChars = 255;
 /** The path segment every registrar mode puts its node IDs under (crd and webhook modes always). */
 export const registrarPathSegment = 'k8s-workload-registrar';
 
+/** `spiffe://<td>/k8s-workload-registrar/<cluster>/node`: the webhook's cluster node ID, and the root of crd mode's node IDs. */
+export function registrarNodeRoot(trustDomain: string, cluster: string): string {
+  return `spiffe://${trustDomain}/${registrarPathSegment}/${cluster}/node`;
+}
+
 export type WorkloadIdRules = {
   readonly trustDomain: string;
   /** Reconcile mode's `controller_name`, whose `/<name>/<cluster>/node...` IDs are node IDs too. */

@@ -63,3 +63,35 @@ test('a new pod: its SpiffeID is created and its entry follows in the same plan;
   assert.equal(p.problems.length, 1);
   assert.match(p.problems[0] ?? '', /^pod\/spire\/bad-0: annotation "spiffe\.io\/spiffe-id" value "a\/\/b"/);
 });
+
+test('ownership is what the pass decides, never status alone: a foreign entry a status names, or one with a declared key the SpiffeID does not hold, is left alone', () => {
+  const ops = { ...newEntry({ spiffeId: 'spiffe://example.org/ops', parentId: 'spiffe://example.org/spire/server', selectors: [{ type: 'unix', value: 'uid:0' }] }), id: 'ops-1' };
+  const claims = aSpiffeId({ name: 'claims', spiffeId: 'spiffe://example.org/claims', finalizers: fin, entryId: 'ops-1' });
+  const lookalike = aSpiffeId({ name: 'lookalike', spiffeId: 'spiffe://example.org/lookalike', finalizers: fin });
+  const sameKey = { ...spiffeIdEntry(lookalike), id: 'made-by-hand' };
+  const p = planCrd({ nodes: [], pods: [], endpointSlices: [], spiffeIds: [claims, lookalike] }, [ops, sameKey], { ...cfg, podController: false }, templates, now);
+  assert.deepEqual(p.leftAlone.map((c) => c.entry.id).sort(), ['made-by-hand', 'ops-1']);
+  assert.deepEqual([p.update.length, p.delete.length], [0, 0]);
+  assert.deepEqual(p.create.map((c) => c.entry.spiffeId), ['spiffe://example.org/claims']);
+  assert.match(p.problems.join('\n'), /spiffeid\/default\/lookalike: EntryConflict/);
+});
+
+test('a legacy entry held by a pod SpiffeID the registrar declares is ours even where the namespace policy would refuse a user that ID', () => {
+  const pod = aPod({ name: 'web-0', namespace: 'default', uid: 'p-1', nodeName: 'minikube', annotations: { 'spiffe.io/spiffe-id': 'ns/other/x' } });
+  const view = { nodes: [aNode({ name: 'minikube', uid: 'n-1' })], pods: [pod], endpointSlices: [] };
+  const first = planCrd({ ...view, spiffeIds: [] }, [], cfg, templates, now);
+  const declared = first.create.find((c) => c.entry.spiffeId === 'spiffe://example.org/ns/other/x');
+  assert.ok(declared, 'the pod declares ns/other/x');
+  const legacy = { ...declared.entry, id: 'go-registrar-1' };
+  const s = aSpiffeId({
+    name: 'web-0',
+    namespace: 'default',
+    finalizers: fin,
+    entryId: 'go-registrar-1',
+    ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'web-0', uid: 'p-1', controller: true }],
+  });
+  const p = planCrd({ ...view, spiffeIds: [s] }, [legacy], cfg, templates, now);
+  assert.deepEqual(p.leftAlone.map((c) => c.entry.id), []);
+  assert.deepEqual([p.update.length, p.delete.length], [0, 0]);
+  assert.equal(p.create.some((c) => c.entry.spiffeId === 'spiffe://example.org/ns/other/x'), false);
+});

@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import type { Entry } from '../entries/entry.js';
-import { entryKey } from '../entries/entry-key.js';
 import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../crd-pod/declared-spiffeids.js';
 import type { DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
 import { planDeclaredSpiffeIds } from '../spiffeid/plan-declared.js';
@@ -8,6 +7,7 @@ import { SPIFFEID_API_VERSION, SPIFFEID_FINALIZER, SPIFFEID_KIND, SpiffeIdSchema
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { validateSpiffeId } from '../spiffeid/validate-spiffeid.js';
 import { withDeclaredSpecs } from '../spiffeid/registrar-declared.js';
+import { heldEntry } from '../spiffeid-reconcile/entry-ownership.js';
 import { planSpiffeIdEntries, type SpiffeIdPlanConfig, type SpiffeIdRef } from '../spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { CrdTemplates } from '../templates/crd-templates.js';
 import { describeUpdate, NOT_OWNED, type Change, type ChangePlan } from './change-plan.js';
@@ -50,16 +50,17 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
     return [{ entry: e, reason: `${named(owner)} ${why}` }];
   });
 
-  // Entries the registrar created (its entry ID prefix), or a SpiffeID records or declares exactly, are
-  // crd mode's; everything else is never touched.
-  const ours = new Set<string>(entries.filter((e) => e.id.startsWith(cfg.entryIdPrefix)).map((e) => `id:${e.id}`));
+  // What the pass may touch (entry-ownership.ts): entries with the registrar's own IDs, and legacy entries a
+  // SpiffeID holds (its status names them and they match its valid spec exactly). A status alone, or an
+  // entry that only has a declared key, proves nothing: such entries are left alone, as the pass leaves them.
+  const ours = new Set(entries.filter((e) => e.id.startsWith(cfg.entryIdPrefix)).map((e) => e.id));
   for (const s of spiffeIds) {
-    if (s.status.entryId) ours.add(`id:${s.status.entryId}`);
-    if (!validateSpiffeId(s, cfg)) ours.add(`key:${entryKey(spiffeIdEntry(s))}`);
+    const origin = effective.registrarDeclared.has(spiffeIdKey(s)) ? 'registrar' : 'user';
+    if (validateSpiffeId(s, cfg, origin)) continue;
+    const held = heldEntry(s, spiffeIdEntry(s), byId, cfg.entryIdPrefix);
+    if (held) ours.add(held.entry.id);
   }
-  const leftAlone = entries
-    .filter((e) => !ours.has(`id:${e.id}`) && !ours.has(`key:${entryKey(e)}`))
-    .map((e) => ({ entry: e, reason: NOT_OWNED }));
+  const leftAlone = entries.filter((e) => !ours.has(e.id)).map((e) => ({ entry: e, reason: NOT_OWNED }));
 
   const ref = (d: { namespace: string; name: string }, reason: string) => ({ namespace: d.namespace, name: d.name, reason });
   return {

@@ -1,4 +1,5 @@
-import { parseSpiffeId, spireServerId } from '../entries/spiffe-id.js';
+import { isUnder, parseSpiffeId, spireServerId } from '../entries/spiffe-id.js';
+import { registrarNodeRoot, registrarPathSegment, reservedPathProblem } from '../identity/workload-id-rules.js';
 import type { SpiffeId } from './spiffeid.js';
 
 // The namespace policy (`spiffeid_policy = "namespace"`, the default): a SpiffeID written by a cluster
@@ -40,8 +41,7 @@ export function namespacePolicyProblem(
   });
 
   const segments = pathSegments(s.spec.spiffeId);
-  const nodeRoot = segments[0] === 'k8s-workload-registrar';
-  if (nodeRoot || segments[0] === 'spire') {
+  if (isSpireOrRegistrarPath(segments, trustDomain)) {
     return refuse('nodeOrAgentId', `spec.spiffeId ${JSON.stringify(s.spec.spiffeId)} is a node or agent ID (under /${segments[0]}/), which only the registrar and SPIRE may issue`);
   }
   if (segments[0] === 'ns' && segments[1] !== ns) {
@@ -53,7 +53,7 @@ export function namespacePolicyProblem(
   if (!allowedParent(s.spec.parentId, trustDomain, policy.cluster)) {
     return refuse(
       'parentId',
-      `spec.parentId ${JSON.stringify(s.spec.parentId)} is neither the SPIRE server (${spireServerId(trustDomain)}) nor a node the registrar manages (spiffe://${trustDomain}/k8s-workload-registrar/${policy.cluster}/node/<node>)`,
+      `spec.parentId ${JSON.stringify(s.spec.parentId)} is neither the SPIRE server (${spireServerId(trustDomain)}) nor a node the registrar manages (${registrarNodeRoot(trustDomain, policy.cluster)}/<node>)`,
     );
   }
   for (const name of s.spec.dnsNames ?? []) {
@@ -68,12 +68,19 @@ function pathSegments(id: string): string[] {
   return parsed.ok ? parsed.value.path.split('/').slice(1) : [];
 }
 
+/**
+ * The paths SPIRE and the registrar issue: reservedPathProblem's (/spire/..., registrar node IDs) and, for
+ * a user's SpiffeID, anything else under /k8s-workload-registrar/ too: no namespace has a claim there.
+ */
+function isSpireOrRegistrarPath(segments: readonly string[], trustDomain: string): boolean {
+  return segments[0] === registrarPathSegment || reservedPathProblem(`/${segments.join('/')}`, { trustDomain }) !== undefined;
+}
+
+/** The SPIRE server, or exactly one node ID of this cluster (`<node root>/<node>`, no deeper). */
 function allowedParent(parentId: string, trustDomain: string, cluster: string): boolean {
   if (parentId === spireServerId(trustDomain)) return true;
-  const parsed = parseSpiffeId(parentId);
-  if (!parsed.ok || parsed.value.trustDomain !== trustDomain) return false;
-  const [root, c, node, name, ...rest] = parsed.value.path.split('/').slice(1);
-  return root === 'k8s-workload-registrar' && c === cluster && node === 'node' && name !== undefined && rest.length === 0;
+  const root = registrarNodeRoot(trustDomain, cluster);
+  return isUnder(parentId, root) && parentId !== root && !parentId.slice(root.length + 1).includes('/');
 }
 
 /** Why a namespace may not put `name` in its certificates, or undefined when it may. */

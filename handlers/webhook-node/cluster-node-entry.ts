@@ -1,6 +1,7 @@
 import { newEntry, type Entry } from '../entries/entry.js';
 import { selector } from '../entries/selectors.js';
 import { spireServerId } from '../entries/spiffe-id.js';
+import { registrarNodeRoot } from '../identity/workload-id-rules.js';
 
 // Webhook mode parents every pod entry to one entry per cluster, whose selector matches any agent that
 // attested with k8s_psat in that cluster (the original registrar's controller.go, Initialize/nodeID).
@@ -10,7 +11,7 @@ export type ClusterNodeConfig = { readonly trustDomain: string; readonly cluster
 
 /** `spiffe://<td>/k8s-workload-registrar/<cluster>/node` */
 export function clusterNodeId(cfg: ClusterNodeConfig): string {
-  return `spiffe://${cfg.trustDomain}/k8s-workload-registrar/${cfg.cluster}/node`;
+  return registrarNodeRoot(cfg.trustDomain, cfg.cluster);
 }
 
 export function clusterNodeEntry(cfg: ClusterNodeConfig): Entry {

@@ -19,11 +19,20 @@ const podEntry = (ns: string, name: string, id: string, spiffeName = name): Entr
 });
 const labelled = (name: string, ns = 'spire', extra: Parameters<typeof aPod>[0] = {}) => aPod({ name, namespace: ns, labels: { 'spire-workload': name }, ...extra });
 
-test('renders each pod exactly as its CREATE admission would', () => {
+test('renders each pod exactly as its CREATE admission would: both give the same literal entry', () => {
+  const want = [
+    newEntry({
+      spiffeId: 'spiffe://example.org/web-0',
+      parentId: nodeId,
+      selectors: [selector('k8s', 'ns:spire'), selector('k8s', 'pod-name:web-0')],
+      federatesWith: ['other.org'],
+    }),
+  ];
   const pod = labelled('web-0', 'spire', { annotations: { 'spiffe.io/federatesWith': 'other.org' } });
   const review = reviewPod(anAdmissionRequest({ pod: { name: 'web-0', labels: { 'spire-workload': 'web-0' }, annotations: { 'spiffe.io/federatesWith': 'other.org' } } }), cfg);
   const { declared } = webhookDeclaredEntries([pod], cfg);
-  assert.deepEqual(declared.map((d) => d.entry), review.ops.map((op) => (op.op === 'create' ? op.entry : undefined)));
+  assert.deepEqual(declared.map((d) => d.entry), want);
+  assert.deepEqual(review.ops.map((op) => (op.op === 'create' ? op.entry : undefined)), want);
 });
 
 test('creates missed entries, deletes those whose pod is gone or terminating, keeps the rest', () => {

@@ -6,7 +6,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { SvidMinter } from '../../adapters/svid-minter.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
-import { entryIdPrefix } from '../../handlers/spiffeid-reconcile/entry-ownership.js';
 import type { CrdConfig } from '../config/registrar-config.js';
 import { type Clock, systemClock } from '../clock.js';
 import { startHttpsServer } from '../https/https-server.js';
@@ -20,6 +19,7 @@ import { startObservabilityServer } from '../observability/http-server.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { CrdEntries } from './crd-entries.js';
+import { crdRules } from './crd-rules.js';
 import { createCrdInformers, type CrdResource } from './crd-informers.js';
 import { createInterner } from '../kube/shared-values.js';
 import { createCrdPass } from './crd-pass.js';
@@ -80,11 +80,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
   const checked = checkCrdTemplates(cfg);
   if (!checked.ok) throw new Error(checked.error);
   const namespace = deps.namespace ?? ownNamespace({ log });
-  const rules = {
-    trustDomain: cfg.trustDomain,
-    registrarNamespace: namespace,
-    policy: { mode: cfg.spiffeidPolicy, cluster: cfg.cluster, clusterDnsZone: cfg.clusterDnsZone, allowedDnsSuffixes: cfg.spiffeidAllowedDnsSuffixes },
-  };
+  const rules = crdRules(cfg, namespace);
   if (cfg.spiffeidPolicy === 'open') {
     log.warn(
       { spiffeid_policy: 'open' },
@@ -162,7 +158,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       entries,
       writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig),
       snapshot: informers.snapshot,
-      config: { ...cfg, ...rules, entryIdPrefix: entryIdPrefix(cfg.cluster) },
+      config: { ...cfg, ...rules },
       templates: checked.templates,
       log,
       clock,

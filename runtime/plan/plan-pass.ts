@@ -14,8 +14,8 @@ import { planReconcile } from '../../handlers/plan/reconcile-plan.js';
 import { planWebhook } from '../../handlers/plan/webhook-plan.js';
 import { SPIFFEID_GROUP, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
-import { entryIdPrefix } from '../../handlers/spiffeid-reconcile/entry-ownership.js';
 import type { RegistrarConfig } from '../config/registrar-config.js';
+import { crdRules } from '../crd/crd-rules.js';
 import { kubeListWatchSource, type CollectionRef } from '../kube/list-watch-source.js';
 
 const SLICES: CollectionRef = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' };
@@ -68,14 +68,8 @@ export async function planPass(inp: PlanInputs): Promise<ChangePlan> {
         list({ group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL }, SpiffeIdSchema),
         listEntries(),
       ]);
-      // The same rules as runCrd builds them (namespace policy, the registrar's entry ID prefix).
-      const rules = {
-        ...cfg,
-        trustDomain: cfg.trustDomain,
-        registrarNamespace: inp.namespace,
-        policy: { mode: cfg.spiffeidPolicy, cluster: cfg.cluster, clusterDnsZone: cfg.clusterDnsZone, allowedDnsSuffixes: cfg.spiffeidAllowedDnsSuffixes },
-        entryIdPrefix: entryIdPrefix(cfg.cluster),
-      };
+      // The same rules runCrd builds (namespace policy, the registrar's entry ID prefix).
+      const rules = { ...cfg, ...crdRules(cfg, inp.namespace) };
       return planCrd({ nodes, pods, endpointSlices, spiffeIds }, entries, rules, checked.templates, new Date(inp.now).toISOString());
     }
   }

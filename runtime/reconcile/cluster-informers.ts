@@ -9,6 +9,7 @@ import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
 import { createInformer, objectKey, projection, type Informer, type InformerTiming } from '../kube/informer.js';
 import { kubeListWatchSource } from '../kube/list-watch-source.js';
+import { pickKeys } from '../kube/pick-keys.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import type { ClusterView } from './reconciler.js';
 
@@ -83,13 +84,11 @@ export function projectNode(n: Node): Node {
 /** Keeps what identity, selectors, scheduling, federation and DNS names read; only the annotations and label they use. */
 export function projectPod(p: Pod, cfg: PodEntriesConfig): Pod {
   const m = p.metadata;
-  const pick = (from: Record<string, string> | null | undefined, keys: readonly (string | undefined)[]): Record<string, string> =>
-    Object.fromEntries(keys.flatMap((k) => (k !== undefined && from?.[k] !== undefined ? [[k, from[k]]] : [])));
   return {
     metadata: {
       ...meta(m.name, m.namespace, m.uid),
-      labels: pick(m.labels, [cfg.podLabel]),
-      annotations: pick(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
+      labels: pickKeys(m.labels, [cfg.podLabel]),
+      annotations: pickKeys(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
     },
     spec: { nodeName: p.spec.nodeName, serviceAccountName: p.spec.serviceAccountName, hostname: '', subdomain: '', containers: [] },

@@ -39,8 +39,11 @@ export type ReconcileDeps = {
   readonly namespace?: string;
   /** Leader election identity (default: leaderIdentity()). */
   readonly identity?: string;
-  /** Lease timing; default: the config's leader_election_* keys (15 s / 10 s / 2 s unless set). */
-  readonly leaderTiming?: { readonly leaseDurationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
+  /**
+   * Lease timing; default: the config's leader_election_* keys (15 s / 10 s / 2 s unless set). `clock`: the
+   * lease's own (tests step it so that no stall of a loaded machine can move leadership); default `clock`.
+   */
+  readonly leaderTiming?: { readonly leaseDurationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number; readonly clock?: Clock };
   readonly clock?: Clock;
   /** How long the first event of a burst waits for others before the pass runs; default 5 ms, 0 = none. */
   readonly eventBatchMs?: number;
@@ -182,7 +185,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
           renewDeadlineMs: cfg.renewDeadlineMs,
           retryPeriodMs: cfg.retryPeriodMs,
         }),
-        clock,
+        clock: deps.leaderTiming?.clock ?? clock,
         log,
         leaderGauge: metrics.leader,
         onStartedLeading: (signal) => {

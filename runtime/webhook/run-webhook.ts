@@ -22,6 +22,7 @@ import { createPodAdmission } from './pod-admission.js';
 import { aborted } from '../aborted.js';
 import { createInformer, projection, type Informer } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
+import { pickKeys } from '../kube/pick-keys.js';
 import { throttle } from '../throttle.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { createWebhookUpkeep, registerMissingNodeEntry } from './webhook-upkeep.js';
@@ -178,15 +179,13 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
  */
 function projectWebhookPod(p: Pod, cfg: WebhookConfig): Pod {
   const m = p.metadata;
-  const pick = (from: Record<string, string> | null | undefined, keys: readonly (string | undefined)[]): Record<string, string> =>
-    Object.fromEntries(keys.filter((k): k is string => k !== undefined && from?.[k] !== undefined).map((k) => [k, from?.[k] as string]));
   return {
     metadata: {
       name: m.name,
       namespace: m.namespace,
       uid: m.uid,
-      labels: pick(m.labels, [cfg.podLabel]),
-      annotations: pick(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
+      labels: pickKeys(m.labels, [cfg.podLabel]),
+      annotations: pickKeys(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
       ownerReferences: [],
       finalizers: [],
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),

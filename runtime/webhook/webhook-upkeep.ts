@@ -10,12 +10,12 @@ import type { Logger } from 'pino';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import type { PodReviewConfig } from '../../handlers/admission-validate/review-pod.js';
 import type { EntryPlan } from '../../handlers/entries/diff-entries.js';
-import type { Entry } from '../../handlers/entries/entry.js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import { clusterNodeEntry, clusterNodeId } from '../../handlers/webhook-node/cluster-node-entry.js';
 import { planWebhookCatchUp } from '../../handlers/webhook-node/webhook-catch-up.js';
 import { aborted } from '../aborted.js';
+import { applyEntryPlan, statusText } from '../apply-entry-plan.js';
 import { entryLogFields, LogField } from '../log-fields.js';
 import type { EntryCounters } from './apply-entry-ops.js';
 
@@ -72,48 +72,37 @@ export function createWebhookUpkeep(opts: UpkeepOptions): (signal: AbortSignal) 
   };
 }
 
+/** The catch-up's writes, logged with the webhook's own phrases (the original's "Created pod entry", ...). */
 async function applyCatchUp(plan: EntryPlan, store: EntryStore, log: Logger, signal: AbortSignal, r: UpkeepResult,
   counters: UpkeepOptions['counters']): Promise<void> {
-  const failed = (message: string, e: Entry, code: number, text: string) => {
-    r.failed++;
-    log.error({ ...entryLogFields(e), [LogField.status]: `${code}: ${text}` }, message);
-  };
-  if (plan.delete.length > 0) {
-    const results = await store.deleteEntries(plan.delete.map((e) => e.id), { signal });
-    plan.delete.forEach((e, i) => {
-      const s = results[i]?.status ?? { code: StatusCode.UNKNOWN, message: 'no result' };
-      if (s.code === StatusCode.OK || s.code === StatusCode.NOT_FOUND) {
+  await applyEntryPlan(
+    plan,
+    store,
+    {
+      deleted(e) {
         r.deleted++;
         counters?.entriesDeleted.inc();
         log.info(entryLogFields(e), 'Deleted pod entry');
-      } else failed('Failed to delete pod entry', e, s.code, s.message);
-    });
-  }
-  if (plan.create.length > 0) {
-    signal.throwIfAborted();
-    const results = await store.createEntries(plan.create, { signal });
-    plan.create.forEach((e, i) => {
-      const res = results[i];
-      const s = res?.status ?? { code: StatusCode.UNKNOWN, message: 'no result' };
-      if (s.code === StatusCode.OK || s.code === StatusCode.ALREADY_EXISTS) {
-        if (s.code === StatusCode.OK) {
+      },
+      created(e, res, existing) {
+        if (!existing) {
           r.created++;
           counters?.entriesCreated.inc();
         }
-        log.info(entryLogFields(res?.entry ?? e), 'Created pod entry');
-      } else failed('Failed to create pod entry', e, s.code, s.message);
-    });
-  }
-  if (plan.update.length > 0) {
-    signal.throwIfAborted();
-    const results = await store.updateEntries(plan.update, undefined, { signal });
-    plan.update.forEach((e, i) => {
-      const s = results[i]?.status ?? { code: StatusCode.UNKNOWN, message: 'no result' };
-      if (s.code === StatusCode.OK) {
+        log.info(entryLogFields(res.entry ?? e), 'Created pod entry');
+      },
+      updated(e, res) {
         r.updated++;
         counters?.entriesUpdated.inc();
-        log.info(entryLogFields(results[i]?.entry ?? e), 'Updated pod entry');
-      } else failed('Failed to update pod entry', e, s.code, s.message);
-    });
-  }
+        log.info(entryLogFields(res.entry ?? e), 'Updated pod entry');
+      },
+      failed(op, e, status) {
+        r.failed++;
+        log.error({ ...entryLogFields(e), [LogField.status]: statusText(status) }, failureMessage[op]);
+      },
+    },
+    signal,
+  );
 }
+
+const failureMessage = { delete: 'Failed to delete pod entry', create: 'Failed to create pod entry', update: 'Failed to update pod entry' } as const;

@@ -12,6 +12,8 @@ const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minik
 const podEntry = (name: string) => `spiffe://example.org/${name} <- ${ROOT}/minikube [k8s:ns:spire k8s:pod-name:${name}]`;
 const operatorEntry = newEntry({ spiffeId: 'spiffe://example.org/operator', parentId: `${ROOT}/minikube`, selectors: [selector('unix', 'uid:0')] });
 const operator = `spiffe://example.org/operator <- ${ROOT}/minikube [unix:uid:0]`;
+/** The SPIRE client's warning when its channel loses the server (adapters/spire/connect.ts). */
+const LOST = 'SPIRE connection lost; reconnecting';
 
 test('SPIRE down and back with its data: what changed meanwhile is applied, the operator entry survives', async (t) => {
   const w = await startWorld(t);
@@ -29,7 +31,9 @@ test('SPIRE down and back with its data: what changed meanwhile is applied, the 
   await spire.down();
   w.deletePod('a');
   w.putPod(labelled('c'));
-  // The pass these changes start finds SPIRE gone and waits for the channel (wait-for-ready).
+  // The pass these changes start finds SPIRE gone and waits for the channel (wait-for-ready). SPIRE comes
+  // back only once the registrar has seen it gone, so the test covers the outage, however loaded the machine.
+  await w.waitFor('the registrar to see SPIRE gone', () => reg.logs.some((l) => l.msg === LOST));
   await spire.back();
   await w.waitFor('the changes made during the outage', () =>
     describeEntries(spire.entries()).join('\n') === [podEntry('b'), podEntry('c'), operator, nodeLine() ?? ''].sort().join('\n'));
@@ -48,6 +52,7 @@ test('SPIRE back empty: every owned entry is registered again, once', async (t) 
   const before = describeEntries(spire.entries());
 
   await spire.down();
+  await w.waitFor('the registrar to see SPIRE gone', () => reg.logs.some((l) => l.msg === LOST));
   await spire.back({ empty: true });
   // Nothing changed in the cluster, so no informer event: only the reconnect can start this pass.
   await w.waitFor('the entries registered again', () => spire.entries().length === 4);

@@ -2,20 +2,19 @@
 // and the real gRPC client against a restartable in-memory SPIRE server, with the fake API server
 // holding the pods (for webhook_resync). `admit` plays the API server with failurePolicy: Ignore: it
 // sends the review, and the pod is created (or deleted) whatever the answer.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/index.js';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
-import { createCa, issueKeyAndCert } from '../../adapters/x509/index.js';
-import type { WebhookConfig } from '../../runtime/config/registrar-config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { runWebhook } from '../../runtime/webhook/run-webhook.js';
 import { anAdmissionReview } from '../fixtures/admission.js';
 import { aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
 import { waitUntil } from '../fixtures/wait-until.js';
+import { aWebhookConfig, webhookTls } from '../fixtures/webhook-tls.js';
 import { postJson, type ClientResponse } from '../integration/webhook-client.js';
 import { restartable, type RestartableSpire } from './spire-restart.js';
 
@@ -47,30 +46,9 @@ export async function startWebhookWorld(
   t.after(() => first.close());
   const spire = restartable(t, first);
 
-  const ca = await createCa({ commonName: 'registrar test CA' });
-  const serving = await issueKeyAndCert(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server' });
-  const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
-  await writeFile(join(dir, 'cert.pem'), serving.certPem);
-  await writeFile(join(dir, 'key.pem'), serving.keyPem);
-  await writeFile(join(dir, 'ca.pem'), ca.certPem);
+  const files = await webhookTls(dir);
 
-  const config: WebhookConfig = {
-    mode: 'webhook',
-    logLevel: 'debug',
-    logFormat: 'json',
-    trustDomain: 'example.org',
-    serverAddress: first.address,
-    cluster: 'k8stest',
-    disabledNamespaces: ['kube-system', 'kube-public'],
-    addr: '127.0.0.1:0',
-    certPath: join(dir, 'cert.pem'),
-    keyPath: join(dir, 'key.pem'),
-    cacertPath: join(dir, 'ca.pem'),
-    insecureSkipClientVerification: false,
-    healthAddr: '0',
-    webhookResync: opts.webhookResync,
-    resyncIntervalMs: opts.resyncIntervalMs,
-  };
+  const config = aWebhookConfig(first.address, files, { healthAddr: '0', webhookResync: opts.webhookResync, resyncIntervalMs: opts.resyncIntervalMs });
   const logs: LogLine[] = [];
   const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
   const abort = new AbortController();
@@ -92,7 +70,7 @@ export async function startWebhookWorld(
   const waitFor = (what: string, check: () => boolean) => waitUntil(what, check, { intervalMs: 20 });
   await waitFor('the webhook to be ready', () => logs.some((l) => l.msg === 'Webhook ready'));
   const port = logs.find((l) => l.msg === 'Serving admission webhook')?.port as number;
-  const tls = { ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem };
+  const tls = files.client;
   let uid = 0;
   return {
     spire,

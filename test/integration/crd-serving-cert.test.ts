@@ -8,37 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
 import { dersToPem } from '../../adapters/x509/index.js';
-import type { Clock } from '../../runtime/clock.js';
 import { prepareServingCert } from '../../runtime/crd/serving-cert.js';
 import { startHttpsServer } from '../../runtime/https/https-server.js';
 import { createLogger } from '../../runtime/logger.js';
+import { manualClock } from '../fixtures/manual-clock.js';
 import { httpsRequest } from './webhook-client.js';
-
-/** A clock whose timers fire only on `fire()`; `nextTimer()` resolves when the next timer is set. */
-function manualClock(start: number): Clock & { fire(): void; nextTimer(): Promise<void>; readonly pending: number[] } {
-  let timers: { at: number; fn: () => void }[] = [];
-  let waiters: (() => void)[] = [];
-  return {
-    now: () => start,
-    setTimer(ms, fn) {
-      const t = { at: ms, fn };
-      timers.push(t);
-      const woken = waiters;
-      waiters = [];
-      for (const w of woken) w();
-      return { cancel: () => (timers = timers.filter((x) => x !== t)) };
-    },
-    fire() {
-      const due = timers;
-      timers = [];
-      for (const t of due) t.fn();
-    },
-    nextTimer: () => new Promise<void>((resolve) => waiters.push(resolve)),
-    get pending() {
-      return timers.map((t) => t.at);
-    },
-  };
-}
 
 async function setup(t: import('node:test').TestContext) {
   const dir = await mkdtemp(join(tmpdir(), 'crd-cert-'));
@@ -86,18 +60,18 @@ test('minted serving certificate: SANs, file modes, rotation at half-life served
   });
   // Renewal is scheduled at half of the remaining lifetime.
   const lifetimeMs = cert.expiresAt * 1000 - clock.now();
-  assert.deepEqual(clock.pending, [Math.floor(lifetimeMs / 2)]);
+  assert.deepEqual(clock.pendingDelays(), [Math.floor(lifetimeMs / 2)]);
   // The rotation sets its next timer only after the renewal and the reload finished (or, on failure, a
   // retry timer without them): waiting for that timer waits for the whole renewal, however long it takes.
   const rescheduled = clock.nextTimer();
-  clock.fire();
+  await clock.advance(Math.floor(lifetimeMs / 2));
   await rescheduled;
   assert.equal(renewed, 1);
   assert.equal(reloaded, true, 'the server switched to the renewed files');
   const after = await httpsRequest(url, tls);
   assert.equal(after.status, 200);
   assert.notEqual(after.serverFingerprint, before.serverFingerprint, 'the renewed certificate is served by the same listener');
-  assert.equal(clock.pending.length, 1, 'the next renewal is scheduled');
+  assert.equal(clock.pendingTimers(), 1, 'the next renewal is scheduled');
 });
 
 test('a read-only mounted webhook_cert_dir is used as is, with a warning and no rotation', async (t) => {
@@ -114,7 +88,7 @@ test('a read-only mounted webhook_cert_dir is used as is, with a warning and no 
   assert.equal(cert.source, 'mounted');
   assert.equal(await readFile(cert.certPath, 'utf8'), 'cert');
   cert.startRotation(async () => {});
-  assert.equal(clock.pending.length, 0);
+  assert.equal(clock.pendingTimers(), 0);
   assert.ok(logs.some((l) => l.msg.startsWith('webhook_cert_dir is a read-only directory')));
   assert.equal(spire.core.calls().MintX509SVID, 0);
 });

@@ -76,7 +76,7 @@ export async function startWorld(t: TestContext, federatedTrustDomains: readonly
       const done = runReconcile(
         { config, logger, signal: abort.signal, onReady },
         {
-          connect: (cfg) => connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain }),
+          connect: (cfg) => connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain, logger: logger.child({ component: 'spire' }) }),
           kubeConfig: () => kube.kubeConfig(),
           ...deps,
         },

@@ -2,21 +2,13 @@
 // releases the Lease and the follower, whose caches are warm, takes over.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectSpire } from '../../adapters/spire/connect.js';
-import type { EntryStore } from '../../adapters/entry-store.js';
-import type { ReconcileConfig } from '../../runtime/config/registrar-config.js';
 import { leaderElectionLeaseName } from '../../runtime/kube/leader-election.js';
+import { renewals } from '../fixtures/lease-renewals.js';
+import { recordingConnect } from './recording-connect.js';
 import { startWorld, type World } from './reconcile-harness.js';
 
-/** Waits until the leader has renewed the Lease `n` more times (the follower campaigns meanwhile). */
-async function renewals(w: World, n: number): Promise<void> {
-  const renewTime = () => (w.kube.store.get('coordination.k8s.io/v1', 'Lease', LEASE, 'spire')?.spec as { renewTime?: string } | undefined)?.renewTime;
-  const seen = new Set([renewTime()]);
-  await w.waitFor(`${n} lease renewals`, () => {
-    seen.add(renewTime());
-    return seen.size > n;
-  });
-}
+/** The leader's renewals of the Lease (the follower campaigns meanwhile). */
+const renewTime = (w: World) => (w.kube.store.get('coordination.k8s.io/v1', 'Lease', LEASE, 'spire')?.spec as { renewTime?: string } | undefined)?.renewTime;
 
 const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minikube', labels: { 'spire-workload': name } });
 // Renewals and campaigns every 100 ms, but a long lease and renew deadline: a loaded machine that stalls
@@ -25,31 +17,13 @@ const labelled = (name: string) => ({ name, namespace: 'spire', nodeName: 'minik
 const timing = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 100 };
 const LEASE = leaderElectionLeaseName('spire-k8s-registrar');
 
-/** Wraps a replica's SPIRE connection so that every write call records which replica made it. */
-function recordingConnect(name: string, writes: string[]) {
-  return async (cfg: ReconcileConfig) => {
-    const client = await connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain });
-    const s = client.entries;
-    const entries: EntryStore = {
-      listEntries: (f, o) => s.listEntries(f, o),
-      getEntry: (id, o) => s.getEntry(id, o),
-      countEntries: (f, o) => s.countEntries(f, o),
-      createEntries: (e, o) => (writes.push(name), s.createEntries(e, o)),
-      updateEntries: (e, m, o) => (writes.push(name), s.updateEntries(e, m, o)),
-      deleteEntries: (ids, o) => (writes.push(name), s.deleteEntries(ids, o)),
-      close: () => s.close(),
-    };
-    return { entries, close: () => client.close() };
-  };
-}
-
 test('two replicas never both write, and the follower takes over after the leader stops', async (t) => {
   const w = await startWorld(t);
   w.putNode('minikube');
   w.putPod(labelled('a'));
   const writes: string[] = [];
   const cfg = { leaderElection: true };
-  const deps = (name: string) => ({ namespace: 'spire', identity: name, leaderTiming: timing, connect: recordingConnect(name, writes) });
+  const deps = (name: string) => ({ namespace: 'spire', identity: name, leaderTiming: timing, connect: recordingConnect(name, (who) => writes.push(who)) });
 
   const first = await w.startRegistrar(cfg, deps('first'));
   await first.ready;
@@ -61,7 +35,7 @@ test('two replicas never both write, and the follower takes over after the leade
   w.putPod(labelled('b'));
   await w.waitFor('b registered by the leader', () => w.entries().length === 3);
   // Several renewals with both replicas running: the follower campaigns but never leads or writes.
-  await renewals(w, 5);
+  await renewals(() => renewTime(w), 5);
   assert.equal(second.logs.some((l) => l.msg === 'Started leading: reconciling'), false);
   assert.deepEqual([...new Set(writes)], ['first']);
 

@@ -52,6 +52,30 @@ test('a rotated SVID from the agent replaces the channel credentials', async (t)
   await callUntilCaller(() => client.entries.countEntries(), after);
 });
 
+test('a rotation is not a lost connection: no reconnect, so the runtime lists no entries again', async (t) => {
+  // The old channel is closed once calls still on it had their deadline (callTimeoutMs); the log line says when.
+  const logged: string[] = [];
+  const logger = { info: (_: object, msg: string) => void logged.push(msg), warn: (_: object, msg: string) => void logged.push(msg) };
+  const client = await connectSpire({ serverAddress: tcpAddress(), agentSocketPath: agentSocket(), trustDomain: 'example.org', callTimeoutMs: 5_000, logger });
+  t.after(() => client.close());
+  let reconnects = 0;
+  // What every mode does on a reconnect: SPIRE may have restarted empty, so list it all again.
+  client.onReconnect(() => {
+    reconnects++;
+    void client.entries.listEntries().catch(() => undefined);
+  });
+  await client.entries.countEntries();
+  const listsBefore = spire.server.core.calls().ListEntries;
+  const rotated = await spire.server.workloadApi?.rotate();
+  await callUntilCaller(() => client.entries.countEntries(), new X509Certificate(rotated?.certPem ?? '').fingerprint256);
+  await waitUntil('the previous channel closed', () => logged.includes('Closed the SPIRE channel of the previous credentials'));
+  // The watcher follows the new channel synchronously inside the old channel's close: had it counted the
+  // close as a lost connection, the listener (READY new channel) would have run by now.
+  await client.entries.countEntries();
+  assert.equal(reconnects, 0);
+  assert.equal(spire.server.core.calls().ListEntries, listsBefore);
+});
+
 test('a caller whose SVID is not an admin gets PERMISSION_DENIED', async (t) => {
   const other = await startWorkloadApi(spire.server.core, { socketPath: join(spire.dir, 'other-agent.sock'), spiffeId: 'spiffe://example.org/not-admin' });
   t.after(() => other.close());

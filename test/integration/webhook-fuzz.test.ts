@@ -5,13 +5,13 @@
 // The seed is fixed so that a failure replays; FUZZ_SEED and FUZZ_COUNT explore further by hand.
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startRegistrar } from '../../bench/lib/registrar-process.js';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
-import { createCa, issueKeyAndCert } from '../../adapters/x509/index.js';
+import { webhookTls } from '../fixtures/webhook-tls.js';
 import { workloadIdProblem } from '../../handlers/identity/workload-id-rules.js';
 import { anAdmissionReview } from '../fixtures/admission.js';
 import { hostileRequests } from '../fixtures/hostile-reviews.js';
@@ -39,21 +39,15 @@ test(`webhook fuzz: ${count} hostile requests (seed ${seed}) over mTLS against t
   t.after(() => rm(dir, { recursive: true, force: true }));
   const spire = await startMemorySpireServer({ socketPath: join(dir, 'api.sock'), trustDomain: 'example.org' });
   t.after(() => spire.close());
-  const ca = await createCa({ commonName: 'fuzz CA' });
-  const serving = await issueKeyAndCert(ca, { ipAddresses: ['127.0.0.1'], usage: 'server' });
-  const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
-  const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
-  await writeFile(files.cert, serving.certPem);
-  await writeFile(files.key, serving.keyPem);
-  await writeFile(files.ca, ca.certPem);
+  const files = await webhookTls(dir);
   const hcl = [
     'mode = "webhook"',
     'trust_domain = "example.org"',
     'cluster = "k8stest"',
     `server_socket_path = "${spire.socketPath}"`,
-    `cert_path = "${files.cert}"`,
-    `key_path = "${files.key}"`,
-    `cacert_path = "${files.ca}"`,
+    `cert_path = "${files.certPath}"`,
+    `key_path = "${files.keyPath}"`,
+    `cacert_path = "${files.caPath}"`,
     'pod_annotation = "spiffe.io/spiffe-id"',
     'addr = "127.0.0.1:0"',
     'log_format = "json"',
@@ -65,7 +59,7 @@ test(`webhook fuzz: ${count} hostile requests (seed ${seed}) over mTLS against t
   const listening = await reg.waitForLog('Serving admission webhook', undefined, 120_000);
   await reg.waitForLog('Webhook ready', undefined, 120_000);
   const url = `https://127.0.0.1:${Number(listening.line.port)}/validate`;
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 4, ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 4, ...files.client });
   t.after(() => agent.destroy());
 
   const requests = hostileRequests(seed, count, 'example.org', 'k8stest');

@@ -3,20 +3,19 @@
 // the node entry at start-up, the agent's and the workload's entries on pod CREATE, the workload's
 // removal on pod DELETE; then the failure cases.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
-import { createCa, issueKeyAndCert } from '../../adapters/x509/index.js';
 import { formatSelector } from '../../handlers/entries/selectors.js';
-import type { WebhookConfig } from '../../runtime/config/registrar-config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { run } from '../../runtime/modes/webhook.js';
 import { anAdmissionReview, type AdmissionInit } from '../fixtures/admission.js';
 import { httpsRequest, postJson, type ClientTls } from './webhook-client.js';
 import { waitForValue, waitUntil } from '../fixtures/wait-until.js';
+import { aWebhookConfig, webhookTls } from '../fixtures/webhook-tls.js';
 
 type LogLine = Record<string, unknown>;
 
@@ -27,30 +26,9 @@ async function startRegistrar(t: TestContext, opts: { spireDown?: boolean; insec
   t.after(() => spire.close());
   if (opts.spireDown) spire.core.faults.unavailable(true);
 
-  const ca = await createCa({ commonName: 'k8s-workload-registrar CA' });
-  const serving = await issueKeyAndCert(ca, { dnsNames: ['k8s-workload-registrar.spire.svc', 'localhost'], ipAddresses: ['127.0.0.1'], usage: 'server' });
-  const apiServer = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', usage: 'client' });
-  await writeFile(join(dir, 'server-cert.pem'), serving.certPem);
-  await writeFile(join(dir, 'server-key.pem'), serving.keyPem);
-  await writeFile(join(dir, 'cacert.pem'), ca.certPem);
+  const files = await webhookTls(dir);
 
-  const config: WebhookConfig = {
-    mode: 'webhook',
-    logLevel: 'debug',
-    logFormat: 'json',
-    trustDomain: 'example.org',
-    serverAddress: spire.address,
-    cluster: 'k8stest',
-    disabledNamespaces: ['kube-system', 'kube-public'],
-    addr: '127.0.0.1:0',
-    certPath: join(dir, 'server-cert.pem'),
-    keyPath: join(dir, 'server-key.pem'),
-    cacertPath: join(dir, 'cacert.pem'),
-    insecureSkipClientVerification: opts.insecure ?? false,
-    healthAddr: '127.0.0.1:0',
-    webhookResync: false,
-    resyncIntervalMs: 10_000,
-  };
+  const config = aWebhookConfig(spire.address, files, { insecureSkipClientVerification: opts.insecure ?? false });
   const logs: LogLine[] = [];
   const logger = createLogger(config, { write: (l: string) => logs.push(JSON.parse(l)) });
   const abort = new AbortController();
@@ -67,14 +45,13 @@ async function startRegistrar(t: TestContext, opts: { spireDown?: boolean; insec
 
   const client = await connectSpire({ serverAddress: spire.address, trustDomain: 'example.org', retry: { maxAttempts: 1 } });
   t.after(() => client.close());
-  const tls: ClientTls = { ca: ca.certPem, cert: apiServer.certPem, key: apiServer.keyPem };
+  const tls: ClientTls = files.client;
   const url = `https://127.0.0.1:${port}/validate`;
   return {
     spire,
     logs,
     tls,
     url,
-    ca,
     abort,
     running,
     isReady: () => ready,
@@ -153,14 +130,14 @@ test('the tutorial: node, agent and workload entries, then the workload entry re
 test('a client without a certificate is refused; one with the API server certificate is served', async (t) => {
   const r = await startRegistrar(t);
   await r.waitReady();
-  await assert.rejects(postJson(r.url, { ca: r.ca.certPem }, anAdmissionReview()));
+  await assert.rejects(postJson(r.url, { ca: r.tls.ca }, anAdmissionReview()));
   assert.equal((await r.review({ pod: { name: 'p' } })).status, 200);
 });
 
 test('insecure_skip_client_verification serves clients without a certificate and warns at start-up', async (t) => {
   const r = await startRegistrar(t, { insecure: true });
   await r.waitReady();
-  assert.equal((await postJson(r.url, { ca: r.ca.certPem }, anAdmissionReview())).status, 200);
+  assert.equal((await postJson(r.url, { ca: r.tls.ca }, anAdmissionReview())).status, 200);
   assert.equal(r.logs.some((l) => l.level === 'warning' && String(l.msg).startsWith('insecure_skip_client_verification is set')), true);
 });
 
