@@ -3,6 +3,7 @@
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { type EntryStore, SpireCallError } from '../entry-store.js';
 import { type BatchSizes, defaultBatchSizes, type EntryRpc } from '../spire/entry-rpc.js';
+import { entryFromWire } from '../spire/entry-convert.js';
 import { pagedBatchedEntryStore } from '../spire/paged-batched-store.js';
 import type { MemorySpireCore } from './core.js';
 import { RpcError } from './rpc-error.js';
@@ -20,7 +21,10 @@ async function call<T>(what: string, signal: AbortSignal | undefined, run: () =>
 function memoryEntryRpc(core: MemorySpireCore): EntryRpc {
   return {
     countEntries: (req, what, signal) => call(what, signal, () => core.countEntries(req)),
-    listEntries: (req, what, signal) => call(what, signal, () => core.listEntries(req)),
+    listEntries: (req, what, signal) => call(what, signal, async () => {
+      const res = await core.listEntries(req);
+      return { entries: res.entries.map(entryFromWire), nextPageToken: res.next_page_token };
+    }),
     getEntry: (req, what, signal) => call(what, signal, () => core.getEntry(req)),
     batchCreateEntry: (req, what, signal) => call(what, signal, () => core.batchCreateEntry(req)),
     batchUpdateEntry: (req, what, signal) => call(what, signal, () => core.batchUpdateEntry(req)),

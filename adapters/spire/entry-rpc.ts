@@ -1,11 +1,15 @@
 // The Entry service at wire level, one call per method. Implemented over gRPC (entry-rpc.grpc.ts) and
 // directly over the in-memory core (spire-memory/entry-rpc.memory.ts); paged-and-batched-store.ts turns
 // either into an EntryStore. Every method rejects with a SpireCallError when the whole call fails.
+import type { Entry } from '../../handlers/entries/entry.js';
 import type * as W from './wire-types.js';
+
+/** One ListEntries page, its entries already in the registrar's own type (list-entries-decode.ts). */
+export type ListEntriesPage = { readonly entries: Entry[]; readonly nextPageToken: string };
 
 export interface EntryRpc {
   countEntries(req: W.CountEntriesRequest, what: string, signal?: AbortSignal): Promise<W.CountEntriesResponse>;
-  listEntries(req: W.ListEntriesRequest, what: string, signal?: AbortSignal): Promise<W.ListEntriesResponse>;
+  listEntries(req: W.ListEntriesRequest, what: string, signal?: AbortSignal): Promise<ListEntriesPage>;
   getEntry(req: W.GetEntryRequest, what: string, signal?: AbortSignal): Promise<W.WireEntry>;
   batchCreateEntry(req: W.BatchCreateEntryRequest, what: string, signal?: AbortSignal): Promise<W.BatchEntryResponse>;
   batchUpdateEntry(req: W.BatchUpdateEntryRequest, what: string, signal?: AbortSignal): Promise<W.BatchEntryResponse>;

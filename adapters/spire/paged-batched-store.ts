@@ -29,11 +29,11 @@ export function pagedBatchedEntryStore(rpc: EntryRpc, sizes: BatchSizes = defaul
       let token = '';
       for (let page = 1; ; page++) {
         const res = await rpc.listEntries({ filter: wireFilter, page_size: options.pageSize ?? sizes.listPage, page_token: token }, `list entries (page ${page})`, options.signal);
-        if (options.onPage) options.onPage(res.entries.map(entryFromWire));
-        else for (const e of res.entries) out.push(entryFromWire(e));
-        if (res.next_page_token === '') return out;
-        if (res.next_page_token === token) throw new SpireCallError(`list entries (page ${page}): page token did not advance`, StatusCode.INTERNAL);
-        token = res.next_page_token;
+        if (options.onPage) options.onPage(res.entries);
+        else for (const e of res.entries) out.push(e);
+        if (res.nextPageToken === '') return out;
+        if (res.nextPageToken === token) throw new SpireCallError(`list entries (page ${page}): page token did not advance`, StatusCode.INTERNAL);
+        token = res.nextPageToken;
       }
     },
 
