@@ -48,3 +48,23 @@ test('the node projection keeps only name, UID and the federatesWith annotation,
   assert.deepEqual(projectNode(aNode({ name: 'n1', annotations: { x: 'y' } })), projectNode(aNode({ name: 'n1' })));
   assert.deepEqual(nodeEntries([projectNode(node)], cfg), nodeEntries([node], cfg));
 });
+
+test('projections share repeated strings and frozen empties instead of holding their own copies', () => {
+  const fresh = (s: string) => [...s].join(''); // an equal string that is a different object, as JSON.parse makes
+  const podOn = (name: string) => aPod({ name, namespace: fresh('team-a'), nodeName: fresh('node-1'), labels: { 'spire-workload': fresh('w') } });
+  const [a, b] = [projectPod(podOn('a'), cfg), projectPod(podOn('b'), cfg)];
+  assert.equal(a.metadata.namespace, 'team-a');
+  assert.equal(a.spec.nodeName, 'node-1');
+  assert.deepEqual(a.metadata.labels, { 'spire-workload': 'w' });
+  assert.equal(a.metadata.finalizers, b.metadata.finalizers);
+  assert.equal(a.status, b.status);
+  assert.equal(a.spec.containers, b.spec.containers);
+  assert.ok(Object.isFrozen(a.metadata.annotations) && Object.isFrozen(a.status) && Object.isFrozen(a.spec.containers));
+  assert.throws(() => (a.metadata.ownerReferences as unknown[]).push({}), TypeError);
+  const withIp = projectPod(aPod({ podIP: '10.0.0.2' }), { ...cfg, addPodDnsNames: true });
+  assert.equal(withIp.status.podIP, '10.0.0.2');
+  assert.equal(Object.isFrozen(withIp.status), false);
+  const node = projectNode(aNode({ name: fresh('node-1') }));
+  assert.deepEqual(node.metadata.annotations, {});
+  assert.deepEqual(node.metadata.labels, {});
+});
