@@ -147,3 +147,21 @@ function sortByKeyThenId(list: readonly Entry[]): Entry[] {
     .sort((a, b) => compare(a.k, b.k) || byId(a.e, b.e))
     .map(({ e }) => e);
 }
+
+/**
+ * The plans of disjoint parts of one diff (each part: the declared entries of some objects and the held
+ * entries of the same objects), as one plan in the order diffEntries gives for the whole. Exact when no
+ * key occurs in two parts: an entry's key names its object (ownership.ts), so parts split by object have
+ * disjoint keys; parts are given in input order, and ties keep it (stable sort).
+ */
+export function mergePlans(parts: readonly EntryPlan[]): EntryPlan {
+  if (parts.length === 1) return parts[0] as EntryPlan;
+  const byKey = <T>(items: T[], entry: (t: T) => Entry): T[] =>
+    items.map((t) => ({ t, k: entryKey(entry(t)) })).sort((a, b) => compare(a.k, b.k)).map(({ t }) => t);
+  return {
+    create: byKey(parts.flatMap((p) => p.create), (e) => e),
+    update: sortByKeyThenId(parts.flatMap((p) => p.update)),
+    delete: sortByKeyThenId(parts.flatMap((p) => p.delete)),
+    masked: byKey(parts.flatMap((p) => p.masked), (d) => d.entry),
+  };
+}

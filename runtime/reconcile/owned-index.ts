@@ -108,6 +108,11 @@ export class OwnedIndex {
     return (this.#byObject.get(object) ?? []).map((id) => (this.#byId.get(id) as Held).entry);
   }
 
+  /** Every object with held entries. */
+  objects(): IterableIterator<string> {
+    return this.#byObject.keys();
+  }
+
   /** Every owned entry held. */
   entries(): Entry[] {
     return Array.from(this.#byId.values(), (h) => h.entry);

@@ -19,6 +19,7 @@ import type { EntryStore } from '../../adapters/entry-store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import { applyPlan, type ApplyCounts } from './apply-plan.js';
+import { fullPlan } from './full-plan.js';
 import { type IndexReload, OwnedIndex } from './owned-index.js';
 
 /** Read access to the informer caches (already parsed). */
@@ -162,13 +163,18 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       wakeListing = undefined;
     }
     dirty = new Set(); // the render below covers every object
-    const owned = listing.reload.commit();
-    const { declared, issues } = render(view.nodes(), view.pods());
-    reportIssues(issues);
+    listing.reload.commit();
     lastFull = clock.now();
     // The index already knows each held entry's object: the diff need not parse their IDs again.
     const known: Ownership = { objectOf: (e) => index.heldObjectOf(e) ?? own.objectOf(e) };
-    return { plan: diffEntries(declared, owned, known), declared, listed: listing.count() };
+    // A slice of objects at a time (full-plan.ts): the whole cluster's rendered entries and keys are
+    // never alive together.
+    const { plan, issues, declared } = fullPlan({
+      nodes: view.nodes(), pods: view.pods(), render, own: known,
+      entriesOf: (o) => index.entriesOf(o), heldObjects: () => index.objects(),
+    });
+    reportIssues(issues);
+    return { plan, declared, listed: listing.count() };
   }
 
   function keysPass() {
@@ -202,7 +208,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     try {
       if (full) {
         const r = await fullPass(o.signal);
-        await applyAndLog({ plan: r.plan, summary: { full: true, listed: r.listed, declared: r.declared.length } }, at, o.signal);
+        await applyAndLog({ plan: r.plan, summary: { full: true, listed: r.listed, declared: r.declared } }, at, o.signal);
       } else {
         await applyAndLog(keysPass(), at, o.signal);
       }
