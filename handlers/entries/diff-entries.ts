@@ -1,7 +1,7 @@
 // The level-based plan: what to create, update and delete so that SPIRE's owned entries equal the
 // declared ones. Pure and deterministic (sorted by entry key), so two replicas plan the same thing and the
 // plan itself is unit-tested. Vocabulary from spire-controller-manager pkg/spireentry/reconciler.go.
-import type { Entry } from './entry.js';
+import type { Entry, Selector } from './entry.js';
 import { entryKey } from './entry-key.js';
 import type { Ownership } from './ownership.js';
 
@@ -97,6 +97,24 @@ export function diffEntries(declared: readonly DeclaredEntry[], current: readonl
     delete: sortByKeyThenId(del),
     masked: losers.sort(byKeySourceIndex).map(({ d }) => d),
   };
+}
+
+/**
+ * True when `held` already is what `declared` asks for: same SPIFFE ID, parent ID and selectors (in the
+ * same order; a different order answers false, and the caller runs the diff, which compares sets) and
+ * every updatable field the same, so that diffEntries would plan nothing for the pair alone.
+ */
+export function alreadyHeld(declared: Entry, held: Entry): boolean {
+  if (declared.spiffeId !== held.spiffeId || declared.parentId !== held.parentId) return false;
+  const a = declared.selectors;
+  const b = held.selectors;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Selector;
+    const y = b[i] as Selector;
+    if (x.type !== y.type || x.value !== y.value) return false;
+  }
+  return sameEntryContent(held, declared);
 }
 
 /** A declared entry with its key and its position in the input (ties keep input order, as a stable sort). */

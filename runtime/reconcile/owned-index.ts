@@ -113,6 +113,10 @@ export class OwnedIndex {
     return this.#byObject.keys();
   }
 
+  get objectCount(): number {
+    return this.#byObject.size;
+  }
+
   /** Every owned entry held. */
   entries(): Entry[] {
     return Array.from(this.#byId.values(), (h) => h.entry);

@@ -171,7 +171,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     // never alive together.
     const { plan, issues, declared } = fullPlan({
       nodes: view.nodes(), pods: view.pods(), render, own: known,
-      entriesOf: (o) => index.entriesOf(o), heldObjects: () => index.objects(),
+      entriesOf: (o) => index.entriesOf(o), heldObjects: () => index.objects(), heldObjectCount: index.objectCount,
     });
     reportIssues(issues);
     return { plan, declared, listed: listing.count() };
