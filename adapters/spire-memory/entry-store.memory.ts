@@ -3,7 +3,7 @@
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import { type EntryStore, SpireCallError } from '../entry-store.js';
 import { type BatchSizes, defaultBatchSizes, type EntryRpc } from '../spire/entry-rpc.js';
-import { entryFromWire } from '../spire/entry-convert.js';
+import { entryFromWire, entryResultFromWire } from '../spire/entry-convert.js';
 import { pagedBatchedEntryStore } from '../spire/paged-batched-store.js';
 import type { MemorySpireCore } from './core.js';
 import { RpcError } from './rpc-error.js';
@@ -26,8 +26,8 @@ function memoryEntryRpc(core: MemorySpireCore): EntryRpc {
       return { entries: res.entries.map(entryFromWire), nextPageToken: res.next_page_token };
     }),
     getEntry: (req, what, signal) => call(what, signal, () => core.getEntry(req)),
-    batchCreateEntry: (req, what, signal) => call(what, signal, () => core.batchCreateEntry(req)),
-    batchUpdateEntry: (req, what, signal) => call(what, signal, () => core.batchUpdateEntry(req)),
+    batchCreateEntry: (req, what, signal) => call(what, signal, async () => ({ results: (await core.batchCreateEntry(req)).results.map(entryResultFromWire) })),
+    batchUpdateEntry: (req, what, signal) => call(what, signal, async () => ({ results: (await core.batchUpdateEntry(req)).results.map(entryResultFromWire) })),
     batchDeleteEntry: (req, what, signal) => call(what, signal, () => core.batchDeleteEntry(req)),
     close: async () => undefined,
   };

@@ -3,8 +3,8 @@
 // (docs/spire-entry-api.md 2.7); the domain type keeps canonical `spiffe://td/path` strings.
 import type { Entry } from '../../handlers/entries/entry.js';
 import { type Status, StatusCode } from '../../handlers/entries/status-code.js';
-import type { EntryFilter, EntryMask, MatchBehavior } from '../entry-store.js';
-import type { EntryMaskField, WireEntry, WireEntryFilter, WireEntryMask, WireSpiffeId, WireStatus } from './wire-types.js';
+import type { EntryFilter, EntryMask, EntryResult, MatchBehavior } from '../entry-store.js';
+import type { EntryMaskField, EntryResultWire, WireEntry, WireEntryFilter, WireEntryMask, WireSpiffeId, WireStatus } from './wire-types.js';
 import { WireMatch } from './wire-types.js';
 
 const SCHEME = 'spiffe://';
@@ -107,4 +107,8 @@ export function filterToWire(f: EntryFilter): WireEntryFilter {
 
 export function statusFromWire(s: WireStatus | null | undefined): Status {
   return s ? { code: s.code, message: s.message } : { code: StatusCode.UNKNOWN, message: 'result without status' };
+}
+
+export function entryResultFromWire(r: EntryResultWire): EntryResult {
+  return r.entry ? { status: statusFromWire(r.status), entry: entryFromWire(r.entry) } : { status: statusFromWire(r.status) };
 }

@@ -1,10 +1,10 @@
 // EntryRpc over gRPC. `client()` is asked on every call, so a rotated mTLS channel takes effect at once.
 import type * as grpc from '@grpc/grpc-js';
-import type { EntryRpc, ListEntriesPage } from './entry-rpc.js';
+import type { BatchEntryResults, EntryRpc, ListEntriesPage } from './entry-rpc.js';
 import { type CallSettings, unaryCall } from './grpc-call.js';
-import { decodeListEntriesResponse } from './list-entries-decode.js';
+import { decodeBatchEntryResponse, decodeListEntriesResponse } from './entry-responses-decode.js';
 import { serviceDefinition, serviceNames } from './protos.js';
-import type { ListEntriesRequest } from './wire-types.js';
+import type { BatchCreateEntryRequest, BatchUpdateEntryRequest, ListEntriesRequest } from './wire-types.js';
 
 function method<Req, Res>(name: string): grpc.MethodDefinition<Req, Res> {
   const def = serviceDefinition(serviceNames.entry)[name];
@@ -12,14 +12,21 @@ function method<Req, Res>(name: string): grpc.MethodDefinition<Req, Res> {
   return def as grpc.MethodDefinition<Req, Res>;
 }
 
-/** ListEntries with its response decoded straight into entries (list-entries-decode.ts), not via proto-loader. */
+/** ListEntries with its response decoded straight into entries (entry-responses-decode.ts), not via proto-loader. */
 function listEntriesMethod(): grpc.MethodDefinition<ListEntriesRequest, ListEntriesPage> {
   const def = method<ListEntriesRequest, unknown>('ListEntries');
   return { ...def, responseDeserialize: decodeListEntriesResponse };
 }
 
+/** A batch write whose results decode straight into entries (the owned index keeps them). */
+function batchMethod<Req>(name: 'BatchCreateEntry' | 'BatchUpdateEntry'): grpc.MethodDefinition<Req, BatchEntryResults> {
+  return { ...method<Req, unknown>(name), responseDeserialize: decodeBatchEntryResponse };
+}
+
 export function grpcEntryRpc(client: () => grpc.Client, settings: CallSettings, close: () => Promise<void>): EntryRpc {
   const listEntries = listEntriesMethod();
+  const batchCreate = batchMethod<BatchCreateEntryRequest>('BatchCreateEntry');
+  const batchUpdate = batchMethod<BatchUpdateEntryRequest>('BatchUpdateEntry');
   const call = <Req, Res>(name: string) => (req: Req, what: string, signal?: AbortSignal) =>
     unaryCall<Req, Res>(client, method<Req, Res>(name), req, what, settings, signal);
   return {
@@ -27,8 +34,8 @@ export function grpcEntryRpc(client: () => grpc.Client, settings: CallSettings, 
     listEntries: (req: ListEntriesRequest, what: string, signal?: AbortSignal) =>
       unaryCall(client, listEntries, req, what, settings, signal),
     getEntry: call('GetEntry'),
-    batchCreateEntry: call('BatchCreateEntry'),
-    batchUpdateEntry: call('BatchUpdateEntry'),
+    batchCreateEntry: (req: BatchCreateEntryRequest, what: string, signal?: AbortSignal) => unaryCall(client, batchCreate, req, what, settings, signal),
+    batchUpdateEntry: (req: BatchUpdateEntryRequest, what: string, signal?: AbortSignal) => unaryCall(client, batchUpdate, req, what, settings, signal),
     batchDeleteEntry: call('BatchDeleteEntry'),
     close,
   };

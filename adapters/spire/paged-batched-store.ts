@@ -5,7 +5,6 @@ import { StatusCode } from '../../handlers/entries/status-code.js';
 import { type CallOptions, type DeleteResult, type EntryFilter, type EntryMask, type EntryResult, type EntryStore, type ListOptions, SpireCallError } from '../entry-store.js';
 import { entryFromWire, entryToWire, filterToWire, maskToWire, statusFromWire } from './entry-convert.js';
 import { type BatchSizes, defaultBatchSizes, type EntryRpc } from './entry-rpc.js';
-import type { EntryResultWire } from './wire-types.js';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -15,10 +14,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 function checkCount(got: number, want: number, what: string): void {
   if (got !== want) throw new SpireCallError(`${what}: server returned ${got} results for ${want} items`, StatusCode.INTERNAL);
-}
-
-function toResult(r: EntryResultWire): EntryResult {
-  return r.entry ? { status: statusFromWire(r.status), entry: entryFromWire(r.entry) } : { status: statusFromWire(r.status) };
 }
 
 export function pagedBatchedEntryStore(rpc: EntryRpc, sizes: BatchSizes = defaultBatchSizes): EntryStore {
@@ -51,7 +46,7 @@ export function pagedBatchedEntryStore(rpc: EntryRpc, sizes: BatchSizes = defaul
         const what = `create entries (batch ${i + 1}, ${batch.length} entries)`;
         const res = await rpc.batchCreateEntry({ entries: batch.map(entryToWire) }, what, options.signal);
         checkCount(res.results.length, batch.length, what);
-        out.push(...res.results.map(toResult));
+        out.push(...res.results);
       }
       return out;
     },
@@ -63,7 +58,7 @@ export function pagedBatchedEntryStore(rpc: EntryRpc, sizes: BatchSizes = defaul
         const what = `update entries (batch ${i + 1}, ${batch.length} entries)`;
         const res = await rpc.batchUpdateEntry({ entries: batch.map(entryToWire), input_mask: inputMask }, what, options.signal);
         checkCount(res.results.length, batch.length, what);
-        out.push(...res.results.map(toResult));
+        out.push(...res.results);
       }
       return out;
     },

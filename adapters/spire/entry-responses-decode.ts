@@ -1,4 +1,5 @@
-// Decodes a ListEntriesResponse straight from its bytes into the registrar's `Entry` objects.
+// Decodes ListEntries, BatchCreateEntry and BatchUpdateEntry responses straight from their bytes into
+// the registrar's `Entry` objects (the batch results are what the owned index holds after a cold start).
 // A full resync at 100,000 pods lists 100,000 entries: through @grpc/proto-loader each became a
 // protobufjs message, then a plain object with defaults (toObject), then an `Entry` (entry-convert.ts),
 // three generations of objects and strings per entry. This reader builds the `Entry` alone and shares
@@ -8,9 +9,11 @@
 // It reads the fields of spire.api.types.Entry by number and wire type (proto/types.proto, docs/
 // spire-entry-api.md 1.3) with proto3 rules: absent scalars are zero, unknown fields are skipped, a
 // repeated singular field's last value wins. The result equals what entryFromWire makes of
-// proto-loader's object for the same bytes (list-entries-decode.test.ts checks this byte for byte).
+// proto-loader's object for the same bytes (entry-responses-decode.test.ts checks this byte for byte).
 import type { AdditionalAttributes, Entry, Selector } from '../../handlers/entries/entry.js';
-import type { ListEntriesPage } from './entry-rpc.js';
+import { type Status, StatusCode } from '../../handlers/entries/status-code.js';
+import type { EntryResult } from '../entry-store.js';
+import type { BatchEntryResults, ListEntriesPage } from './entry-rpc.js';
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -41,7 +44,7 @@ let buf: Utf8Buffer;
 let pos = 0;
 
 function truncated(): never {
-  throw new RangeError('ListEntriesResponse: truncated message');
+  throw new RangeError('SPIRE response: truncated message');
 }
 
 function check(end: number): void {
@@ -66,7 +69,7 @@ function uint32(): number {
   value = (value | ((b & 0x0f) << 28)) >>> 0;
   if (b < 0x80) return value;
   for (let i = 5; i < 10; i++) if ((buf[pos++] as number) < 0x80) return value;
-  throw new RangeError('ListEntriesResponse: malformed varint');
+  throw new RangeError('SPIRE response: malformed varint');
 }
 
 /** int64 as a JS number, the way Long.toNumber makes it (high word signed, low word unsigned). */
@@ -88,7 +91,7 @@ function int64(): number {
     hi |= (b & 0x7f) << (i * 7 + 3);
     if (b < 0x80) return (hi | 0) * 4294967296 + (lo >>> 0);
   }
-  throw new RangeError('ListEntriesResponse: malformed varint');
+  throw new RangeError('SPIRE response: malformed varint');
 }
 
 /** The end offset of a length-delimited field whose tag was just read. */
@@ -112,7 +115,7 @@ function skip(wireType: number, end: number): void {
     case FIXED64: pos += 8; break;
     case LEN: pos = lengthEnd(end); break;
     case FIXED32: pos += 4; break;
-    default: throw new RangeError(`ListEntriesResponse: unsupported wire type ${wireType}`);
+    default: throw new RangeError(`SPIRE response: unsupported wire type ${wireType}`);
   }
   check(end);
 }
@@ -256,4 +259,53 @@ export function decodeListEntriesResponse(bytes: Buffer): ListEntriesPage {
     buf = emptyBuffer;
   }
   return { entries, nextPageToken };
+}
+
+function status(outer: number): Status {
+  const end = lengthEnd(outer);
+  let code = 0;
+  let message = '';
+  while (pos < end) {
+    const tag = uint32();
+    if (tag === (1 << 3 | VARINT)) code = uint32() | 0;
+    else if (tag === (2 << 3 | LEN)) message = string(end);
+    else skip(tag & 7, end);
+    check(end);
+  }
+  return { code, message };
+}
+
+/** Result: 1 Status status, 2 Entry entry; a result without a status is UNKNOWN (as statusFromWire). */
+function result(outer: number): EntryResult {
+  const end = lengthEnd(outer);
+  let st: Status | undefined;
+  let e: Entry | undefined;
+  while (pos < end) {
+    const tag = uint32();
+    if (tag === (1 << 3 | LEN)) st = status(end);
+    else if (tag === (2 << 3 | LEN)) e = entry(end);
+    else skip(tag & 7, end);
+    check(end);
+  }
+  const s = st ?? { code: StatusCode.UNKNOWN, message: 'result without status' };
+  return e ? { status: s, entry: e } : { status: s };
+}
+
+/** BatchCreateEntryResponse and BatchUpdateEntryResponse (the same wire shape): 1 repeated Result results. */
+export function decodeBatchEntryResponse(bytes: Buffer): BatchEntryResults {
+  buf = bytes as Utf8Buffer;
+  pos = 0;
+  const end = bytes.length;
+  const results: EntryResult[] = [];
+  try {
+    while (pos < end) {
+      const tag = uint32();
+      if (tag === (1 << 3 | LEN)) results.push(result(end));
+      else skip(tag & 7, end);
+      check(end);
+    }
+  } finally {
+    buf = emptyBuffer;
+  }
+  return { results };
 }

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Entry } from '../../handlers/entries/entry.js';
-import { entryFromWire } from './entry-convert.js';
-import { decodeListEntriesResponse } from './list-entries-decode.js';
+import type { EntryResult } from '../entry-store.js';
+import { entryFromWire, entryResultFromWire } from './entry-convert.js';
+import { decodeBatchEntryResponse, decodeListEntriesResponse } from './entry-responses-decode.js';
 import { serviceDefinition } from './protos.js';
-import type { ListEntriesResponse } from './wire-types.js';
+import type { BatchEntryResponse, ListEntriesResponse } from './wire-types.js';
 
 const listEntries = serviceDefinition('spire.api.server.entry.v1.Entry').ListEntries;
 assert.ok(listEntries);
@@ -145,4 +146,27 @@ test('strings many entries repeat (parent IDs, selectors) come out equal across 
   assert.equal(a?.parentId, 'spiffe://td/node/n1');
   assert.equal(a?.parentId, b?.parentId);
   assert.deepEqual(a?.selectors, b?.selectors);
+});
+
+test('BatchCreateEntry and BatchUpdateEntry results decode as proto-loader + entryResultFromWire did', () => {
+  const rand = prng(15);
+  for (const name of ['BatchCreateEntry', 'BatchUpdateEntry'] as const) {
+    const m = serviceDefinition('spire.api.server.entry.v1.Entry')[name];
+    assert.ok(m);
+    for (let round = 0; round < 200; round++) {
+      const results = Array.from({ length: Math.floor(rand() * 5) }, () => {
+        const r: Record<string, unknown> = {};
+        if (rand() < 0.9) r.status = rand() < 0.2 ? {} : { code: Math.floor(rand() * 17), message: rand() < 0.5 ? '' : 'similar entry already exists' };
+        if (rand() < 0.7) r.entry = randomWireEntry(rand);
+        return r;
+      });
+      const bytes: Buffer = m.responseSerialize({ results });
+      const old: EntryResult[] = (m.responseDeserialize(bytes) as BatchEntryResponse).results.map(entryResultFromWire);
+      assert.deepEqual(decodeBatchEntryResponse(bytes), { results: old }, `${name} round ${round}: ${JSON.stringify(results)}`);
+    }
+  }
+  // A result without a status is UNKNOWN, never OK; unknown fields are skipped.
+  const bytes = Buffer.from([0x0a, 0x07, 0x12, 0x03, 0x0a, 0x01, 0x61, 0x18, 0x01, 0x18, 0x05]);
+  assert.deepEqual(decodeBatchEntryResponse(bytes).results[0]?.status, { code: 2, message: 'result without status' });
+  assert.equal(decodeBatchEntryResponse(bytes).results[0]?.entry?.id, 'a');
 });
