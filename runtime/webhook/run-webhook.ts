@@ -22,7 +22,7 @@ import { createPodAdmission } from './pod-admission.js';
 import { aborted } from '../aborted.js';
 import { createInformer, projection, type Informer } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
-import { pickKeys } from '../kube/pick-keys.js';
+import { EMPTY_LIST, createInterner, pickInterned } from '../kube/shared-values.js';
 import { throttle } from '../throttle.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { createWebhookUpkeep, registerMissingNodeEntry } from './webhook-upkeep.js';
@@ -173,6 +173,9 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
   }
 }
 
+/** Namespaces, service accounts and label values repeat across pods: one copy each (shared-values.ts). */
+const podStrings = createInterner();
+
 /**
  * Pods as the catch-up reads them: what webhookPodEntry renders from (name, namespace, deletion, service
  * account, the configured label or annotation, the federation annotation), so other changes cause no events.
@@ -182,15 +185,15 @@ function projectWebhookPod(p: Pod, cfg: WebhookConfig): Pod {
   return {
     metadata: {
       name: m.name,
-      namespace: m.namespace,
+      namespace: podStrings(m.namespace),
       uid: m.uid,
-      labels: pickKeys(m.labels, [cfg.podLabel]),
-      annotations: pickKeys(m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
+      labels: pickInterned(podStrings, m.labels, [cfg.podLabel]),
+      annotations: pickInterned(podStrings, m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
       ownerReferences: [],
-      finalizers: [],
+      finalizers: EMPTY_LIST,
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
     },
-    spec: { nodeName: '', serviceAccountName: p.spec.serviceAccountName, hostname: '', subdomain: '', containers: [] },
+    spec: { nodeName: '', serviceAccountName: podStrings(p.spec.serviceAccountName), hostname: '', subdomain: '', containers: [] },
     status: { phase: '', podIP: '' },
   };
 }
