@@ -18,23 +18,12 @@ import { CrdEntries } from '../runtime/crd/crd-entries.js';
 import { createCrdPass } from '../runtime/crd/crd-pass.js';
 import { fakeSpiffeIdWriter } from '../runtime/crd/spiffeid-writer.fake.js';
 import { aNode, aPod } from '../test/fixtures/k8s-objects.js';
-import { testRules } from '../test/fixtures/spiffeid.js';
+import { crdTestConfig } from '../test/fixtures/spiffeid.js';
 import { parseArgs } from './lib/args.js';
 import { runIfMain } from './lib/main.js';
 import { round } from './lib/stats.js';
 
-const config = {
-  trustDomain: 'example.org',
-  cluster: 'k8stest',
-  registrarNamespace: 'spire',
-  podAnnotation: 'spiffe.io/spiffe-id',
-  context: {},
-  disabledNamespaces: ['kube-system'],
-  podController: true,
-  addSvcDnsName: true,
-  policy: testRules.policy,
-  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
-};
+const config = crdTestConfig;
 
 /** CPU milliseconds (user + system) of this process since `from`: waiting for a core under load does not count. */
 const cpuMs = (from: NodeJS.CpuUsage) => {

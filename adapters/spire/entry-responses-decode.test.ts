@@ -8,6 +8,7 @@ import { entryFromWire, entryResultFromWire } from './entry-convert.js';
 import { decodeBatchEntryResponse, decodeListEntriesResponse } from './entry-responses-decode.js';
 import { serviceDefinition } from './protos.js';
 import type { BatchEntryResponse, ListEntriesResponse } from './wire-types.js';
+import { seededRandom } from '../../test/fixtures/seeded-random.js';
 
 const listEntries = serviceDefinition('spire.api.server.entry.v1.Entry').ListEntries;
 assert.ok(listEntries);
@@ -23,16 +24,6 @@ function oldPath(bytes: Buffer): { entries: Entry[]; nextPageToken: string } {
 }
 
 /** Deterministic (seeded) so that a failure reproduces. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const words = ['', 'a', 'example.org', '/ns/default/sa/web', 'k8s', 'pod-uid:0a1b', 'naïve-ü', '日本', '🙂x', 'x'.repeat(300)];
 
@@ -63,7 +54,7 @@ function randomWireEntry(rand: () => number): Record<string, unknown> {
 }
 
 test('random pages decode to the same entries as proto-loader + entryFromWire', () => {
-  const rand = prng(14);
+  const rand = seededRandom(14);
   for (let round = 0; round < 300; round++) {
     const res = { entries: Array.from({ length: Math.floor(rand() * 6) }, () => randomWireEntry(rand)), next_page_token: rand() < 0.5 ? '' : `tok-${round}` };
     const bytes = encode(res);
@@ -149,7 +140,7 @@ test('strings many entries repeat (parent IDs, selectors) come out equal across 
 });
 
 test('BatchCreateEntry and BatchUpdateEntry results decode as proto-loader + entryResultFromWire did', () => {
-  const rand = prng(15);
+  const rand = seededRandom(15);
   for (const name of ['BatchCreateEntry', 'BatchUpdateEntry'] as const) {
     const m = serviceDefinition('spire.api.server.entry.v1.Entry')[name];
     assert.ok(m);

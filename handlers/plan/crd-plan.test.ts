@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
-import { aSpiffeId, testRules } from '../../test/fixtures/spiffeid.js';
+import { aSpiffeId, crdTestConfig } from '../../test/fixtures/spiffeid.js';
 import { newEntry, type Entry } from '../entries/entry.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER } from '../spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../templates/crd-templates.js';
 import { planCrd } from './crd-plan.js';
 
-const cfg = {
-  trustDomain: 'example.org',
-  cluster: 'k8stest',
-  registrarNamespace: 'spire',
-  podAnnotation: 'spiffe.io/spiffe-id',
-  context: {},
-  disabledNamespaces: ['kube-system'],
-  podController: true,
-  addSvcDnsName: false,
-  policy: testRules.policy,
-  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
-};
+const cfg = { ...crdTestConfig, addSvcDnsName: false };
 const checked = checkCrdTemplates({ ...cfg, dnsNameTemplates: [] });
 assert.ok(checked.ok);
 const templates = checked.templates;

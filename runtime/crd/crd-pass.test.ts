@@ -14,23 +14,12 @@ import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
-import { testRules } from '../../test/fixtures/spiffeid.js';
+import { crdTestConfig } from '../../test/fixtures/spiffeid.js';
 import { systemClock } from '../clock.js';
 import { createCrdPass } from './crd-pass.js';
 import { fakeSpiffeIdWriter } from './spiffeid-writer.fake.js';
 
-const config = {
-  trustDomain: 'example.org',
-  cluster: 'k8stest',
-  registrarNamespace: 'spire',
-  podAnnotation: 'spiffe.io/spiffe-id',
-  context: {},
-  disabledNamespaces: ['kube-system'],
-  podController: true,
-  addSvcDnsName: true,
-  policy: testRules.policy,
-  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
-};
+const config = crdTestConfig;
 
 async function world() {
   const core = await MemorySpireCore.create({});

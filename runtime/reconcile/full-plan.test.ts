@@ -14,6 +14,7 @@ import { podEntries, type PodEntriesConfig } from '../../handlers/pod-reconcile/
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { fullPlan } from './full-plan.js';
 import { OwnedIndex } from './owned-index.js';
+import { seededRandom } from '../../test/fixtures/seeded-random.js';
 
 const cfg: PodEntriesConfig = {
   trustDomain: 'example.org',
@@ -25,16 +26,6 @@ const cfg: PodEntriesConfig = {
   clusterDnsZone: 'cluster.local',
 };
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const render = (nodes: readonly Node[], pods: readonly Pod[]) => {
   const n = nodeEntries(nodes, cfg);
@@ -85,7 +76,7 @@ function randomHeld(rand: () => number, now: { nodes: Node[]; pods: Pod[] }): En
 }
 
 test('the sliced full plan equals one diff over every object (300 random clusters, slice sizes 1–7)', () => {
-  const rand = prng(22);
+  const rand = seededRandom(22);
   const own = reconcileOwnership(nodeRootId(cfg), cfg.cluster);
   let nonEmpty = 0;
   let inSync = 0;
