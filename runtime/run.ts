@@ -7,8 +7,7 @@ import type { Logger } from 'pino';
 import { processIo, type CommandIo } from './commands/command-io.js';
 import { FlagError, parseGoFlags } from './commands/go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
-import { ConfigError, configErrorLines } from './config/config-error.js';
-import { loadConfig } from './config/load-config.js';
+import { loadConfigForCommand } from './config/load-config.js';
 import { tuneHeapGrowth, tunesHeapGrowth } from './heap-tuning.js';
 import type { Mode } from './config/registrar-config.js';
 import { importIfPresent } from './import-if-present.js';
@@ -71,14 +70,8 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   }
 
   deps.prefetchMode?.(path);
-  let loaded;
-  try {
-    loaded = await loadConfig(path);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const line of configErrorLines(err)) io.stderr.write(line);
-    return 1;
-  }
+  const loaded = await loadConfigForCommand(path, io.stderr);
+  if (!loaded) return 1;
   const { config, warnings } = loaded;
   if (tunesHeapGrowth(config.mode)) tuneHeapGrowth();
   let logger: Logger;

@@ -5,8 +5,7 @@
 import pino from 'pino';
 import { formatChangePlan } from '../../handlers/plan/format-change-plan.js';
 import { hasChanges } from '../../handlers/plan/change-plan.js';
-import { ConfigError, configErrorLines } from '../config/config-error.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfigForCommand } from '../config/load-config.js';
 import { loadKubeConfig, ownNamespace } from '../kube/kube-config.js';
 import { planPass } from '../plan/plan-pass.js';
 import { connectSpire } from '../../adapters/spire/connect.js';
@@ -46,14 +45,8 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
     return 1;
   }
 
-  let loaded;
-  try {
-    loaded = await loadConfig(path);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const line of configErrorLines(err)) io.stderr.write(line);
-    return 1;
-  }
+  const loaded = await loadConfigForCommand(path, io.stderr);
+  if (!loaded) return 1;
   const { config, warnings } = loaded;
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   // Only problems are logged (to stderr); stdout is the plan.

@@ -2,9 +2,8 @@
 // registrar would and prints the effective configuration (defaults filled in) on stdout, as HCL that can
 // be used as a config file (or as the RegistrarConfig JSON with -json), and the warnings on stderr;
 // or every problem on stderr. Exit code 0 when the configuration is usable, 1 when not, 2 on bad flags.
-import { ConfigError, configErrorLines } from '../config/config-error.js';
 import { formatConfigHcl } from '../config/format-config.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfigForCommand } from '../config/load-config.js';
 import { processIo, type CommandIo } from './command-io.js';
 import { FlagError, parseGoFlags } from './go-flags.js';
 
@@ -32,14 +31,10 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
     io.stderr.write(`${err.message}\n${USAGE}`);
     return 2;
   }
-  try {
-    const { config, warnings } = await loadConfig(path);
-    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
-    io.stdout.write(json ? `${JSON.stringify(config, null, 2)}\n` : `# Effective configuration of ${path} (defaults filled in)\n${formatConfigHcl(config)}`);
-    return 0;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const line of configErrorLines(err)) io.stderr.write(line);
-    return 1;
-  }
+  const loaded = await loadConfigForCommand(path, io.stderr);
+  if (!loaded) return 1;
+  const { config, warnings } = loaded;
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  io.stdout.write(json ? `${JSON.stringify(config, null, 2)}\n` : `# Effective configuration of ${path} (defaults filled in)\n${formatConfigHcl(config)}`);
+  return 0;
 }
