@@ -70,6 +70,9 @@ export class Operations {
     validate(t.type, prepared);
     await this.#admit(t, 'CREATE', prepared, null, opts);
     if (opts.dryRun) return { obj: prepared, json: JSON.stringify(prepared) };
+    // Admission yields to the event loop: a create of the same name may have landed meanwhile, and a real
+    // API server refuses the second (two replicas creating one Lease must not both win).
+    if (this.store.get(key(t), t.namespace, meta.name)) throw alreadyExists(t.type.resource, t.type.group, meta.name);
     return this.store.put(key(t), prepared);
   }
 

@@ -224,6 +224,30 @@ test('nodes are cluster-scoped; leases (coordination.k8s.io/v1) support optimist
   assert.equal(lost.code, 409);
 });
 
+test('creates of one name at once: one wins, the others get AlreadyExists (admission yields between check and store)', async () => {
+  const coord = api.kubeConfig().makeApiClient(CoordinationV1Api);
+  const holders = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'];
+  // An admission webhook answers over the network: every create waits in admission until all have arrived.
+  let arrived = 0;
+  let allArrived!: () => void;
+  const gate = new Promise<void>((resolve) => (allArrived = resolve));
+  const remove = api.onAdmission(async () => {
+    if (++arrived === holders.length) allArrived();
+    await gate;
+    return { allowed: true };
+  }, { name: 'slow.hook', resources: ['leases'], operations: ['CREATE'] });
+  const settled = await Promise.allSettled(
+    holders.map((h) => coord.createNamespacedLease({ namespace: 'kube-system', body: { metadata: { name: 'raced' }, spec: { holderIdentity: h } } })),
+  ).finally(remove);
+  const won = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const refused = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof ApiException ? r.reason.code : String(r.reason)] : []));
+  assert.equal(won.length, 1, `created ${won.length} times`);
+  assert.deepEqual(refused, new Array(holders.length - 1).fill(409));
+  const stored = await coord.readNamespacedLease({ name: 'raced', namespace: 'kube-system' });
+  assert.equal(stored.spec?.holderIdentity, won[0]?.spec?.holderIdentity);
+  await coord.deleteNamespacedLease({ name: 'raced', namespace: 'kube-system' });
+});
+
 test('request counters count writes by verb and resource', async () => {
   api.resetCounts();
   await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'cm' }, data: { a: '1' } } });
