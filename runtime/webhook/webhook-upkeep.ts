@@ -14,7 +14,7 @@ import { StatusCode } from '../../handlers/entries/status-code.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import { clusterNodeEntry, clusterNodeId } from '../../handlers/webhook-node/cluster-node-entry.js';
 import { planWebhookCatchUp } from '../../handlers/webhook-node/webhook-catch-up.js';
-import { aborted } from '../aborted.js';
+import { untilAborted } from '../aborted.js';
 import { applyEntryPlan, statusText } from '../apply-entry-plan.js';
 import { entryLogFields, LogField } from '../log-fields.js';
 import type { EntryCounters } from './apply-entry-ops.js';
@@ -58,7 +58,7 @@ export function createWebhookUpkeep(opts: UpkeepOptions): (signal: AbortSignal) 
 
     // No catch-up before the pods cache is complete: an empty cache would delete every pod entry.
     // Raced with shutdown: a pods cache that never syncs (no RBAC to list pods) must not hold up the exit.
-    await Promise.race([opts.pods.synced(), aborted(signal)]);
+    await untilAborted(opts.pods.synced(), signal);
     signal.throwIfAborted();
     const current = await store.listEntries({ byParentId: clusterNodeId(config) }, { signal });
     const plan = planWebhookCatchUp(opts.pods.list(), current, config);
