@@ -15,6 +15,7 @@ import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { crdTestConfig } from '../../test/fixtures/spiffeid.js';
+import { manualClock } from '../../test/fixtures/manual-clock.js';
 import { systemClock } from '../clock.js';
 import { createCrdPass } from './crd-pass.js';
 import { fakeSpiffeIdWriter } from './spiffeid-writer.fake.js';
@@ -328,4 +329,62 @@ test('one pass: SpiffeID writes, then every SPIRE write, then statuses and final
   assert.ok(w.entries().some((e) => e.spiffeId === 'spiffe://example.org/cache'));
   assert.ok(!w.entries().some((e) => e.spiffeId === 'spiffe://example.org/web'));
   assert.ok(!w.writer.objects().some((o) => (o.metadata as { name: string }).name === 'web-0'), 'finalizer released, object gone');
+});
+
+test('a pass that starts before the watch shows our own create neither creates the SpiffeID again nor deletes its entry; one never shown is taken as gone after createdVisibleWithinMs', async () => {
+  const core = await MemorySpireCore.create({});
+  const state = {
+    nodes: [aNode({ name: 'minikube' })],
+    pods: [aPod({ name: 'web-0', namespace: 'spire', uid: 'u-web', annotations: { 'spiffe.io/spiffe-id': 'web' } })],
+    endpointSlices: [] as EndpointSlice[],
+  };
+  const writer = fakeSpiffeIdWriter();
+  const templates = checkCrdTemplates({ ...config, dnsNameTemplates: [] });
+  assert.ok(templates.ok);
+  const clock = manualClock();
+  let hidden = new Set(['web-0']); // names the informer has not shown yet
+  const pass = createCrdPass({
+    store: memoryEntryStore(core),
+    writer,
+    snapshot: () => ({
+      ...state,
+      spiffeIds: writer.objects().map((o) => v.parse(SpiffeIdSchema, o)).filter((s) => !hidden.has(s.metadata.name)),
+    }),
+    config,
+    templates: templates.templates,
+    log: pino({ level: 'silent' }),
+    clock,
+    createdVisibleWithinMs: 10_000,
+  });
+  const entryOf = (id: string) => core.entries().map(entryFromWire).find((e) => e.spiffeId === `spiffe://example.org/${id}`);
+
+  await pass(new AbortController().signal);
+  const made = entryOf('web');
+  assert.ok(made, 'the entry is made in the pass that creates the SpiffeID');
+  await clock.advance(1_000);
+  await pass(new AbortController().signal);
+  await pass(new AbortController().signal);
+  assert.equal(writer.calls().create, 2, 'the node and the pod SpiffeID, each created once');
+  assert.equal(entryOf('web')?.id, made.id, 'the entry is not taken for an orphan while the watch lags');
+
+  // The watch catches up: nothing to write.
+  hidden = new Set();
+  const deletes = core.calls().BatchDeleteEntry ?? 0;
+  await pass(new AbortController().signal);
+  assert.equal(core.calls().BatchDeleteEntry ?? 0, deletes);
+
+  // A SpiffeID the informer never shows (its pod gone and the SpiffeID collected between two snapshots):
+  // its entry stays within the bound, then goes.
+  hidden = new Set(['api-0']);
+  state.pods = [...state.pods, aPod({ name: 'api-0', namespace: 'spire', uid: 'u-api', annotations: { 'spiffe.io/spiffe-id': 'api' } })];
+  await pass(new AbortController().signal);
+  assert.ok(entryOf('api'), 'made in the creating pass');
+  state.pods = state.pods.filter((p) => p.metadata.name !== 'api-0');
+  await clock.advance(9_000);
+  await pass(new AbortController().signal);
+  assert.ok(entryOf('api'), 'kept while the watch may still be behind');
+  await clock.advance(1_000);
+  await pass(new AbortController().signal);
+  assert.equal(entryOf('api'), undefined, 'deleted once the bound has passed');
+  assert.equal(entryOf('web')?.id, made.id, 'the shown SpiffeID keeps its entry');
 });

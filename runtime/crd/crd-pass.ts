@@ -19,7 +19,7 @@ import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
 import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
 import { withCreated } from '../../handlers/spiffeid/with-created.js';
-import { SPIFFEID_FINALIZER, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
+import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import { takenOverStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import {
   planSpiffeIdEntries,
@@ -50,6 +50,12 @@ export type CrdPassDeps = {
   readonly concurrency?: number;
   /** Records a Kubernetes Event (runtime/events/event-recorder.ts); default: none. */
   readonly recordEvent?: (e: RegistrarEvent) => void;
+  /**
+   * How long a SpiffeID this registrar created stays in the pass's view while the informer has not shown it
+   * yet (the watch lags our own write); default 10 s, the default resync interval. After that, one the
+   * informer never showed is taken as gone (created and deleted between two snapshots).
+   */
+  readonly createdVisibleWithinMs?: number;
 };
 
 export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
@@ -71,6 +77,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // or changes, not on every pass (nor again while the informer has not yet seen the status we wrote).
   let reportedPods = new Map<string, string>();
   let reportedSpiffeIds = new Map<string, string>();
+  // namespace/name -> a SpiffeID this registrar created (as the API server stored it) and when, kept until
+  // the informer shows that name: a pass that starts before the watch brought our create back must neither
+  // create it again nor take its entry, made one pass earlier, for an orphan and delete it.
+  const createdUnseen = new Map<string, { readonly stored: SpiffeId; readonly at: number }>();
+  const createdVisibleWithinMs = deps.createdVisibleWithinMs ?? 10_000;
   return async (signal) => {
     const started = deps.clock.now();
     let failed = 0;
@@ -88,6 +99,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     // 1. SpiffeIDs declared by the node, pod and endpoints controllers.
     const view = deps.snapshot();
+    const shown = new Set(view.spiffeIds.map(spiffeIdKey));
+    for (const [k, c] of createdUnseen) if (shown.has(k) || started - c.at >= createdVisibleWithinMs) createdUnseen.delete(k);
+    const existing = withCreated(view.spiffeIds, Array.from(createdUnseen.values(), (c) => c.stored));
     const declared = declaredSpiffeIds(view, config, deps.templates);
     for (const bad of declared.invalid) {
       log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');
@@ -101,7 +115,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       reportedPods,
       recordEvent,
     );
-    const dplan = planDeclaredSpiffeIds(declared.declared, view.spiffeIds, declared.liveOwnerUids);
+    const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids);
     const justCreated: SpiffeId[] = [];
     // The four lists name distinct SpiffeIDs, so their writes share one pool (no step waits for the
     // slowest write of the one before).
@@ -109,7 +123,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       ...dplan.create.map((d) => async () => {
         const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
           const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
-          if (stored) justCreated.push(stored);
+          if (stored) {
+            justCreated.push(stored);
+            createdUnseen.set(spiffeIdKey(stored), { stored, at: started });
+          }
         });
         if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
       }),
@@ -120,7 +137,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       }),
       ...dplan.delete.map((s) => async () => {
         const r = { namespace: s.metadata.namespace, name: s.metadata.name };
-        if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) log.info(refFields(r), 'Deleted SpiffeID');
+        if (await attempt('Failed to delete SpiffeID', refFields(r), () => writer.delete(r, s.metadata.uid))) {
+          createdUnseen.delete(spiffeIdKey(s));
+          log.info(refFields(r), 'Deleted SpiffeID');
+        }
       }),
       ...dplan.takeOver.map(({ current, declared: d }) => async () => {
         const r = refFields(d);
@@ -137,7 +157,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
     // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
     // not wait for the next pass (our own create coming back through the watch).
-    const spiffeIds = withCreated(view.spiffeIds, justCreated);
+    const spiffeIds = withCreated(existing, justCreated);
     const { entries, listed } = await known.current(signal);
     const effective = withDeclaredSpecs(spiffeIds, declared.declared);
     const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);

@@ -162,6 +162,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       templates: checked.templates,
       log,
       clock,
+      createdVisibleWithinMs: cfg.resyncIntervalMs,
       metrics,
       recordEvent: (e) => events.record(e),
     });
