@@ -7,7 +7,7 @@ import { SPIFFEID_API_VERSION, SPIFFEID_FINALIZER, SPIFFEID_KIND, SpiffeIdSchema
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { validateSpiffeId } from '../spiffeid/validate-spiffeid.js';
 import { withDeclaredSpecs } from '../spiffeid/registrar-declared.js';
-import { heldEntry } from '../spiffeid-reconcile/entry-ownership.js';
+import { heldEntry, isOwnEntryId } from '../spiffeid-reconcile/entry-ownership.js';
 import { planSpiffeIdEntries, type SpiffeIdPlanConfig, type SpiffeIdRef } from '../spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { CrdTemplates } from '../templates/crd-templates.js';
 import { describeUpdate, NOT_OWNED, type Change, type ChangePlan } from './change-plan.js';
@@ -53,7 +53,7 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
   // What the pass may touch (entry-ownership.ts): entries with the registrar's own IDs, and legacy entries a
   // SpiffeID holds (its status names them and they match its valid spec exactly). A status alone, or an
   // entry that only has a declared key, proves nothing: such entries are left alone, as the pass leaves them.
-  const ours = new Set(entries.filter((e) => e.id.startsWith(cfg.entryIdPrefix)).map((e) => e.id));
+  const ours = new Set(entries.filter((e) => isOwnEntryId(cfg.entryIdPrefix, e.id)).map((e) => e.id));
   for (const s of spiffeIds) {
     const origin = effective.registrarDeclared.has(spiffeIdKey(s)) ? 'registrar' : 'user';
     if (validateSpiffeId(s, cfg, origin)) continue;

@@ -13,9 +13,20 @@ import type { SpiffeId } from '../spiffeid/spiffeid.js';
 // deleted. The original trusted status.entryId alone, which let anyone who can write a SpiffeID's status
 // have another entry rewritten or deleted.
 
+const REGISTRAR_ID_ROOT = 'k8s-workload-registrar.';
+
 /** `k8s-workload-registrar.<cluster>.`: characters SPIRE refuses in an entry ID become `_`. */
 export function entryIdPrefix(cluster: string): string {
-  return `k8s-workload-registrar.${cluster.replace(/[^A-Za-z0-9._-]/g, '_')}.`;
+  return `${REGISTRAR_ID_ROOT}${cluster.replace(/[^A-Za-z0-9._-]/g, '_')}.`;
+}
+
+/**
+ * Whether `id` is an entry ID this registrar (this cluster) chose: the prefix and then a UID, which never
+ * contains a dot. A plain prefix test is not enough: cluster `prod`'s prefix begins every ID of cluster
+ * `prod.eu` (two registrars sharing one SPIRE server), whose entries it must never take for orphans.
+ */
+export function isOwnEntryId(prefix: string, id: string): boolean {
+  return id.length > prefix.length && id.startsWith(prefix) && !id.includes('.', prefix.length);
 }
 
 /** The ID of the entry the registrar creates for the SpiffeID with this UID. */
@@ -34,7 +45,8 @@ export function heldEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, En
   const created = byId.get(ownEntryId(prefix, s));
   if (created) return { entry: created, how: 'created' };
   const named = s.status.entryId ?? '';
-  if (named === '' || named.startsWith(prefix)) return undefined;
+  // An ID any instance of this registrar chose (this cluster's or another's) is never adopted as legacy.
+  if (named === '' || named.startsWith(REGISTRAR_ID_ROOT)) return undefined;
   const legacy = byId.get(named);
   return legacy && entryKey(legacy) === entryKey(want) ? { entry: legacy, how: 'adopted' } : undefined;
 }
@@ -42,5 +54,5 @@ export function heldEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, En
 /** Entries with our prefix whose SpiffeID no longer exists (e.g. deleted after its finalizer was removed by hand). */
 export function orphanedEntries(entries: readonly Entry[], spiffeIds: readonly SpiffeId[], prefix: string): string[] {
   const known = new Set(spiffeIds.map((s) => ownEntryId(prefix, s)));
-  return entries.filter((e) => e.id.startsWith(prefix) && !known.has(e.id)).map((e) => e.id);
+  return entries.filter((e) => isOwnEntryId(prefix, e.id) && !known.has(e.id)).map((e) => e.id);
 }

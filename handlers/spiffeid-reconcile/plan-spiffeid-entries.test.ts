@@ -253,6 +253,15 @@ test('entries with our prefix whose SpiffeID is gone are deleted; entries nobody
   assert.deepEqual(plan([], [stranger, orphan]).deleteEntries, [orphan.id]);
 });
 
+test('another cluster whose name starts with ours plus a dot (one SPIRE server for both): its entries are never ours', () => {
+  const theirs = newEntry({ id: 'k8s-workload-registrar.k8stest.eu.uid-1', spiffeId: 'spiffe://example.org/eu', parentId: 'spiffe://example.org/spire/server', selectors: [] });
+  assert.deepEqual(plan([], [theirs]).deleteEntries, [], 'not deleted as an orphan of cluster k8stest');
+  // Nor adopted through a status that names it, even with the exact key.
+  const claim = testId({ name: 'eu', spiffeId: 'spiffe://example.org/eu', entryId: theirs.id });
+  const p = plan([claim], [{ ...theirs, selectors: withId(claim, theirs.id).selectors, parentId: withId(claim, theirs.id).parentId }]);
+  assert.deepEqual([p.updateEntries.length, p.replaceEntries.length, p.deleteEntries.length], [0, 0, 0]);
+});
+
 test('applying the plan to a store and planning again yields an empty plan', () => {
   const ids = [aSpiffeId({ name: 'a' }), aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b' })];
   const store = new Map<string, Entry>();
