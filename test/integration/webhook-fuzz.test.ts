@@ -89,6 +89,10 @@ test(`webhook fuzz: ${count} hostile requests (seed ${seed}) over mTLS against t
   assert.ok(ids.includes('spiffe://example.org/team/good'), 'the good admission wrote its entry');
   const clusterNode = 'spiffe://example.org/k8s-workload-registrar/k8stest/node';
   for (const id of ids.filter((x) => x !== clusterNode)) assert.equal(workloadIdProblem(id, { trustDomain: 'example.org' }), undefined, id.slice(0, 200));
+  // The same, independent of the rule under test: nothing under SPIRE's or the registrar's own paths.
+  for (const id of ids.filter((x) => x !== clusterNode)) {
+    assert.ok(!/^spiffe:\/\/example\.org\/(spire|k8s-workload-registrar)(\/|$)/.test(id), `a reserved ID was written: ${id.slice(0, 200)}`);
+  }
   for (const e of entries) for (const s of e.selectors) assert.ok(s.value.length <= 260, `a ${s.value.length}-character selector`);
 
   const peak = reg.peakRssMiB();
