@@ -7,10 +7,10 @@
 import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
 import { SERVICE_NAME_LABEL, type Endpoint, type EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import type { Node } from '../../handlers/k8s/node.js';
-import type { ObjectMeta, OwnerReference } from '../../handlers/k8s/object-meta.js';
+import type { ObjectMeta } from '../../handlers/k8s/object-meta.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import { SPIFFEID_FINALIZER, type SpiffeId, type SpiffeIdCondition, type SpiffeIdSelector } from '../../handlers/spiffeid/spiffeid.js';
-import { EMPTY_LIST, EMPTY_MAP, createInterner, internList, pickInterned, type Interner } from '../kube/shared-values.js';
+import { EMPTY_LIST, EMPTY_MAP, NO_CONTAINERS, NO_OWNERS, NO_POD_STATUS, createInterner, internList, pickInterned, type Interner } from '../kube/shared-values.js';
 
 export type PodProjectionConfig = {
   readonly podLabel?: string;
@@ -29,9 +29,6 @@ export type CrdProjections = {
 };
 
 const OUR_FINALIZER_ONLY: string[] = Object.freeze([SPIFFEID_FINALIZER]) as unknown as string[];
-const NO_POD_STATUS: Pod['status'] = Object.freeze({ phase: '', podIP: '' });
-const NO_CONTAINERS: Pod['spec']['containers'] = EMPTY_LIST as unknown as Pod['spec']['containers'];
-const EMPTY_OWNERS: OwnerReference[] = EMPTY_LIST as unknown as OwnerReference[];
 
 export function crdProjections(cfg: PodProjectionConfig, intern: Interner = createInterner()): CrdProjections {
   const meta = (m: ObjectMeta): ObjectMeta => ({
@@ -40,7 +37,7 @@ export function crdProjections(cfg: PodProjectionConfig, intern: Interner = crea
     uid: m.uid,
     labels: EMPTY_MAP,
     annotations: EMPTY_MAP,
-    ownerReferences: EMPTY_OWNERS,
+    ownerReferences: NO_OWNERS,
     finalizers: EMPTY_LIST,
   });
 
@@ -105,7 +102,7 @@ export function crdProjections(cfg: PodProjectionConfig, intern: Interner = crea
         annotations: EMPTY_MAP,
         ownerReferences: owner
           ? [{ apiVersion: intern(owner.apiVersion), kind: intern(owner.kind), name: once(owner.name), uid: owner.uid, controller: true }]
-          : EMPTY_OWNERS,
+          : NO_OWNERS,
         finalizers: finalizers(intern, m.finalizers),
         ...(m.creationTimestamp ? { creationTimestamp: intern(m.creationTimestamp) } : {}),
         ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),

@@ -5,12 +5,22 @@
 // frozen, so a caller that tried to change one would throw instead of changing every object.
 
 import type { Entry } from '../../handlers/entries/entry.js';
+import type { Pod } from '../../handlers/k8s/pod.js';
 
 /** An empty list to share between projections (frozen). */
 export const EMPTY_LIST: string[] = Object.freeze([]) as unknown as string[];
 
 /** An empty string map to share between projections (frozen). */
 export const EMPTY_MAP: Record<string, string> = Object.freeze({});
+
+/** A projected pod's status when the handlers read none of it (frozen). */
+export const NO_POD_STATUS: Pod['status'] = Object.freeze({ phase: '', podIP: '' });
+
+/** A projected pod's containers when the handlers read none (the shared empty list). */
+export const NO_CONTAINERS = EMPTY_LIST as unknown as Pod['spec']['containers'];
+
+/** No owner references (the shared empty list). */
+export const NO_OWNERS = EMPTY_LIST as unknown as Pod['metadata']['ownerReferences'];
 
 /** Returns a string equal to its argument, the same object for equal strings seen since the last reset. */
 export type Interner = (s: string) => string;

@@ -9,7 +9,7 @@ import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import type { PodEntriesConfig } from '../../handlers/pod-reconcile/pod-entries.js';
 import { createInformer, objectKey, projection, type Informer, type InformerTiming } from '../kube/informer.js';
 import { kubeListWatchSource } from '../kube/list-watch-source.js';
-import { EMPTY_LIST, EMPTY_MAP, createInterner, pickInterned, type Interner } from '../kube/shared-values.js';
+import { EMPTY_LIST, EMPTY_MAP, NO_CONTAINERS, NO_OWNERS, NO_POD_STATUS, createInterner, pickInterned, type Interner } from '../kube/shared-values.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import type { ClusterView } from './reconciler.js';
 
@@ -80,9 +80,6 @@ export function createClusterInformers(opts: ClusterInformersOptions): ClusterIn
 // label values are interned (a node's name is the same string as its pods' nodeName), and empty lists,
 // maps and the status are shared frozen objects (runtime/kube/shared-values.ts). At 100,000 pods the
 // fresh empties alone were ~200 bytes per pod.
-const NO_POD_STATUS: Pod['status'] = Object.freeze({ phase: '', podIP: '' });
-const NO_CONTAINERS = EMPTY_LIST as unknown as Pod['spec']['containers'];
-const NO_OWNERS = EMPTY_LIST as unknown as Node['metadata']['ownerReferences'];
 const sharedInterner = createInterner();
 
 /** Name, UID and the federatesWith annotation: a node's heartbeats and other annotations cause no event. */

@@ -22,7 +22,7 @@ import { createPodAdmission } from './pod-admission.js';
 import { aborted } from '../aborted.js';
 import { createInformer, projection, type Informer } from '../kube/informer.js';
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
-import { EMPTY_LIST, createInterner, pickInterned } from '../kube/shared-values.js';
+import { EMPTY_LIST, NO_CONTAINERS, NO_OWNERS, NO_POD_STATUS, createInterner, pickInterned } from '../kube/shared-values.js';
 import { throttle } from '../throttle.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { createWebhookUpkeep, registerMissingNodeEntry } from './webhook-upkeep.js';
@@ -189,12 +189,12 @@ function projectWebhookPod(p: Pod, cfg: WebhookConfig): Pod {
       uid: m.uid,
       labels: pickInterned(podStrings, m.labels, [cfg.podLabel]),
       annotations: pickInterned(podStrings, m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
-      ownerReferences: [],
+      ownerReferences: NO_OWNERS,
       finalizers: EMPTY_LIST,
       ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
     },
-    spec: { nodeName: '', serviceAccountName: podStrings(p.spec.serviceAccountName), hostname: '', subdomain: '', containers: [] },
-    status: { phase: '', podIP: '' },
+    spec: { nodeName: '', serviceAccountName: podStrings(p.spec.serviceAccountName), hostname: '', subdomain: '', containers: NO_CONTAINERS },
+    status: NO_POD_STATUS,
   };
 }
 
