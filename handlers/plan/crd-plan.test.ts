@@ -15,20 +15,31 @@ const templates = checked.templates;
 const now = '2026-11-27T12:00:00Z';
 const fin = [SPIFFEID_FINALIZER];
 
-test('the Go registrar\'s converged state plans nothing: SpiffeIDs with status.entryId and their entries', () => {
+const OURS = 'k8s-workload-registrar.k8stest.uid-my-test-spiffeid';
+
+test('differs from the original: the Go registrar\'s converged state plans only moving each legacy entry to the registrar\'s own ID, a create and a delete that say so', () => {
   const view = { nodes: [], pods: [], endpointSlices: [] };
   const s = aSpiffeId({ finalizers: fin, entryId: 'e1' });
   const p = planCrd({ ...view, spiffeIds: [s] }, [{ ...spiffeIdEntry(s), id: 'e1' }], { ...cfg, podController: false }, templates, now);
-  assert.deepEqual([p.create.length, p.update.length, p.delete.length, p.leftAlone.length], [0, 0, 0, 0]);
+  assert.deepEqual([p.update.length, p.leftAlone.length], [0, 0]);
+  assert.deepEqual(p.create.map((c) => [c.entry, c.reason]), [
+    [{ ...spiffeIdEntry(s), id: OURS }, 'SpiffeID default/my-test-spiffeid: replaces legacy entry e1 under the registrar\'s own ID'],
+  ]);
+  assert.deepEqual(p.delete.map((c) => [c.entry.id, c.reason]), [['e1', `SpiffeID default/my-test-spiffeid: moved to the registrar's own entry ${OURS} (same identity)`]]);
   assert.deepEqual(p.spiffeIds, { create: [], update: [], delete: [] });
+  // After the move: nothing to do.
+  const moved = aSpiffeId({ finalizers: fin, entryId: OURS, conditions: [{ type: 'Ready', status: 'True', reason: 'EntryReady', message: 'the SPIRE entry matches the spec' }] });
+  const again = planCrd({ ...view, spiffeIds: [moved] }, [{ ...spiffeIdEntry(s), id: OURS }], { ...cfg, podController: false }, templates, now);
+  assert.deepEqual([again.create.length, again.update.length, again.delete.length, again.leftAlone.length], [0, 0, 0, 0]);
 });
 
 test('updates and deletes name the SpiffeID and why; entries nobody declares are left alone', () => {
-  const changed = aSpiffeId({ name: 'a', finalizers: fin, entryId: 'e1', dnsNames: ['a.example'] });
-  const dying = aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b', finalizers: fin, entryId: 'e2', deletionTimestamp: now });
+  const [e1, e2] = ['k8s-workload-registrar.k8stest.uid-a', 'k8s-workload-registrar.k8stest.uid-b'];
+  const changed = aSpiffeId({ name: 'a', finalizers: fin, entryId: e1, dnsNames: ['a.example'] });
+  const dying = aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b', finalizers: fin, entryId: e2, deletionTimestamp: now });
   const entries: Entry[] = [
-    { ...spiffeIdEntry(changed), dnsNames: [], id: 'e1' },
-    { ...spiffeIdEntry(dying), id: 'e2' },
+    { ...spiffeIdEntry(changed), dnsNames: [], id: e1 },
+    { ...spiffeIdEntry(dying), id: e2 },
     { ...newEntry({ spiffeId: 'spiffe://example.org/ops', parentId: 'spiffe://example.org/spire/server', selectors: [{ type: 'unix', value: 'uid:0' }] }), id: 'e3' },
   ];
   const open = { ...cfg, podController: false, policy: { ...cfg.policy, mode: 'open' as const } };
@@ -81,6 +92,7 @@ test('a legacy entry held by a pod SpiffeID the registrar declares is ours even 
   });
   const p = planCrd({ ...view, spiffeIds: [s] }, [legacy], cfg, templates, now);
   assert.deepEqual(p.leftAlone.map((c) => c.entry.id), []);
-  assert.deepEqual([p.update.length, p.delete.length], [0, 0]);
-  assert.equal(p.create.some((c) => c.entry.spiffeId === 'spiffe://example.org/ns/other/x'), false);
+  assert.equal(p.update.length, 0);
+  assert.deepEqual(p.delete.map((c) => c.entry.id), ['go-registrar-1'], 'moved to our own ID');
+  assert.deepEqual(p.create.filter((c) => c.entry.spiffeId === 'spiffe://example.org/ns/other/x').map((c) => c.entry.id), ['k8s-workload-registrar.k8stest.uid-web-0']);
 });

@@ -36,15 +36,26 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
   const named = (r: SpiffeIdRef | undefined) => (r ? `SpiffeID ${r.namespace}/${r.name}` : 'a SpiffeID');
 
   const create: Change[] = plan.createEntries.map((c) => ({ entry: c.entry, reason: `${named(c.owner)} has no entry` }));
-  // A replace is an update of the whole entry (an adopted legacy entry is rewritten to exactly the spec).
-  const update: Change[] = [...plan.updateEntries, ...plan.replaceEntries].map((e) => {
+  const update: Change[] = plan.updateEntries.map((e) => {
     const current = byId.get(e.id);
     return { entry: e, reason: `${named(plan.entryOwners.get(e.id))}: ${current ? describeUpdate(current, e) : 'fields changed'}` };
   });
-  const del: Change[] = plan.deleteEntries.flatMap((id) => {
+  // A legacy entry moving to our ID (legacy-migration.ts): our entry as it ends up, then the legacy delete.
+  const moved = new Map<string, string>();
+  for (const m of plan.migrations) {
+    const ours = m.status.entryId ?? '';
+    moved.set(m.deleteLegacy, `${named(m.owner)}: moved to the registrar's own entry ${ours} (same identity)`);
+    const current = byId.get(ours);
+    if (!m.update) continue;
+    if (!current) create.push({ entry: m.update, reason: `${named(m.owner)}: replaces legacy entry ${m.deleteLegacy} under the registrar's own ID` });
+    else update.push({ entry: m.update, reason: `${named(m.owner)}: ${describeUpdate(current, m.update)} (replacing legacy entry ${m.deleteLegacy})` });
+  }
+  const del: Change[] = [...plan.deleteEntries, ...moved.keys()].flatMap((id) => {
     const e = byId.get(id);
     if (!e) return [];
     const owner = plan.entryOwners.get(id);
+    const move = moved.get(id);
+    if (move) return [{ entry: e, reason: move }];
     const s = owner ? bySpiffeId.get(`${owner.namespace}/${owner.name}`) : undefined;
     const why = s?.metadata.deletionTimestamp ? 'is being deleted' : 'no longer declares this entry';
     return [{ entry: e, reason: `${named(owner)} ${why}` }];

@@ -9,8 +9,8 @@ import type { SpiffeId } from '../spiffeid/spiffeid.js';
 // The API server assigns UIDs, so nobody can make a SpiffeID whose UID names another's entry.
 // `status.entryId` is only a cache. An entry it names that does not carry our prefix (made by the
 // original registrar, or by this one before entry IDs were chosen) is adopted only when its SPIFFE ID,
-// parent ID and selector set are exactly what the SpiffeID declares; otherwise it is never updated or
-// deleted. The original trusted status.entryId alone, which let anyone who can write a SpiffeID's status
+// parent ID and selector set are exactly what the SpiffeID declares, and then moved to our own ID
+// (legacy-migration.ts); otherwise it is never updated or deleted. The original trusted status.entryId alone, which let anyone who can write a SpiffeID's status
 // have another entry rewritten or deleted.
 
 const REGISTRAR_ID_ROOT = 'k8s-workload-registrar.';
@@ -44,11 +44,20 @@ export type Holding = { readonly entry: Entry; readonly how: 'created' | 'adopte
 export function heldEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, Entry>, prefix: string): Holding | undefined {
   const created = byId.get(ownEntryId(prefix, s));
   if (created) return { entry: created, how: 'created' };
+  const legacy = legacyEntry(s, want, byId);
+  return legacy ? { entry: legacy, how: 'adopted' } : undefined;
+}
+
+/**
+ * The legacy entry `s` may adopt (and then moves to our own ID, legacy-migration.ts): the one its status
+ * names, with exactly the key of `want`, the entry `s` declares. The caller checks that `s` is valid.
+ */
+export function legacyEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, Entry>): Entry | undefined {
   const named = s.status.entryId ?? '';
   // An ID any instance of this registrar chose (this cluster's or another's) is never adopted as legacy.
   if (named === '' || named.startsWith(REGISTRAR_ID_ROOT)) return undefined;
   const legacy = byId.get(named);
-  return legacy && entryKey(legacy) === entryKey(want) ? { entry: legacy, how: 'adopted' } : undefined;
+  return legacy && entryKey(legacy) === entryKey(want) ? legacy : undefined;
 }
 
 /** Entries with our prefix whose SpiffeID no longer exists (e.g. deleted after its finalizer was removed by hand). */

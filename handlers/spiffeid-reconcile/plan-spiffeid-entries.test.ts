@@ -6,6 +6,7 @@ import { formatSelector, selector } from '../entries/selectors.js';
 import { aSpiffeId, testRules, type SpiffeIdInit } from '../../test/fixtures/spiffeid.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER, type SpiffeId } from '../spiffeid/spiffeid.js';
+import { STAND_IN_SELECTOR } from './legacy-migration.js';
 import { planSpiffeIdEntries, type SpiffeIdPlan } from './plan-spiffeid-entries.js';
 
 const P = 'k8s-workload-registrar.k8stest.';
@@ -21,7 +22,8 @@ const counts = (p: SpiffeIdPlan) => [
   p.addFinalizer.length,
   p.deleteEntries.length,
   p.createEntries.length,
-  p.updateEntries.length + p.replaceEntries.length,
+  p.updateEntries.length,
+  p.migrations.length,
   p.statuses.length,
   p.releaseFinalizer.length,
 ];
@@ -63,7 +65,7 @@ test('tutorial node SpiffeID: entry with k8s_psat agent_node_uid and cluster sel
 
 test('in step: nothing to do', () => {
   const s = testId({ entryId: OURS, conditions: ready });
-  assert.deepEqual(counts(plan([s], [withId(s, OURS)])), [0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(counts(plan([s], [withId(s, OURS)])), [0, 0, 0, 0, 0, 0, 0]);
 });
 
 test('restart between create and status write: the entry with our ID is found by its ID, not duplicated', () => {
@@ -73,9 +75,72 @@ test('restart between create and status write: the entry with our ID is found by
   assert.equal(p.statuses[0]?.status.entryId, OURS);
 });
 
-test('a legacy entry (the original registrar\'s) that status names and that matches exactly is adopted', () => {
+test('differs from the original: a legacy entry that status names and that matches exactly is moved to our own ID (stand-in create, update, legacy delete, then status)', () => {
   const s = testId({ entryId: 'legacy-1', conditions: ready });
-  assert.deepEqual(counts(plan([s], [withId(s, 'legacy-1')])), [0, 0, 0, 0, 0, 0]);
+  const p = plan([s], [withId(s, 'legacy-1')]);
+  assert.deepEqual(counts(p), [0, 0, 0, 0, 1, 0, 0], 'nothing but the move');
+  const m = p.migrations[0];
+  assert.deepEqual(m?.owner, { namespace: 'default', name: 'my-test-spiffeid' });
+  assert.equal(m?.create?.id, OURS);
+  assert.deepEqual(m?.create?.selectors.map(formatSelector), ['k8s:pod-name:my-test-pod', 'k8s:ns:default', formatSelector(STAND_IN_SELECTOR)]);
+  assert.notEqual(entryKey(m?.create as Entry), entryKey(withId(s, 'legacy-1')), 'SPIRE would refuse a create similar to the legacy entry');
+  assert.deepEqual(m?.update, withId(s, OURS), 'then exactly the declared entry, under our ID');
+  assert.equal(m?.deleteLegacy, 'legacy-1');
+  assert.equal(m?.status.entryId, OURS);
+  assert.deepEqual([...p.entryOwners.keys()].sort(), [OURS, 'legacy-1']);
+});
+
+test('a move cut short goes on from where it stopped; the legacy entry is not taken for a conflict', () => {
+  const s = testId({ entryId: 'legacy-1', conditions: ready });
+  const legacy = withId(s, 'legacy-1');
+  // Stopped after step 1: ours exists under the stand-in key.
+  const afterCreate = plan([s], [legacy, { ...withId(s, OURS), selectors: [...legacy.selectors, STAND_IN_SELECTOR] }]);
+  assert.deepEqual(afterCreate.problems, []);
+  assert.deepEqual(afterCreate.migrations.map((m) => [m.create, m.update?.selectors.map(formatSelector), m.deleteLegacy]), [
+    [undefined, ['k8s:pod-name:my-test-pod', 'k8s:ns:default'], 'legacy-1'],
+  ]);
+  // Stopped after step 2: both issue the same identity; only the legacy delete (and the status) are left.
+  const afterUpdate = plan([s], [legacy, withId(s, OURS)]);
+  assert.deepEqual(counts(afterUpdate), [0, 0, 0, 0, 1, 0, 0]);
+  assert.deepEqual(afterUpdate.migrations.map((m) => [m.create, m.update, m.deleteLegacy, m.status.entryId]), [[undefined, undefined, 'legacy-1', OURS]]);
+  // Stopped after step 3 (status not written): status names a gone entry, ours is held by its ID.
+  const afterDelete = plan([s], [withId(s, OURS)]);
+  assert.deepEqual(counts(afterDelete), [0, 0, 0, 0, 0, 1, 0]);
+  assert.equal(afterDelete.statuses[0]?.status.entryId, OURS);
+});
+
+test('a legacy entry does not move before the finalizer is on; status keeps naming it', () => {
+  const s = aSpiffeId({ entryId: 'legacy-1', conditions: ready });
+  const p = plan([s], [withId(s, 'legacy-1')]);
+  assert.deepEqual(counts(p), [1, 0, 0, 0, 0, 0, 0]);
+});
+
+test('a refused spec never moves (nor deletes) the legacy entry its status names', () => {
+  const s = testId({ entryId: 'legacy-1', downstream: true });
+  const p = plan([s], [withId(s, 'legacy-1')]);
+  assert.equal(p.problems[0]?.reason, 'PolicyViolation');
+  assert.deepEqual([p.migrations, p.deleteEntries, p.createEntries], [[], [], []]);
+});
+
+test('a SpiffeID deleted in the middle of a move deletes both our entry and the legacy one', () => {
+  const s = testId({ entryId: 'legacy-1', deletionTimestamp: now });
+  const p = plan([s], [withId(s, 'legacy-1'), withId(s, OURS)]);
+  assert.deepEqual([...p.deleteEntries].sort(), [OURS, 'legacy-1']);
+  assert.deepEqual([...(p.releaseFinalizer[0]?.afterDeleting ?? [])].sort(), [OURS, 'legacy-1']);
+});
+
+test('a spec edited after the move updates our entry in place: no entry keeps issuing the old identity', () => {
+  const s = testId({ entryId: 'legacy-1', conditions: ready });
+  const store = new Map<string, Entry>([['legacy-1', withId(s, 'legacy-1')]]);
+  const m = plan([s], [...store.values()]).migrations[0];
+  assert.ok(m?.create && m.update);
+  store.set(OURS, m.create);
+  store.set(OURS, m.update);
+  store.delete(m.deleteLegacy);
+  const edited = testId({ entryId: OURS, conditions: ready, spiffeId: 'spiffe://example.org/test-v2' });
+  const p = plan([edited], [...store.values()]);
+  assert.deepEqual(p.updateEntries.map((e) => [e.id, e.spiffeId]), [[OURS, 'spiffe://example.org/test-v2']]);
+  assert.deepEqual([p.createEntries, p.deleteEntries, p.migrations], [[], [], []]);
 });
 
 test('entry deleted in SPIRE (status names a missing entry): it is recreated under our ID', () => {
@@ -89,14 +154,15 @@ test('a DNS name change updates our entry in place and keeps fields the SpiffeID
   assert.deepEqual(p.updateEntries.map((e) => [e.id, e.dnsNames, e.x509SvidTtl]), [[OURS, ['new'], 600]]);
 });
 
-test('an adopted legacy entry is written whole: admin, TTLs and hint are never kept from an entry we did not create', () => {
+test('the entry replacing an adopted legacy entry is made from the spec alone: admin, TTLs and hint are never kept from an entry we did not create', () => {
   const s = testId({ entryId: 'legacy-1', dnsNames: ['new'] });
   const p = plan([s], [withId(s, 'legacy-1', { dnsNames: ['old'], admin: true, x509SvidTtl: 600, hint: 'h' })]);
   assert.deepEqual(p.updateEntries, []);
-  assert.deepEqual(p.replaceEntries.map((e) => [e.id, e.dnsNames, e.admin, e.x509SvidTtl, e.hint]), [['legacy-1', ['new'], false, 0, '']]);
-  const same = testId({ entryId: 'legacy-1', conditions: ready });
-  const adminOnly = plan([same], [withId(same, 'legacy-1', { admin: true })]);
-  assert.deepEqual(adminOnly.replaceEntries.map((e) => e.admin), [false], 'admin alone is enough to rewrite it');
+  const m = p.migrations[0];
+  assert.deepEqual([m?.create, m?.update].map((e) => [e?.id, e?.dnsNames, e?.admin, e?.x509SvidTtl, e?.hint]), [
+    [OURS, ['new'], false, 0, ''],
+    [OURS, ['new'], false, 0, ''],
+  ]);
 });
 
 test('a SPIFFE ID change moves our entry to the new ID in place', () => {
@@ -111,7 +177,7 @@ test('attack: status names a foreign entry -> it is ignored (never updated, neve
   const s = testId({ entryId: operatorEntry.id });
   const p = plan([s], [operatorEntry]);
   assert.deepEqual(p.updateEntries, []);
-  assert.deepEqual(p.replaceEntries, []);
+  assert.deepEqual(p.migrations, []);
   assert.deepEqual(p.deleteEntries, []);
   assert.deepEqual(p.createEntries.map((c) => c.entry.id), [OURS]);
   assert.equal(p.createEntries[0]?.entry.admin, false);
@@ -157,7 +223,7 @@ test('a similar entry the SpiffeID does not hold is someone else\'s: EntryConfli
   const s = testId();
   const theirs = withId(s, 'someone-elses', { admin: true });
   const p = plan([s], [theirs]);
-  assert.deepEqual([p.createEntries, p.updateEntries, p.replaceEntries, p.deleteEntries], [[], [], [], []]);
+  assert.deepEqual([p.createEntries, p.updateEntries, p.migrations, p.deleteEntries], [[], [], [], []]);
   const st = p.statuses[0]?.status;
   assert.equal(st?.entryId, null);
   assert.deepEqual(st?.conditions.map((c) => [c.type, c.status, c.reason]), [['Ready', 'False', 'EntryConflict']]);
@@ -199,7 +265,7 @@ test('deletion of a SpiffeID whose entry is already gone only releases the final
 });
 
 test('a SpiffeID being deleted without our finalizer is not ours to finish', () => {
-  assert.deepEqual(counts(plan([aSpiffeId({ deletionTimestamp: now })])), [0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(counts(plan([aSpiffeId({ deletionTimestamp: now })])), [0, 0, 0, 0, 0, 0, 0]);
 });
 
 test('an invalid SpiffeID gets no entry, a Ready=False condition saying why, and loses the entry we made for it', () => {
@@ -259,21 +325,28 @@ test('another cluster whose name starts with ours plus a dot (one SPIRE server f
   // Nor adopted through a status that names it, even with the exact key.
   const claim = testId({ name: 'eu', spiffeId: 'spiffe://example.org/eu', entryId: theirs.id });
   const p = plan([claim], [{ ...theirs, selectors: withId(claim, theirs.id).selectors, parentId: withId(claim, theirs.id).parentId }]);
-  assert.deepEqual([p.updateEntries.length, p.replaceEntries.length, p.deleteEntries.length], [0, 0, 0]);
+  assert.deepEqual([p.updateEntries.length, p.migrations.length, p.deleteEntries.length], [0, 0, 0]);
 });
 
 test('applying the plan to a store and planning again yields an empty plan', () => {
-  const ids = [aSpiffeId({ name: 'a' }), aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b' })];
-  const store = new Map<string, Entry>();
+  const legacyHolder = aSpiffeId({ name: 'c', spiffeId: 'spiffe://example.org/c', entryId: 'legacy-c' });
+  const ids = [aSpiffeId({ name: 'a' }), aSpiffeId({ name: 'b', spiffeId: 'spiffe://example.org/b' }), legacyHolder];
+  const store = new Map<string, Entry>([['legacy-c', withId(legacyHolder, 'legacy-c', { admin: true })]]);
   let objects = ids;
   for (let pass = 0; pass < 3; pass++) {
     const p = plan(objects, [...store.values()]);
     for (const id of p.deleteEntries) store.delete(id);
     for (const c of p.createEntries) store.set(c.entry.id, c.entry);
-    for (const u of [...p.updateEntries, ...p.replaceEntries]) store.set(u.id, u);
+    for (const u of p.updateEntries) store.set(u.id, u);
+    for (const m of p.migrations) {
+      if (m.create) store.set(m.create.id, m.create);
+      if (m.update) store.set(m.update.id, m.update);
+      store.delete(m.deleteLegacy);
+    }
     objects = objects.map((s) => {
       const st = p.statuses.find((x) => x.owner.name === s.metadata.name)?.status ??
-        p.createEntries.find((c) => c.owner.name === s.metadata.name)?.status;
+        p.createEntries.find((c) => c.owner.name === s.metadata.name)?.status ??
+        p.migrations.find((m) => m.owner.name === s.metadata.name)?.status;
       return {
         ...s,
         metadata: { ...s.metadata, finalizers: fin },
@@ -282,7 +355,8 @@ test('applying the plan to a store and planning again yields an empty plan', () 
     });
   }
   const last = plan(objects, [...store.values()]);
-  assert.deepEqual(counts(last), [0, 0, 0, 0, 0, 0]);
-  assert.deepEqual([...store.keys()].sort(), [`${P}uid-a`, `${P}uid-b`]);
-  assert.equal(new Set([...store.values()].map((e) => entryKey(e))).size, 2);
+  assert.deepEqual(counts(last), [0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...store.keys()].sort(), [`${P}uid-a`, `${P}uid-b`, `${P}uid-c`]);
+  assert.equal(new Set([...store.values()].map((e) => entryKey(e))).size, 3);
+  assert.equal(store.get(`${P}uid-c`)?.admin, false);
 });

@@ -4,13 +4,15 @@ import { sameSelectorSet } from '../entries/selectors.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../spiffeid/spiffeid.js';
 import { validateSpiffeId, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
-import { heldEntry, orphanedEntries, ownEntryId, type Holding } from './entry-ownership.js';
+import { heldEntry, legacyEntry, orphanedEntries, ownEntryId, type Holding } from './entry-ownership.js';
+import { standInEntry } from './legacy-migration.js';
 import { desiredStatus, statusChanged, type DesiredStatus, type NotReadyReason } from './status.js';
 
 // The SpiffeID controller as one pure, level-based plan: all SpiffeIDs + the SPIRE entries we may own ->
 // which entries to create, update and delete, which statuses to write, which finalizers to add/release.
 // Which entry a SpiffeID holds is decided by entry-ownership.ts (our chosen entry ID, or an exactly
-// matching legacy entry its status names), never by status.entryId alone. An entry with the declared
+// matching legacy entry its status names, which then moves to our ID: legacy-migration.ts), never by
+// status.entryId alone. An entry with the declared
 // SPIFFE ID, parent ID and selectors that the SpiffeID does not hold is someone else's: the SpiffeID gets
 // Ready=False (EntryConflict) and the entry is left alone. Entries nobody holds are never touched, except
 // entries with our ID prefix whose SpiffeID is gone.
@@ -23,6 +25,18 @@ export type PlannedCreate = { readonly owner: SpiffeIdRef; readonly entry: Entry
 export type PlannedStatus = { readonly owner: SpiffeIdRef; readonly status: DesiredStatus };
 export type PlannedRelease = { readonly owner: SpiffeIdRef; readonly afterDeleting: readonly string[] };
 export type PlannedProblem = { readonly owner: SpiffeIdRef; readonly reason: string; readonly message: string };
+/** A legacy entry moving to the registrar's own ID, steps in this order (legacy-migration.ts). */
+export type PlannedMigration = {
+  readonly owner: SpiffeIdRef;
+  /** Step 1, when our entry does not exist yet: it under a stand-in key. */
+  readonly create?: Entry;
+  /** Step 2, when our entry is not as declared yet: it as declared (the fields a SpiffeID controls). */
+  readonly update?: Entry;
+  /** Step 3: the legacy entry. */
+  readonly deleteLegacy: string;
+  /** Step 4: naming our entry. */
+  readonly status: DesiredStatus;
+};
 
 export type SpiffeIdPlan = {
   readonly addFinalizer: readonly SpiffeIdRef[];
@@ -32,10 +46,10 @@ export type SpiffeIdPlan = {
   /** Entries the registrar created: only the fields a SpiffeID controls are written (pickWritable). */
   readonly updateEntries: readonly Entry[];
   /**
-   * Adopted legacy entries: written whole, so admin, TTLs, hint and the rest come back to what the spec
-   * says (nothing). Fields the spec does not carry are never kept from an entry the registrar did not create.
+   * Adopted legacy entries, each replaced by an entry with our ID made from the spec alone: fields the spec
+   * does not carry (admin, TTLs, hint) are never kept from an entry the registrar did not create.
    */
-  readonly replaceEntries: readonly Entry[];
+  readonly migrations: readonly PlannedMigration[];
   readonly statuses: readonly PlannedStatus[];
   /** Release the finalizer once every listed delete succeeded (OK or NOT_FOUND). */
   readonly releaseFinalizer: readonly PlannedRelease[];
@@ -72,7 +86,7 @@ export function planSpiffeIdEntries(
   const deleteEntries: string[] = [];
   const createEntries: PlannedCreate[] = [];
   const updateEntries: Entry[] = [];
-  const replaceEntries: Entry[] = [];
+  const migrations: PlannedMigration[] = [];
   const statuses: PlannedStatus[] = [];
   const problems: PlannedProblem[] = [];
   const claimed = new Set<string>();
@@ -115,12 +129,34 @@ export function planSpiffeIdEntries(
       losers.push(m.s);
     }
     const { s, want, held } = winner;
+    const legacy = legacyEntry(s, want, byId);
     // An entry with the declared key that the winner does not hold belongs to someone else. Moving ours
     // onto that key would make a second entry with it (SPIRE does not check similarity on update).
-    const foreign = (byKey.get(k) ?? []).filter((e) => e.id !== held?.entry.id);
+    const foreign = (byKey.get(k) ?? []).filter((e) => e.id !== held?.entry.id && e.id !== legacy?.id);
     if (foreign.length > 0) {
       refuse(s, 'EntryConflict', 'SPIRE already has an entry with this SPIFFE ID, parent ID and selectors that the registrar did not create for this SpiffeID; it is left alone');
       losers.push(s);
+      continue;
+    }
+    // A legacy entry it holds moves to our own ID (legacy-migration.ts); so does a move a pass cut short,
+    // with our entry already beside it. Only once the finalizer is on, as for any entry we create (until
+    // then both are left as they are: the status keeps naming the legacy entry).
+    if (legacy) {
+      const id = ownEntryId(prefix, s);
+      const ours = byId.get(id);
+      for (const e of [legacy.id, id]) {
+        claimed.add(e);
+        entryOwners.set(e, ref(s));
+      }
+      if (!hasFinalizer(s)) continue;
+      const declared = { ...want, id };
+      migrations.push({
+        owner: ref(s),
+        ...(ours ? {} : { create: standInEntry(declared) }),
+        ...(ours && sameEntry(ours, want) ? {} : { update: ours ? { ...ours, ...pickWritable(want) } : declared }),
+        deleteLegacy: legacy.id,
+        status: desiredStatus(s, id, { ready: true }, now),
+      });
       continue;
     }
     if (!held) {
@@ -134,13 +170,8 @@ export function planSpiffeIdEntries(
     }
     const current = held.entry;
     claimed.add(current.id);
-    if (held.how === 'created') {
-      if (!sameEntry(current, want)) {
-        updateEntries.push({ ...current, ...pickWritable(want) });
-        entryOwners.set(current.id, ref(s));
-      }
-    } else if (!sameEntry(current, want) || !sameEntryWhole(current, want)) {
-      replaceEntries.push({ ...want, id: current.id });
+    if (!sameEntry(current, want)) {
+      updateEntries.push({ ...current, ...pickWritable(want) });
       entryOwners.set(current.id, ref(s));
     }
     setStatus(s, desiredStatus(s, current.id, { ready: true }, now));
@@ -162,13 +193,16 @@ export function planSpiffeIdEntries(
     // namespace's entry, a status naming it and a delete would remove that entry.
     const provable = held !== undefined && (held.how === 'created' || !validateSpiffeId(s, cfg, originOf(s)));
     const ids = held && provable && !claimed.has(held.entry.id) ? [held.entry.id] : [];
+    // A move to our ID cut short (legacy-migration.ts) leaves the legacy entry beside ours: both go.
+    const legacy = held?.how === 'created' ? legacyEntry(s, spiffeIdEntry(s), byId) : undefined;
+    if (legacy && !validateSpiffeId(s, cfg, originOf(s)) && !claimed.has(legacy.id)) ids.push(legacy.id);
     for (const id of ids) drop(id, ref(s));
     releaseFinalizer.push({ owner: ref(s), afterDeleting: ids });
   }
   for (const id of orphanedEntries(entries, spiffeIds, prefix)) drop(id);
 
   statuses.sort((a, b) => cmp(`${a.owner.namespace}/${a.owner.name}`, `${b.owner.namespace}/${b.owner.name}`));
-  return { addFinalizer, deleteEntries, createEntries, updateEntries, replaceEntries, statuses, releaseFinalizer, problems, entryOwners };
+  return { addFinalizer, deleteEntries, createEntries, updateEntries, migrations, statuses, releaseFinalizer, problems, entryOwners };
 }
 
 /** The fields a SpiffeID controls; everything else (TTLs, admin, hint...) is kept as SPIRE has it. */
@@ -185,20 +219,6 @@ function sameEntry(a: Entry, b: Entry): boolean {
     a.downstream === b.downstream &&
     JSON.stringify(a.dnsNames) === JSON.stringify(b.dnsNames) &&
     JSON.stringify([...a.federatesWith].sort()) === JSON.stringify([...b.federatesWith].sort())
-  );
-}
-
-/** Fields the spec does not carry are at SPIRE's zero values (an adopted entry may have them set). */
-function sameEntryWhole(a: Entry, b: Entry): boolean {
-  return (
-    a.x509SvidTtl === b.x509SvidTtl &&
-    a.jwtSvidTtl === b.jwtSvidTtl &&
-    a.admin === b.admin &&
-    a.expiresAt === b.expiresAt &&
-    a.storeSvid === b.storeSvid &&
-    a.hint === b.hint &&
-    !a.additionalAttributes?.disableX509SvidPrefetch &&
-    !a.additionalAttributes?.jwtSvidIncludeJti
   );
 }
 

@@ -11,6 +11,8 @@ import { StatusCode } from '../../handlers/entries/status-code.js';
 import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import type { RegistrarEvent } from '../../handlers/events/registrar-event.js';
 import { SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
+import { spiffeIdEntry } from '../../handlers/spiffeid/spiffeid-entry.js';
+import { STAND_IN_SELECTOR } from '../../handlers/spiffeid-reconcile/legacy-migration.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
@@ -387,4 +389,84 @@ test('a pass that starts before the watch shows our own create neither creates t
   await pass(new AbortController().signal);
   assert.equal(entryOf('api'), undefined, 'deleted once the bound has passed');
   assert.equal(entryOf('web')?.id, made.id, 'the shown SpiffeID keeps its entry');
+});
+
+/** A user's SpiffeID holding an entry the Go registrar made (random ID, status.entryId names it). */
+async function withLegacyEntry() {
+  const w0 = await world();
+  await w0.settle();
+  const user = {
+    apiVersion: 'spiffeid.spiffe.io/v1beta1',
+    kind: 'SpiffeID',
+    metadata: { name: 'mine', namespace: 'spire', uid: 'user-1', labels: {}, finalizers: ['finalizers.spiffeid.spiffe.io'] },
+    spec: { parentId: 'spiffe://example.org/spire/server', spiffeId: 'spiffe://example.org/mine', selector: { podUid: 'u-mine', namespace: 'spire' } },
+    status: { entryId: '4e6c3bd5-legacy' },
+  };
+  const writer = fakeSpiffeIdWriter([...w0.writer.objects(), user]);
+  const legacy = { ...spiffeIdEntry(v.parse(SpiffeIdSchema, user)), id: '4e6c3bd5-legacy', admin: true };
+  const [made] = await memoryEntryStore(w0.core).createEntries([legacy]);
+  assert.equal(made?.status.code, StatusCode.OK);
+  const w = await worldWith(w0, writer);
+  const mine = () => writer.objects().find((o) => (o.metadata as { name: string }).name === 'mine') as { spec: Record<string, unknown>; status: { entryId: string } };
+  /** Entries that issue this SPIFFE ID to some workload (a stand-in matches none). */
+  const issuing = (id: string) => w.entries().filter((e) => e.spiffeId === id && !e.selectors.some((s) => s.type === STAND_IN_SELECTOR.type));
+  return { w, writer, legacy, mine, issuing };
+}
+
+test('differs from the original: an adopted legacy entry moves to our own ID, so a later spec edit updates it and nothing keeps issuing the old identity', async () => {
+  const { w, writer, legacy, mine, issuing } = await withLegacyEntry();
+  await w.settle();
+  const ours = 'k8s-workload-registrar.k8stest.user-1';
+  assert.deepEqual(issuing('spiffe://example.org/mine').map((e) => [e.id, e.admin]), [[ours, false]]);
+  assert.ok(!w.entries().some((e) => e.id === legacy.id), 'the legacy entry is gone');
+  assert.equal(mine().status.entryId, ours);
+
+  // The user edits the spec: our entry follows, in place; the old identity is issued by nothing.
+  const edited = { ...mine(), spec: { ...mine().spec, spiffeId: 'spiffe://example.org/mine-v2' } };
+  const w2 = await worldWith(w, fakeSpiffeIdWriter([...writer.objects().filter((o) => (o.metadata as { name: string }).name !== 'mine'), edited]));
+  await w2.settle();
+  assert.deepEqual(issuing('spiffe://example.org/mine'), []);
+  assert.deepEqual(issuing('spiffe://example.org/mine-v2').map((e) => e.id), [ours]);
+});
+
+test('moving a legacy entry: after every SPIRE call some entry issues the identity; a failed step is taken up by the next pass', async () => {
+  const { w, writer, legacy, mine, issuing } = await withLegacyEntry();
+  const store = memoryEntryStore(w.core);
+  const counts: number[] = [];
+  const check = <T>(r: T) => {
+    counts.push(issuing('spiffe://example.org/mine').length);
+    return r;
+  };
+  const watched = {
+    ...store,
+    createEntries: (...a: Parameters<typeof store.createEntries>) => store.createEntries(...a).then(check, (e) => Promise.reject(check(e))),
+    updateEntries: (...a: Parameters<typeof store.updateEntries>) => store.updateEntries(...a).then(check, (e) => Promise.reject(check(e))),
+    deleteEntries: (...a: Parameters<typeof store.deleteEntries>) => store.deleteEntries(...a).then(check, (e) => Promise.reject(check(e))),
+  };
+  const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
+  assert.ok(templates.ok);
+  const pass = createCrdPass({
+    store: watched,
+    writer,
+    snapshot: () => ({ ...w.state, spiffeIds: writer.objects().map((o) => v.parse(SpiffeIdSchema, o)) }),
+    config,
+    templates: templates.templates,
+    log: pino({ level: 'silent' }),
+    clock: systemClock,
+  });
+  const run = () => pass(new AbortController().signal);
+
+  w.core.faults.failNext('BatchUpdateEntry', 1, StatusCode.UNAVAILABLE);
+  await assert.rejects(run(), 'step 2 fails');
+  assert.equal(mine().status.entryId, legacy.id, 'status keeps naming the legacy entry until it is gone');
+  w.core.faults.failNext('BatchDeleteEntry', 1, StatusCode.UNAVAILABLE);
+  await assert.rejects(run(), 'step 3 fails');
+  assert.equal(mine().status.entryId, legacy.id);
+  for (let i = 0; i < 3; i++) await run();
+
+  assert.ok(counts.length >= 5, 'every step was watched');
+  assert.ok(counts.every((n) => n >= 1), `never without an entry: ${counts.join(',')}`);
+  assert.deepEqual(issuing('spiffe://example.org/mine').map((e) => e.id), ['k8s-workload-registrar.k8stest.user-1']);
+  assert.equal(w.entries().filter((e) => e.spiffeId === 'spiffe://example.org/mine').length, 1, 'no stand-in left');
+  assert.equal(mine().status.entryId, 'k8s-workload-registrar.k8stest.user-1');
 });

@@ -33,6 +33,7 @@ import { entryLogFields, LogField } from '../log-fields.js';
 import { forEachLimit } from '../for-each-limit.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import { CrdEntries } from './crd-entries.js';
+import { migrateLegacyEntries } from './migrate-legacy-entries.js';
 import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
 
 export type CrdPassDeps = {
@@ -254,8 +255,13 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       });
     };
     await update(plan.updateEntries, writableMask);
-    // Adopted legacy entries are written whole, so fields the spec does not carry go back to SPIRE's defaults.
-    await update(plan.replaceEntries, undefined);
+
+    // Adopted legacy entries move to our own IDs; their statuses name ours once the legacy entry is gone.
+    if (plan.migrations.length > 0) {
+      const moved = await migrateLegacyEntries(plan.migrations, { store, known, signal, log, metrics: deps.metrics, unknownOutcome, entryEvent });
+      failed += moved.failed;
+      for (const m of moved.done) statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(m.owner), () => writer.writeStatus(observed(m.owner), m.status)));
+    }
 
     for (const st of plan.statuses) {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
@@ -284,7 +290,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     const wrote =
       dplan.create.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
-      plan.createEntries.length + plan.updateEntries.length + plan.replaceEntries.length + plan.deleteEntries.length;
+      plan.createEntries.length + plan.updateEntries.length + plan.migrations.length + plan.deleteEntries.length;
     // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
       {
@@ -294,7 +300,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         declared_updated: dplan.update.length,
         declared_deleted: dplan.delete.length,
         entries_created: plan.createEntries.length,
-        entries_updated: plan.updateEntries.length + plan.replaceEntries.length,
+        entries_updated: plan.updateEntries.length,
+        entries_migrated: plan.migrations.length,
         entries_deleted: plan.deleteEntries.length,
         invalid: plan.problems.length,
         failed,
