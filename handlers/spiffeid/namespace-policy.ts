@@ -1,6 +1,7 @@
 import { isUnder, parseSpiffeId, spireServerId } from '../entries/spiffe-id.js';
 import { registrarNodeRoot, registrarPathSegment, reservedPathProblem } from '../identity/workload-id-rules.js';
 import type { SpiffeId } from './spiffeid.js';
+import { isOtherNamespacesIdentity, type IdentityShape } from './template-namespace.js';
 
 // The namespace policy (`spiffeid_policy = "namespace"`, the default): a SpiffeID written by a cluster
 // user may only ask for an identity that belongs to its own namespace. Namespaced SpiffeIDs let anyone
@@ -21,6 +22,11 @@ export type SpiffeIdPolicy = {
   readonly clusterDnsZone: string;
   /** `spiffeid_allowed_dns_suffixes`: more DNS suffixes every namespace may use (e.g. a team's own domain). */
   readonly allowedDnsSuffixes: readonly string[];
+  /**
+   * crd mode's identity template (identity_template, or the default), when pod IDs come from one: an ID
+   * it makes for another namespace's pods is refused like `ns/<other>/` (template-namespace.ts).
+   */
+  readonly identityTemplate?: IdentityShape;
 };
 
 export type PolicyRule = 'nodeOrAgentId' | 'namespacePath' | 'downstream' | 'parentId' | 'dnsName';
@@ -46,6 +52,13 @@ export function namespacePolicyProblem(
   }
   if (segments[0] === 'ns' && segments[1] !== ns) {
     return refuse('namespacePath', `spec.spiffeId ${JSON.stringify(s.spec.spiffeId)} starts with ns/ but not with ns/${ns}/, the namespace of this SpiffeID`);
+  }
+  const template = policy.identityTemplate;
+  if (template && isOtherNamespacesIdentity(`/${segments.join('/')}`, template, ns)) {
+    return refuse(
+      'namespacePath',
+      `spec.spiffeId ${JSON.stringify(s.spec.spiffeId)} is an ID identity_template ${JSON.stringify(template.source)} gives pods of another namespace, never of ${ns}, the namespace of this SpiffeID`,
+    );
   }
   if (s.spec.downstream) {
     return refuse('downstream', 'spec.downstream is true; a downstream entry can mint SVIDs for the whole trust domain');
