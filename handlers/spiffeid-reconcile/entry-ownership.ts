@@ -15,9 +15,30 @@ import type { SpiffeId } from '../spiffeid/spiffeid.js';
 
 const REGISTRAR_ID_ROOT = 'k8s-workload-registrar.';
 
-/** `k8s-workload-registrar.<cluster>.`: characters SPIRE refuses in an entry ID become `_`. */
+/** `k8s-workload-registrar.<cluster>.`, the cluster as entryIdCluster gives it. */
 export function entryIdPrefix(cluster: string): string {
-  return `${REGISTRAR_ID_ROOT}${cluster.replace(/[^A-Za-z0-9._-]/g, '_')}.`;
+  return `${REGISTRAR_ID_ROOT}${entryIdCluster(cluster)}.`;
+}
+
+/** The cluster as entry IDs hold it: characters SPIRE refuses in an entry ID become `_`. */
+export function entryIdCluster(cluster: string): string {
+  return cluster.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** SPIRE's limit on a client-chosen entry ID (docs/spire-entry-api.md 2.2). */
+export const MAX_ENTRY_ID_CHARS = 255;
+/** A Kubernetes UID: a UUID, 36 characters as text. */
+const UID_CHARS = 36;
+
+/**
+ * Why `cluster` cannot name this registrar's entries, or undefined: the IDs it makes would be longer than
+ * SPIRE accepts, and every entry create would fail.
+ */
+export function clusterEntryIdProblem(cluster: string): string | undefined {
+  const longest = entryIdPrefix(cluster).length + UID_CHARS;
+  if (longest <= MAX_ENTRY_ID_CHARS) return undefined;
+  const most = MAX_ENTRY_ID_CHARS - (longest - cluster.length);
+  return `is ${cluster.length} characters long; crd mode names entries ${REGISTRAR_ID_ROOT}<cluster>.<SpiffeID UID>, which would be ${longest} characters, and SPIRE accepts at most ${MAX_ENTRY_ID_CHARS} (use at most ${most})`;
 }
 
 /**

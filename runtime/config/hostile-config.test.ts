@@ -83,3 +83,22 @@ test('a directory as log_path is refused', async (t) => {
   assert.deepEqual(await problemsOf(`${minimal}log_path = "${dir}"\n`), [`k.conf:4: log_path: "${dir}" is a directory; it must name a file`]);
   assert.deepEqual(await problemsOf(`${minimal}log_path = "${join(dir, 'registrar.log')}"\n`), []);
 });
+
+test('crd mode: a cluster name that makes entry IDs longer than SPIRE\'s 255 characters is refused (195 is the longest)', async () => {
+  const crd = (cluster: string) => `mode = "crd"\n${minimal.replace('k8stest', cluster)}`;
+  // k8s-workload-registrar.<cluster>.<36-character UID>: 23 + 195 + 1 + 36 = 255.
+  assert.deepEqual(await problemsOf(crd('c'.repeat(195))), []);
+  assert.deepEqual(await problemsOf(crd('c'.repeat(196))), [
+    'k.conf:3: cluster: is 196 characters long; crd mode names entries k8s-workload-registrar.<cluster>.<SpiffeID UID>, which would be 256 characters, and SPIRE accepts at most 255 (use at most 195)',
+  ]);
+  // Reconcile and webhook modes put no entry IDs together: the name is only checked there as before.
+  assert.deepEqual(await problemsOf(`mode = "reconcile"\n${minimal.replace('k8stest', 'c'.repeat(196))}`), []);
+});
+
+test('crd mode: a cluster name with characters an entry ID cannot hold is accepted with a warning naming the prefix it shares', async () => {
+  const { warnings } = await parseConfig(`mode = "crd"\n${minimal.replace('k8stest', 'eu west')}`, 'k.conf');
+  assert.deepEqual(warnings, [
+    'k.conf:3: cluster: "eu west" holds characters a SPIRE entry ID cannot; its entries are named k8s-workload-registrar.eu_west.<UID>, as a cluster named "eu_west" would name them: two such clusters must not share a SPIRE server',
+  ]);
+  assert.deepEqual((await parseConfig(`mode = "crd"\n${minimal.replace('k8stest', 'eu_west')}`, 'k.conf')).warnings, []);
+});

@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { maxTrustDomainChars } from '../../handlers/identity/workload-id-rules.js';
+import { clusterEntryIdProblem, entryIdCluster, entryIdPrefix } from '../../handlers/spiffeid-reconcile/entry-ownership.js';
 import { quoteInput } from '../../handlers/text/quote-input.js';
 import { parseListenAddr } from '../observability/listen-addr.js';
 import type { ConfigKey } from './config-keys.js';
@@ -15,6 +16,7 @@ export async function checkStartup(r: ConfigReader, config: RegistrarConfig): Pr
   if (config.trustDomain.length > maxTrustDomainChars) {
     r.error('trust_domain', `trust_domain: is ${config.trustDomain.length} characters long; a trust domain has at most ${maxTrustDomainChars}`);
   }
+  if (config.mode === 'crd') checkCrdCluster(r, config.cluster);
   for (const [key, addr, required] of listenAddrs(config)) {
     const problem = listenAddrProblem(addr, required);
     if (problem) r.error(key, `${key}: ${problem}`);
@@ -22,6 +24,27 @@ export async function checkStartup(r: ConfigReader, config: RegistrarConfig): Pr
   if (config.logPath !== undefined) {
     const info = await stat(config.logPath).catch(() => undefined);
     if (info?.isDirectory()) r.error('log_path', `log_path: ${quoteInput(config.logPath)} is a directory; it must name a file`);
+  }
+}
+
+/**
+ * crd mode names its entries after the cluster (handlers/spiffeid-reconcile/entry-ownership.ts). A name
+ * too long for SPIRE's entry IDs is refused. Characters an entry ID cannot hold become `_`, so `eu west`
+ * and `eu_west` share a prefix: each would take the other's entries for its own orphans on one SPIRE
+ * server. Such a name is kept (changing its prefix would orphan the entries it already made), with a warning.
+ */
+function checkCrdCluster(r: ConfigReader, cluster: string): void {
+  const problem = clusterEntryIdProblem(cluster);
+  if (problem) {
+    r.error('cluster', `cluster: ${problem}`);
+    return;
+  }
+  const mapped = entryIdCluster(cluster);
+  if (mapped !== cluster) {
+    r.warn(
+      'cluster',
+      `cluster: ${quoteInput(cluster)} holds characters a SPIRE entry ID cannot; its entries are named ${entryIdPrefix(cluster)}<UID>, as a cluster named ${quoteInput(mapped)} would name them: two such clusters must not share a SPIRE server`,
+    );
   }
 }
 
