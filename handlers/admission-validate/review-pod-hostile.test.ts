@@ -34,8 +34,35 @@ for (const [name, init, c, reason] of hostile) {
   });
 }
 
+// As for CREATE: the API server fills request.namespace and request.name from the object (oldObject on
+// DELETE). A review where they differ is forged; its DELETE would pair the oldObject's UID with another
+// pod's selectors.
+const hostileDeletes: [string, AdmissionInit, RegExp][] = [
+  ['oldObject namespace differs from request.namespace', { pod: { name: 'p', namespace: 'kube-system' }, namespace: 'default' }, /namespace "kube-system" is not the request's namespace "default"/],
+  ['oldObject name differs from request.name', { pod: { name: 'p' }, name: 'q' }, /name "p" is not the request's name "q"/],
+];
+for (const [name, init, reason] of hostileDeletes) {
+  test(`hostile DELETE is allowed with no SPIRE write, as CREATE is: ${name}`, () => {
+    const out = review({ ...init, operation: 'DELETE' });
+    assert.equal(out.response.allowed, true);
+    assert.deepEqual(out.ops, []);
+    assert.match(out.response.warnings?.[0] ?? '', /^k8s-workload-registrar: SPIRE entry not deleted: /);
+    assert.match(out.response.warnings?.[0] ?? '', reason);
+    assert.deepEqual(out.notes.map((n) => [n.level, n.message]), [['warn', 'Pod entry not deleted']]);
+  });
+}
+
+test('a DELETE whose oldObject omits namespace or name still uses the request\'s (the API server sends both)', () => {
+  const raw = anAdmissionReview({ operation: 'DELETE', pod: { name: 'p', namespace: 'default' } });
+  const meta = (raw.request as { oldObject: { metadata: Record<string, unknown> } }).oldObject.metadata;
+  delete meta.namespace;
+  delete meta.name;
+  const out = reviewPod(v.parse(AdmissionReviewSchema, raw).request, cfg);
+  assert.deepEqual(out.ops.map((o) => o.op), ['delete']);
+});
+
 test('a DELETE naming a pod Kubernetes could not have made plans no delete', () => {
-  const out = review({ operation: 'DELETE', pod: { name: 'p' }, name: 'P'.repeat(300_000) });
+  const out = review({ uid: 'u1', operation: 'DELETE', pod: { name: 'P'.repeat(300_000) } });
   assert.deepEqual(out.ops, []);
   assert.match(out.response.warnings?.[0] ?? '', /SPIRE entry not deleted: pod name "P+"… \(300000 characters\)/);
 });

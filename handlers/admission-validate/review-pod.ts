@@ -83,8 +83,13 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
   }
 
   if (request.operation === 'DELETE') {
-    const { name: objName, uid: podUid } = objectNameAndUid(request.oldObject);
-    const name = request.name || objName;
+    const old = objectMetadata(request.oldObject);
+    const mismatch = requestMismatch(old, request);
+    if (mismatch) {
+      return allow([], [note('warn', 'Pod entry not deleted', { reason: mismatch })], [`${warningPrefix}SPIRE entry not deleted: ${mismatch}`]);
+    }
+    const podUid = old.uid;
+    const name = request.name || old.name;
     if (name === '') {
       const reason = 'the DELETE request names no pod';
       return allow([], [note('warn', 'Pod entry not deleted', { reason })], [`${warningPrefix}SPIRE entry not deleted: ${reason}`]);
@@ -102,7 +107,7 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
     const reason = `the request's pod object is invalid: ${describeIssues(parsed.issues)}`;
     return allow([], [note('error', 'Pod entry not created', { reason })], [`${warningPrefix}no SPIRE entry created: ${reason}`]);
   }
-  const mismatch = requestMismatch(parsed.output, request);
+  const mismatch = requestMismatch(parsed.output.metadata, request);
   if (mismatch) {
     return allow([], [note('warn', 'Pod entry not created', { reason: mismatch })], [`${warningPrefix}no SPIRE entry created: ${mismatch}`]);
   }
@@ -113,12 +118,14 @@ export function reviewPod(request: AdmissionRequest, cfg: PodReviewConfig): PodR
 const maxNoteChars = 1024;
 
 /**
- * The API server fills request.namespace and request.name from the object it admits, so they never
- * differ from the pod's own. A review where they do is forged, and the two halves of this decision
- * (disabled_namespaces reads the request, the entry's selectors the pod) would disagree: refuse it.
+ * The API server fills request.namespace and request.name from the object it admits (oldObject on
+ * DELETE), so they never differ from the pod's own. A review where they do is forged, and the two halves
+ * of this decision would disagree (CREATE: disabled_namespaces reads the request, the entry's selectors
+ * the pod; DELETE: the selectors come from the request, the UID that pairs it with its CREATE from the
+ * pod): refuse it, on CREATE and DELETE alike.
  */
-function requestMismatch(pod: Pod, request: AdmissionRequest): string | undefined {
-  const { namespace, name } = pod.metadata;
+function requestMismatch(pod: { readonly namespace: string; readonly name: string }, request: AdmissionRequest): string | undefined {
+  const { namespace, name } = pod;
   if (namespace !== '' && namespace !== request.namespace) {
     return `the pod's namespace ${quoteInput(namespace)} is not the request's namespace ${quoteInput(request.namespace)}`;
   }
@@ -191,9 +198,12 @@ function podInRequest(pod: Pod, request: AdmissionRequest): Pod {
   };
 }
 
-const NameAndUidSchema = v.object({ metadata: v.object({ name: v.optional(v.string(), ''), uid: v.optional(v.string(), '') }) });
+const MetadataSchema = v.object({
+  metadata: v.object({ namespace: v.optional(v.string(), ''), name: v.optional(v.string(), ''), uid: v.optional(v.string(), '') }),
+});
 
-function objectNameAndUid(object: unknown): { name: string; uid: string } {
-  const parsed = v.safeParse(NameAndUidSchema, object);
-  return parsed.success ? parsed.output.metadata : { name: '', uid: '' };
+/** A DELETE's oldObject metadata; '' for what it lacks (or all of it, when it is not an object with metadata). */
+function objectMetadata(object: unknown): { namespace: string; name: string; uid: string } {
+  const parsed = v.safeParse(MetadataSchema, object);
+  return parsed.success ? parsed.output.metadata : { namespace: '', name: '', uid: '' };
 }
