@@ -470,3 +470,22 @@ test('moving a legacy entry: after every SPIRE call some entry issues the identi
   assert.equal(w.entries().filter((e) => e.spiffeId === 'spiffe://example.org/mine').length, 1, 'no stand-in left');
   assert.equal(mine().status.entryId, 'k8s-workload-registrar.k8stest.user-1');
 });
+
+test('a hand-made SpiffeID taken over in the pass that first sees it: the same pass plans it as taken over, so its status keeps TakenOver', async () => {
+  const w0 = await world();
+  // Made by hand before the registrar saw it (finalizer included), with the pod's name and a spec the rules
+  // refuse; no status yet.
+  const squatter = {
+    apiVersion: 'spiffeid.spiffe.io/v1beta1',
+    kind: 'SpiffeID',
+    metadata: { name: 'web-0', namespace: 'spire', uid: 'squat-1', labels: {}, finalizers: ['finalizers.spiffeid.spiffe.io'] },
+    spec: { parentId: 'spiffe://example.org/spire/server', spiffeId: 'spiffe://elsewhere.org/squat', selector: { podUid: 'u-web', namespace: 'spire' } },
+  };
+  const w = await worldWith(w0, fakeSpiffeIdWriter([squatter]));
+  await w.pass(new AbortController().signal);
+  const web = () => w.writer.objects().find((o) => (o.metadata as { name: string }).name === 'web-0') as { status?: { entryId?: string; conditions?: { type: string; status: string }[] } };
+  assert.deepEqual(web().status?.conditions?.map((c) => [c.type, c.status]).sort(), [['Ready', 'True'], ['TakenOver', 'True']]);
+  assert.equal(web().status?.entryId, 'k8s-workload-registrar.k8stest.squat-1', 'its entry made in the same pass, under the object\'s UID');
+  await w.settle();
+  assert.deepEqual(web().status?.conditions?.map((c) => c.type).sort(), ['Ready', 'TakenOver']);
+});

@@ -4,7 +4,7 @@
 // pass's write results in between) and the plan applied: finalizers added, entries deleted,
 // created and updated in batches, statuses written, finalizers released. Step 2 plans from the informer's
 // SpiffeIDs plus those step 1 just created (as the API server returned them), so a new pod's entry is
-// written in the pass that creates its SpiffeID. Our own writes come back as informer events and trigger
+// written in the pass that creates its SpiffeID, and those step 1 took over as it left them (taken-over.ts). Our own writes come back as informer events and trigger
 // the next pass, which converges; a resync catches anything missed.
 // API writes of one step run `concurrency` at a time; each is handled on its own (a failure is logged,
 // the others go on, and the pass fails at the end so the trigger retries). The steps stay in order, so a
@@ -21,6 +21,7 @@ import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js
 import { withCreated } from '../../handlers/spiffeid/with-created.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import { takenOverStatus } from '../../handlers/spiffeid-reconcile/status.js';
+import { asTakenOver, withTakenOver } from '../../handlers/spiffeid-reconcile/taken-over.js';
 import {
   planSpiffeIdEntries,
   type PlannedCreate,
@@ -118,6 +119,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids);
     const justCreated: SpiffeId[] = [];
+    /** Hand-made SpiffeIDs taken over above, as the take-over left them (taken-over.ts). */
+    const takenOver: SpiffeId[] = [];
     // The four lists name distinct SpiffeIDs, so their writes share one pool (no step waits for the
     // slowest write of the one before).
     const declaredWrites: (() => Promise<void>)[] = [
@@ -149,7 +152,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         if (!(await attempt('Failed to take over SpiffeID', r, () => writer.takeOver(target, d)))) return;
         log.warn({ ...r, [LogField.spiffeId]: d.spec.spiffeId, owner: d.owner.name }, 'Took over a hand-made SpiffeID with the name of a pod or node');
         const status = takenOverStatus(current, d, new Date(deps.clock.now()).toISOString());
-        await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus(target, status));
+        const wrote = await attempt('Failed to write SpiffeID status', r, () => writer.writeStatus(target, status));
+        takenOver.push(asTakenOver(current, d, wrote ? status : undefined));
       }),
     ];
     for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
@@ -158,7 +162,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
     // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
     // not wait for the next pass (our own create coming back through the watch).
-    const spiffeIds = withCreated(existing, justCreated);
+    const spiffeIds = withTakenOver(withCreated(existing, justCreated), takenOver);
     const { entries, listed } = await known.current(signal);
     const effective = withDeclaredSpecs(spiffeIds, declared.declared);
     const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);

@@ -153,6 +153,26 @@ test('webhook bypassed: a hand-made SpiffeID with a pod\'s name cannot block the
   assert.match(taken?.message ?? '', /made by hand with the name of Pod web-0/);
 });
 
+test('webhook bypassed: a hand-made SpiffeID taken over in the pass that first sees it keeps the TakenOver condition (the real writer, the fake API server)', async (t) => {
+  const { w, reg, alice } = await world(t, false);
+  // While the registrar is down: a squatter the policy refuses (no status yet), then the pod of that name.
+  // The first pass takes it over and, in the same pass, plans statuses from the informer's copy, which
+  // still has the squatter's spec and no TakenOver condition; a status written from it must not drop
+  // the condition the take-over wrote.
+  await reg.stop();
+  await alice.createNamespacedCustomObject({ ...ids, namespace: 'default', body: aRawSpiffeId({ name: 'web-0', spiffeId: 'spiffe://example.org/ns/kube-system/sa/admin' }) });
+  w.putPod({ name: 'web-0', namespace: 'default', uid: 'pod-uid-web', nodeName: 'minikube', annotations: { 'spiffe.io/spiffe-id': 'web' } });
+  const next = await w.startRegistrar();
+  await next.ready;
+  await w.waitFor('the pod\'s entry', () => w.entries().some((e) => e.spiffeId === 'spiffe://example.org/web'));
+  await w.waitFor('Ready', () => statusOf(w, 'web-0')?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
+  await passes(w, next, 1);
+  assert.ok(next.logs.some((l) => l.msg === 'Took over a hand-made SpiffeID with the name of a pod or node'));
+  const conditions = statusOf(w, 'web-0')?.conditions ?? [];
+  assert.deepEqual(conditions.map((c) => [c.type, c.status]).sort(), [['Ready', 'True'], ['TakenOver', 'True']]);
+  assert.deepEqual(w.entries().filter((e) => e.spiffeId === 'spiffe://example.org/ns/kube-system/sa/admin').map((e) => e.id), ['operator-admin'], 'the squatter\'s spec never got an entry');
+});
+
 test('through the webhook: escalations and status writes are refused with their rule; the tutorial SpiffeID works', async (t) => {
   const { w, alice } = await world(t, true);
   const before = operatorNow(w);
