@@ -28,10 +28,8 @@ import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
 import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
 import type { SpiffeIdWriter } from './spiffeid-writer.js';
 import { aborted } from '../aborted.js';
-import { createEventRecorder } from '../events/event-recorder.js';
 import type { EventSink } from '../events/event-sink.js';
-import { kubeEventSink } from '../events/event-sink.kube.js';
-import { reportingInstance } from '../events/reporting-instance.js';
+import { kubeEventRecorder } from '../events/kube-event-recorder.js';
 
 export type CrdSpireConnection = {
   readonly entries: EntryStore;
@@ -145,13 +143,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     });
     closers.push(() => informers.stop());
     const entries = new CrdEntries({ store: spire.entries, clock, resyncIntervalMs: cfg.resyncIntervalMs, intern });
-    const events = createEventRecorder({
-      sink: deps.eventSink ?? kubeEventSink(kubeConfig),
-      clock,
-      log,
-      instance: reportingInstance(),
-      onDropped: () => metrics.eventsDropped.inc(),
-    });
+    const events = kubeEventRecorder({ kubeConfig, sink: deps.eventSink, clock, log, metrics });
     closers.push(async () => events.stop());
     const runPass = createCrdPass({
       store: spire.entries,

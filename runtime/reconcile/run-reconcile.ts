@@ -20,10 +20,9 @@ import { kubeLeaseClient } from '../kube/lease-client.js';
 import { eventBatch } from './event-batch.js';
 import { createReconciler } from './reconciler.js';
 import { aborted } from '../aborted.js';
-import { createEventRecorder, type EventRecorder } from '../events/event-recorder.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import type { EventSink } from '../events/event-sink.js';
-import { kubeEventSink } from '../events/event-sink.kube.js';
-import { reportingInstance } from '../events/reporting-instance.js';
+import { kubeEventRecorder } from '../events/kube-event-recorder.js';
 
 export type SpireConnection = {
   readonly entries: EntryStore;
@@ -85,13 +84,7 @@ export async function runReconcile(ctx: ModeContext<ReconcileConfig>, deps: Reco
     spire = await deps.connect(cfg, spireCallRecorder(metrics));
     const cluster = createClusterInformers({ kubeConfig, config: cfg, log, metrics, timing: { clock, relistIntervalMs: cfg.relistIntervalMs } });
     informers = cluster;
-    const eventRecorder = createEventRecorder({
-      sink: deps.eventSink ?? kubeEventSink(kubeConfig),
-      clock,
-      log,
-      instance: reportingInstance(),
-      onDropped: () => metrics.eventsDropped.inc(),
-    });
+    const eventRecorder = kubeEventRecorder({ kubeConfig, sink: deps.eventSink, clock, log, metrics });
     recorder = eventRecorder;
     const reconciler = createReconciler({
       store: spire.entries,
