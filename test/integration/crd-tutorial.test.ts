@@ -142,3 +142,44 @@ test('a pod name reused by a new pod (StatefulSet) waits for the old SpiffeID, t
   assert.deepEqual(sid?.metadata.labels, { podUid: 'new-uid' });
   assert.equal(sid?.metadata.ownerReferences?.[0]?.uid, 'new-uid');
 });
+
+test('differs from the original: swapped in for the Go registrar, its entries move to our own IDs (no duplicate left), and a later annotation change leaves no entry with the old identity', async (t) => {
+  const w = await startCrdWorld(t);
+  w.putNode('minikube', 'node-uid-1');
+  w.putPod(agent);
+  w.putPod(workload);
+  const first = await w.startRegistrar();
+  await first.ready;
+  await w.waitFor('three entries', () => w.entries().length === 3);
+  await w.waitFor('statuses', () => w.spiffeIds('spire').every((s) => (s.status as { entryId?: string } | undefined)?.entryId));
+  await first.stop();
+
+  // As the Go registrar leaves things: the same entries under random IDs, each SpiffeID's status naming its own.
+  const ours = w.entries();
+  const legacyId = (i: number) => `00000000-0000-4000-8000-00000000000${i}`;
+  await w.spire.entryStore.deleteEntries(ours.map((e) => e.id));
+  const made = await w.spire.entryStore.createEntries(ours.map((e, i) => ({ ...e, id: legacyId(i) })));
+  assert.ok(made.every((r) => r.status.code === 0));
+  for (const s of w.spiffeIds('spire')) {
+    const i = ours.findIndex((e) => e.id === (s.status as { entryId: string }).entryId);
+    w.kube.store.putObject({ ...s, status: { entryId: legacyId(i) } });
+  }
+  const before = describeEntries(w.entries());
+
+  const second = await w.startRegistrar();
+  await second.ready;
+  const ownIds = () => w.entries().every((e) => e.id.startsWith('k8s-workload-registrar.k8stest.'));
+  await w.waitFor('every entry under our own ID', () => ownIds() && w.entries().length === 3);
+  await w.waitFor('statuses name them', () => w.spiffeIds('spire').every((s) => (s.status as { entryId: string }).entryId.startsWith('k8s-workload-registrar.k8stest.')));
+  assert.deepEqual(describeEntries(w.entries()), before, 'the same entries, only their IDs changed');
+  assert.equal(second.logs.filter((l) => l.msg === 'Moved a legacy entry to the registrar\'s own entry ID').length, 3);
+
+  // The workload's annotation changes: its entry (ours now) follows in place; nothing issues the old ID.
+  const id = w.entries().find((e) => e.spiffeId === 'spiffe://example.org/example-workload')?.id;
+  w.putPod({ ...workload, annotations: { 'spiffe.io/spiffe-id': 'example-workload-v2' } });
+  await w.waitFor('entry moved to the new ID', () => w.entries().some((e) => e.spiffeId === 'spiffe://example.org/example-workload-v2'));
+  await passes(w, second, 1);
+  assert.equal(w.entries().find((e) => e.spiffeId === 'spiffe://example.org/example-workload-v2')?.id, id);
+  assert.equal(w.entries().some((e) => e.spiffeId === 'spiffe://example.org/example-workload'), false);
+  assert.equal(w.entries().length, 3);
+});
