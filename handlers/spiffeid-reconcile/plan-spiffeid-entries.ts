@@ -12,9 +12,8 @@ import { desiredStatus, statusChanged, type DesiredStatus, type NotReadyReason }
 // which entries to create, update and delete, which statuses to write, which finalizers to add/release.
 // Which entry a SpiffeID holds is decided by entry-ownership.ts (our chosen entry ID, or an exactly
 // matching legacy entry its status names, which then moves to our ID: legacy-migration.ts), never by
-// status.entryId alone. An entry with the declared
-// SPIFFE ID, parent ID and selectors that the SpiffeID does not hold is someone else's: the SpiffeID gets
-// Ready=False (EntryConflict) and the entry is left alone. Entries nobody holds are never touched, except
+// status.entryId alone. An entry with the declared SPIFFE ID, parent ID and selectors that the SpiffeID
+// does not hold is someone else's: the SpiffeID gets Ready=False (EntryConflict) and the entry is left alone. Entries nobody holds are never touched, except
 // entries with our ID prefix whose SpiffeID is gone.
 // Ref: spiffe/spire history, mode-crd/controllers/spiffeid_controller.go (finalizer, status.entryId,
 // NotFound on delete is success).

@@ -4,8 +4,9 @@
 // pass's write results in between) and the plan applied: finalizers added, entries deleted,
 // created and updated in batches, statuses written, finalizers released. Step 2 plans from the informer's
 // SpiffeIDs plus those step 1 just created (as the API server returned them), so a new pod's entry is
-// written in the pass that creates its SpiffeID, and those step 1 took over as it left them (taken-over.ts). Our own writes come back as informer events and trigger
-// the next pass, which converges; a resync catches anything missed.
+// written in the pass that creates its SpiffeID, and those step 1 took over as it left them (taken-over.ts).
+// Our own writes come back as informer events and trigger the next pass, which converges; a resync
+// catches anything missed.
 // API writes of one step run `concurrency` at a time; each is handled on its own (a failure is logged,
 // the others go on, and the pass fails at the end so the trigger retries). The steps stay in order, so a
 // finalizer is released only after the entry deletes of this pass succeeded. SpiffeIDs the pass creates
