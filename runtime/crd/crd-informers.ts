@@ -18,6 +18,8 @@ export type CrdResource = 'nodes' | 'pods' | 'endpointslices' | 'spiffeids';
 
 export type CrdInformers = {
   readonly all: readonly Informer<unknown>[];
+  /** What the SpiffeID cache keeps of an object (for the writer's created SpiffeIDs: same size, shared strings). */
+  readonly projectSpiffeId: (s: SpiffeId) => SpiffeId;
   /** A fresh view of every cache. */
   snapshot(): ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
   onChange(listener: () => void): void;
@@ -71,6 +73,7 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   });
   return {
     all,
+    projectSpiffeId: project.spiffeId,
     snapshot,
     onChange: (listener) => all.forEach((i) => i.onChange(() => listener())),
     start: () => all.forEach((i) => i.start()),

@@ -148,7 +148,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     const runPass = createCrdPass({
       store: spire.entries,
       entries,
-      writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig),
+      writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig, { project: informers.projectSpiffeId }),
       snapshot: informers.snapshot,
       config: { ...cfg, ...rules },
       templates: checked.templates,

@@ -4,9 +4,12 @@
 // status write is one merge patch and no GET; a stale resourceVersion costs a 409, a GET and a retry.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SPIFFEID_API_VERSION, SPIFFEID_KIND } from '../../handlers/spiffeid/spiffeid.js';
+import * as v from 'valibot';
+import { SPIFFEID_API_VERSION, SPIFFEID_KIND, SpiffeIdSchema } from '../../handlers/spiffeid/spiffeid.js';
 import { declaredSpec } from '../../handlers/spiffeid/declared-spiffeid.js';
+import { crdProjections } from '../../runtime/crd/crd-projections.js';
 import { kubeSpiffeIdWriter } from '../../runtime/crd/spiffeid-writer.kube.js';
+import { createInterner } from '../../runtime/kube/shared-values.js';
 import { ids, startCrdWorld } from './crd-harness.js';
 
 const declared = {
@@ -114,4 +117,20 @@ test('client-node writer: created with the finalizer in one request; observed wr
   await writer.releaseFinalizer(old, fin);
   assert.deepEqual(get()?.metadata.finalizers, [fin], 'the newer object keeps its finalizer');
   assert.deepEqual(w.kube.requestCounts(), { 'patch spiffeids': 1, 'get spiffeids': 1 }, 'refused with 409, read, another UID: stop');
+});
+
+test('client-node writer: a create answers what the informer cache would hold of the stored object (its projection), not the whole answer', async (t) => {
+  const w = await startCrdWorld(t);
+  w.putPod({ name: 'web-0', namespace: 'spire', uid: 'u1' });
+  const intern = createInterner();
+  const project = crdProjections({}, intern).spiffeId;
+  const writer = kubeSpiffeIdWriter(w.kube.kubeConfig(), { project });
+  const stored = await writer.create(declared, ['finalizers.spiffeid.spiffe.io']);
+  const raw = w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
+  assert.ok(stored && raw);
+  assert.deepEqual(stored, project(v.parse(SpiffeIdSchema, raw)), 'the projection of the stored object');
+  assert.equal('apiVersion' in stored, false, 'fields the plans do not read are not kept');
+  assert.equal(stored.metadata.resourceVersion, raw.metadata.resourceVersion, 'what a guarded patch needs is kept');
+  assert.deepEqual(stored.metadata.finalizers, ['finalizers.spiffeid.spiffe.io']);
+  assert.equal(stored.metadata.namespace, intern('spire'), 'strings go through the shared interner');
 });
