@@ -9,11 +9,15 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 50;
 
 /**
- * Webhook mode keeps no caches and met the RSS target without tuning, while the tuning's extra major GCs
- * lengthened its admission latency tail (p99 at 500/s ~10-12 -> ~13.6 ms), so it is left at V8's default.
+ * Webhook mode without webhook_resync keeps no caches; there the tuning's extra major GCs weigh on the
+ * admission latency tail (4 -> 17 major GCs in 15,000 admissions at 500/s), so it keeps V8's default and
+ * its peak RSS stays at ~205-219 MiB. With webhook_resync it holds the pods informer and every upkeep pass
+ * lists and plans every pod entry (~20 MB promoted per pass at 10,000 pods): under the default growth the
+ * old generation piled up five passes before a major GC, 211-214 MiB peak against 171-172 MiB tuned
+ * (bench/README.md, "webhook RSS"), so that configuration is tuned like the controller modes.
  */
-export function tunesHeapGrowth(mode: string): boolean {
-  return mode === 'reconcile' || mode === 'crd';
+export function tunesHeapGrowth(config: { readonly mode: string; readonly webhookResync?: boolean }): boolean {
+  return config.mode === 'reconcile' || config.mode === 'crd' || config.webhookResync === true;
 }
 
 export function tuneHeapGrowth(): void {

@@ -73,7 +73,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   const loaded = await loadConfigForCommand(path, io.stderr);
   if (!loaded) return 1;
   const { config, warnings } = loaded;
-  if (tunesHeapGrowth(config.mode)) tuneHeapGrowth();
+  if (tunesHeapGrowth(config)) tuneHeapGrowth();
   let logger: Logger;
   try {
     logger = createLogger(config, deps.logSink);
