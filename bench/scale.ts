@@ -1,7 +1,10 @@
 // The scaling curve: cold start, restart and a full resync at 1k, 10k, 50k and 100k pods (nodes =
-// pods/20), in reconcile and crd mode, through the user's binary; time, peak RSS (VmHWM), CPU and SPIRE
-// calls per size, and reconcile mode's cold start against the floor (bench/floor.ts) in the same run.
-//   npm run bench:scale -- [--min-pods=1000] [--max-pods=100000] [--reconcile=1] [--crd=1] [--timeout-s=900]
+// pods/20), in reconcile, crd and webhook mode, through the user's binary; time, peak RSS (VmHWM), CPU and
+// SPIRE calls per size, and reconcile mode's cold start against the floor (bench/floor.ts) in the same run.
+//   npm run bench:scale -- [--min-pods=1000] [--max-pods=100000] [--reconcile=1] [--crd=1] [--webhook=1]
+//     [--webhook-passes=3] [--webhook-resync-s=2] [--admissions-s=30] [--timeout-s=900]
+// Webhook mode (`webhook_resync = true`; cold, upkeep and restart rows) and its admission load
+// (`--admissions-s`, once, 0 skips it) are described in bench/scale-webhook.ts.
 // Prints the usual table and, at the end, the same rows as Markdown for bench/README.md.
 // - cold: spawn to "SPIRE holds every entry" (crd: also "every SpiffeID has its entry in status").
 // - restart: a second process against the converged SPIRE and cluster: spawn to the end of its first
@@ -18,11 +21,12 @@ import { runScript } from './lib/node-script.js';
 import { crdHcl, reconcileHcl, startRegistrar, type LogLine, type RegistrarProcess } from './lib/registrar-process.js';
 import { markdownTable, report, type Row, type ScenarioResult } from './lib/report.js';
 import { callsText, clearSpire, entryCalls, writeCalls } from './lib/spire-state.js';
+import { webhookAdmissionLoad, webhookAt } from './scale-webhook.js';
 import { round } from './lib/stats.js';
 import { spiffeIdsWithEntry, type RunOptions } from './cold-start.js';
 
 export const SCALE_SIZES = [1_000, 10_000, 50_000, 100_000] as const;
-export const scaleDefaults = { minPods: 1_000, maxPods: 100_000, reconcile: 1, crd: 1, timeoutS: 900 };
+export const scaleDefaults = { minPods: 1_000, maxPods: 100_000, reconcile: 1, crd: 1, webhook: 1, webhookPasses: 3, webhookResyncS: 2, admissionsS: 30, timeoutS: 900 };
 export type ScaleParams = typeof scaleDefaults;
 
 const s = (ms: number) => round(ms / 1000, 2);
@@ -33,7 +37,9 @@ export async function scale(p: ScaleParams, o: RunOptions = {}): Promise<Scenari
   for (const pods of sizes) {
     if (p.reconcile) rows.push(...(await reconcileAt(pods, p, o)));
     if (p.crd) rows.push(...(await crdAt(pods, p, o)));
+    if (p.webhook) rows.push(...(await webhookAt(pods, pods / 20, p, o)));
   }
+  if (p.webhook && p.admissionsS > 0) rows.push(await webhookAdmissionLoad(p.admissionsS, o));
   const result: ScenarioResult = { scenario: 'scale', params: p, rows };
   await report(result, o);
   if (!o.quiet) process.stdout.write(`\n${markdownTable(rows)}\n`);

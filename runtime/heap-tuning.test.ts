@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HEAP_GROWING_PERCENT, tunesHeapGrowth } from './heap-tuning.js';
+import { heapGrowingPercent } from './heap-tuning.js';
 
-test('heap growth is tuned for the controller modes only (webhook mode keeps V8 defaults for its latency)', () => {
-  assert.deepEqual(['webhook', 'reconcile', 'crd'].map(tunesHeapGrowth), [false, true, true]);
+test('heap growth: crd mode grows less than reconcile mode between major GCs (its passes hold more for longer)', () => {
+  assert.equal(heapGrowingPercent({ mode: 'reconcile' }), 50);
+  assert.equal(heapGrowingPercent({ mode: 'crd' }), 25);
 });
 
-test('crd mode lets the heap grow less than reconcile mode between major GCs (its passes hold more for longer)', () => {
-  assert.deepEqual(HEAP_GROWING_PERCENT, { reconcile: 50, crd: 25 });
+test('heap growth: webhook mode with its pods cache (webhook_resync) is tuned like reconcile mode', () => {
+  assert.equal(heapGrowingPercent({ mode: 'webhook', webhookResync: true }), 50);
+});
+
+test('heap growth: webhook mode without webhook_resync keeps V8 defaults for its admission latency', () => {
+  assert.equal(heapGrowingPercent({ mode: 'webhook', webhookResync: false }), undefined);
+  assert.equal(heapGrowingPercent({ mode: 'webhook' }), undefined);
 });

@@ -10,18 +10,24 @@
 // NODE_OPTIONS, hence set here, before the registrar allocates. See docs/adr/0005-heap-growth.md.
 import { setFlagsFromString } from 'node:v8';
 
-/** V8's --heap-growing-percent per mode; webhook mode keeps V8's default. */
+/** V8's --heap-growing-percent per controller mode. */
 export const HEAP_GROWING_PERCENT: Readonly<Record<string, number>> = { reconcile: 50, crd: 25 };
 
 /**
- * Webhook mode keeps no caches and met the RSS target without tuning, while the tuning's extra major GCs
- * lengthened its admission latency tail (p99 at 500/s ~10-12 -> ~13.6 ms), so it is left at V8's default.
+ * Webhook mode without webhook_resync keeps no caches; there the tuning's extra major GCs weigh on the
+ * admission latency tail (4 -> 17 major GCs in 15,000 admissions at 500/s), so it keeps V8's default and
+ * its peak RSS stays at ~205-219 MiB. With webhook_resync it holds the pods informer and every upkeep pass
+ * lists and plans every pod entry (~20 MB promoted per pass at 10,000 pods): under the default growth the
+ * old generation piled up five passes before a major GC, 211-214 MiB peak against 171-172 MiB tuned
+ * (bench/README.md, "webhook RSS"), so that configuration is tuned like reconcile mode.
+ * @returns the percent to set, or undefined to keep V8's default
  */
-export function tunesHeapGrowth(mode: string): boolean {
-  return HEAP_GROWING_PERCENT[mode] !== undefined;
+export function heapGrowingPercent(config: { readonly mode: string; readonly webhookResync?: boolean }): number | undefined {
+  if (config.mode === 'webhook') return config.webhookResync === true ? HEAP_GROWING_PERCENT['reconcile'] : undefined;
+  return HEAP_GROWING_PERCENT[config.mode];
 }
 
-export function tuneHeapGrowth(mode: string): void {
-  const percent = HEAP_GROWING_PERCENT[mode];
+export function tuneHeapGrowth(config: { readonly mode: string; readonly webhookResync?: boolean }): void {
+  const percent = heapGrowingPercent(config);
   if (percent !== undefined) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }

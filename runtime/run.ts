@@ -8,7 +8,7 @@ import { processIo, type CommandIo } from './commands/command-io.js';
 import { FlagError, parseGoFlags } from './commands/go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
 import { loadConfigForCommand } from './config/load-config.js';
-import { tuneHeapGrowth, tunesHeapGrowth } from './heap-tuning.js';
+import { tuneHeapGrowth } from './heap-tuning.js';
 import type { Mode } from './config/registrar-config.js';
 import { importIfPresent } from './import-if-present.js';
 import { createLogger, type LogSink } from './logger.js';
@@ -73,7 +73,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   const loaded = await loadConfigForCommand(path, io.stderr);
   if (!loaded) return 1;
   const { config, warnings } = loaded;
-  if (tunesHeapGrowth(config.mode)) tuneHeapGrowth(config.mode);
+  tuneHeapGrowth(config);
   let logger: Logger;
   try {
     logger = createLogger(config, deps.logSink);
