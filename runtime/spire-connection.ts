@@ -1,7 +1,7 @@
 // The registrar's SPIRE connection as every mode opens it: server address and agent socket from the
 // config, retries logged under component "spire", and each call attempt counted in the metrics.
 import type { Logger } from 'pino';
-import { connectSpire, type SpireClient } from '../adapters/spire/connect.js';
+import { connectSpire, type ConnectSpireOptions, type SpireClient } from '../adapters/spire/connect.js';
 import type { CommonConfig } from './config/registrar-config.js';
 
 export type SpireCallObserver = (method: string, code: number) => void;
@@ -11,6 +11,7 @@ export function connectRegistrarSpire(
   logger: Logger,
   onCall?: SpireCallObserver,
   callTimeoutMs?: number,
+  transport?: ConnectSpireOptions['transport'],
 ): Promise<SpireClient> {
   return connectSpire({
     serverAddress: cfg.serverAddress,
@@ -18,6 +19,7 @@ export function connectRegistrarSpire(
     ...(cfg.agentSocketPath ? { agentSocketPath: cfg.agentSocketPath } : {}),
     ...(callTimeoutMs !== undefined ? { callTimeoutMs } : {}),
     ...(onCall ? { onCall } : {}),
+    ...(transport ? { transport } : {}),
     logger: logger.child({ component: 'spire' }),
   });
 }

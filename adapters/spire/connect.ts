@@ -11,6 +11,8 @@ import type { SvidMinter } from '../svid-minter.js';
 import { type RetryPolicy, defaultRetryPolicy } from './backoff.js';
 import { type BatchSizes, defaultBatchSizes } from './entry-rpc.js';
 import { grpcEntryRpc } from './entry-rpc.grpc.js';
+import { http2EntryRpc } from './entry-rpc.http2.js';
+import { http2UnaryChannel } from './http2-unary.js';
 import type { CallSettings } from './grpc-call.js';
 import { pagedBatchedEntryStore } from './paged-batched-store.js';
 import { parseServerAddress } from './server-address.js';
@@ -35,6 +37,12 @@ export type ConnectSpireOptions = {
   readonly agentTimeoutMs?: number;
   /** Told of every call attempt (RPC short name, gRPC code; 0 = OK): the runtime counts them as metrics. */
   readonly onCall?: (method: string, code: number) => void;
+  /**
+   * The Entry API's transport on a Unix socket: `grpc-js` (default) or `http2`, the lean unary client
+   * (http2-unary.ts) that webhook mode uses for its per-admission calls (docs/adr/0008). A TCP address
+   * always uses grpc-js (mTLS with credentials rotated from the agent). The SVID API stays on grpc-js.
+   */
+  readonly transport?: 'grpc-js' | 'http2';
 };
 
 export type SpireClient = {
@@ -141,6 +149,7 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
     ...(options.onCall ? { onCall: options.onCall } : {}),
   };
   const target = parseServerAddress(options.serverAddress);
+  if (target.kind === 'unix' && options.transport === 'http2') return leanUnixClient(target.path, target.target, settings, options);
   let channel: { get: () => grpc.Client; close: () => void };
   if (target.kind === 'unix') {
     const client = new grpc.Client(target.target, grpc.credentials.createInsecure(), reconnectOptions);
@@ -162,6 +171,42 @@ export async function connectSpire(options: ConnectSpireOptions): Promise<SpireC
     entries: pagedBatchedEntryStore(grpcEntryRpc(channel.get, settings, close), { ...defaultBatchSizes, ...options.batchSizes }),
     svid: grpcSvidMinter(channel.get, settings),
     onReconnect: reconnects.add,
+    close,
+  };
+}
+
+/**
+ * The Entry API over the lean http2 transport on a Unix socket. The SVID API (crd mode's webhook
+ * certificate; webhook mode never mints) gets a grpc-js channel the first time it is used.
+ */
+function leanUnixClient(path: string, grpcTarget: string, settings: CallSettings, options: ConnectSpireOptions): SpireClient {
+  const listeners = new Set<() => void>();
+  const channel = http2UnaryChannel({
+    socketPath: path,
+    initialBackoffMs: reconnectOptions['grpc.initial_reconnect_backoff_ms'] as number,
+    maxBackoffMs: reconnectOptions['grpc.max_reconnect_backoff_ms'] as number,
+    onLost: () => options.logger?.warn({}, 'SPIRE connection lost; reconnecting'),
+    onReconnected: () => {
+      for (const l of [...listeners]) l();
+    },
+  });
+  let svidClient: grpc.Client | undefined;
+  const svidChannel = () => (svidClient ??= new grpc.Client(grpcTarget, grpc.credentials.createInsecure(), reconnectOptions));
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    listeners.clear();
+    channel.close();
+    svidClient?.close();
+  };
+  return {
+    entries: pagedBatchedEntryStore(http2EntryRpc(channel, settings, close), { ...defaultBatchSizes, ...options.batchSizes }),
+    svid: grpcSvidMinter(svidChannel, settings),
+    onReconnect(l) {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
     close,
   };
 }

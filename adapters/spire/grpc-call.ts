@@ -48,23 +48,34 @@ function once<Req, Res>(client: grpc.Client, def: grpc.MethodDefinition<Req, Res
  * `what` names the call for error messages ("list entries (page 3)"). `client()` is asked on every
  * attempt, so a retry after an mTLS rotation goes out on the new channel.
  */
-export async function unaryCall<Req, Res>(client: () => grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, what: string,
+export function unaryCall<Req, Res>(client: () => grpc.Client, def: grpc.MethodDefinition<Req, Res>, req: Req, what: string,
   settings: CallSettings, signal?: AbortSignal): Promise<Res> {
-  for (let attempt = 1; ; attempt++) {
+  return withRetries(shortName(def.path), def.path, what, settings, signal,
+    () => once(client(), def, req, settings.timeoutMs, settings.waitForReady ?? true, signal));
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a code that is not retried, or the attempts run out; every
+ * failure becomes a SpireCallError. Shared by the grpc-js client and the lean one (entry-rpc.http2.ts):
+ * an attempt rejects with an error carrying a gRPC `code` and `details` (grpc-js's ServiceError shape).
+ */
+export async function withRetries<Res>(method: string, path: string, what: string, settings: CallSettings, signal: AbortSignal | undefined,
+  attempt: () => Promise<Res>): Promise<Res> {
+  for (let n = 1; ; n++) {
     if (signal?.aborted) throw new SpireCallError(`${what}: aborted`, StatusCode.CANCELLED, { cause: signal.reason });
     try {
-      const res = await once(client(), def, req, settings.timeoutMs, settings.waitForReady ?? true, signal);
-      settings.onCall?.(shortName(def.path), StatusCode.OK);
+      const res = await attempt();
+      settings.onCall?.(method, StatusCode.OK);
       return res;
     } catch (err) {
       const code = typeof (err as grpc.ServiceError).code === 'number' ? (err as grpc.ServiceError).code : StatusCode.UNKNOWN;
-      settings.onCall?.(shortName(def.path), code);
-      if (!retriable.has(code) || attempt >= settings.retry.maxAttempts || signal?.aborted) {
+      settings.onCall?.(method, code);
+      if (!retriable.has(code) || n >= settings.retry.maxAttempts || signal?.aborted) {
         const details = (err as grpc.ServiceError).details ?? (err as Error).message;
         throw new SpireCallError(`${what}: ${details}`, code, { cause: err });
       }
-      const delayMs = backoffDelayMs(settings.retry, attempt - 1, settings.random);
-      settings.onRetry?.({ method: def.path, attempt, code, delayMs });
+      const delayMs = backoffDelayMs(settings.retry, n - 1, settings.random);
+      settings.onRetry?.({ method: path, attempt: n, code, delayMs });
       await sleep(delayMs, undefined, signal ? { signal } : {}).catch(() => undefined);
     }
   }

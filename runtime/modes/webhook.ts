@@ -18,9 +18,20 @@ export const admissionMarginMs = 1_500;
 
 export const spireTimeoutMs = admissionTimeoutSeconds * 1000 - admissionMarginMs;
 
+/**
+ * The Entry API client on a Unix socket: the lean http2 one (docs/adr/0008), unless this environment
+ * variable says `grpc-js`, a way back without a new release should the lean client misbehave somewhere
+ * (and how the bench compares the two).
+ */
+export const spireClientEnv = 'K8S_WORKLOAD_REGISTRAR_SPIRE_CLIENT';
+
+export function webhookSpireTransport(env: NodeJS.ProcessEnv = process.env): 'grpc-js' | 'http2' {
+  return env[spireClientEnv] === 'grpc-js' ? 'grpc-js' : 'http2';
+}
+
 export const run: ModeRunner<WebhookConfig> = (ctx) =>
   runWebhook(ctx, {
     spireTimeoutMs,
-    connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall, spireTimeoutMs),
+    connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall, spireTimeoutMs, webhookSpireTransport()),
     kubeConfig: () => loadKubeConfig({ log: ctx.logger.child({ component: 'kube' }) }).kubeConfig,
   });
