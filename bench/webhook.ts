@@ -23,13 +23,14 @@ import { registrarNodeArgs, runIfMain } from './lib/main.js';
 import { startRegistrar, webhookHcl } from './lib/registrar-process.js';
 import { report, type Row, type ScenarioResult } from './lib/report.js';
 import { callsText, entryCalls } from './lib/spire-state.js';
+import { type GcSummary, summarizeGc } from './lib/gc-trace.js';
 import { round, summarize } from './lib/stats.js';
 import { postAdmission } from './lib/webhook-client.js';
 import type { RunOptions } from './cold-start.js';
 
 const probeScript = fileURLToPath(new URL('./lib/latency-probe.js', import.meta.url));
 
-export const webhookDefaults = { rate: 500, durationS: 30, maxS: 10, concurrency: 32, delayMs: 5, timeoutS: 60, probe: 0 };
+export const webhookDefaults = { rate: 500, durationS: 30, maxS: 10, concurrency: 32, delayMs: 5, timeoutS: 60, probe: 0, gc: 0 };
 export type WebhookParams = typeof webhookDefaults;
 
 /** `lagMs`: how late the harness sent the request against its schedule (its own event-loop delay). */
@@ -132,7 +133,7 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
     const tls = await webhookTls(world.dir);
 
     const probeOut = join(world.dir, 'registrar-probe.json');
-    const nodeArgs = [...(p.probe ? ['--import', probeScript] : []), ...(o.nodeArgs ?? [])];
+    const nodeArgs = [...(p.probe ? ['--import', probeScript] : []), ...(p.gc ? ['--trace-gc-nvp'] : []), ...(o.nodeArgs ?? [])];
     const reg = await startRegistrar({
       dir: world.dir,
       hcl: webhookHcl(world.spire.socketPath, tls),
@@ -142,6 +143,8 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
     });
     const harnessProbe = p.probe ? startProcessProbe() : undefined;
     const sentByRow = new Map<number, SentRequest[]>();
+    // --gc=1: the registrar's collections during each fixed-rate row, per admission (bench/lib/gc-trace.ts).
+    const gcByRow: Record<string, GcSummary> = {};
     const agent = new https.Agent({ keepAlive: true, maxSockets: p.concurrency, ...tls.client });
     try {
       const listening = await reg.waitForLog('Serving admission webhook', undefined, p.timeoutS * 1000);
@@ -157,8 +160,10 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
         let cpu = reg.cpuSeconds();
         const sent: SentRequest[] = [];
         sentByRow.set(delayMs, sent);
+        const from = performance.now();
         const fixed = await fixedRate(agent, url, `fixed-${delayMs}`, p.rate, p.durationS, sent);
         rows.push(row(`${p.rate}/s`, delayMs, fixed, p.durationS, world, reg.cpuSeconds() - cpu));
+        if (p.gc) gcByRow[`${p.rate}/s, SPIRE ${delayMs} ms`] = summarizeGc(reg.gcEvents(), from, performance.now(), fixed.length);
         if (p.maxS <= 0) continue;
         world.spire.core.resetCalls();
         cpu = reg.cpuSeconds();
@@ -166,6 +171,10 @@ export async function webhook(p: WebhookParams, o: RunOptions = {}): Promise<Sce
         rows.push(row(`max (${p.concurrency} callers)`, delayMs, max.outcomes, max.seconds, world, reg.cpuSeconds() - cpu));
       }
       const details: Record<string, unknown> = { registrarPeakRssMiB: reg.peakRssMiB(), registrarCpuSeconds: round(reg.cpuSeconds(), 1), entriesAtEnd: world.tracker.count };
+      if (p.gc) {
+        details.registrarGc = gcByRow;
+        if (!o.quiet) process.stdout.write(`\nregistrar GC per fixed-rate row (per admission):\n${JSON.stringify(gcByRow, null, 1)}\n`);
+      }
       agent.destroy();
       await reg.stop();
       if (harnessProbe) {

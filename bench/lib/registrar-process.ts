@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { type GcEvent, parseGcLine } from './gc-trace.js';
 
 const BIN = fileURLToPath(new URL('../../bin/k8s-workload-registrar.js', import.meta.url));
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -31,6 +32,8 @@ export type RegistrarProcess = {
   cpuSeconds(): number;
   /** The last lines of output, for error messages. */
   tail(): string;
+  /** Collections the registrar reported (only when it runs with `--trace-gc-nvp`; bench/lib/gc-trace.ts). */
+  gcEvents(): readonly GcEvent[];
   /** SIGTERM, then SIGKILL after 5 s; resolves with the exit code. Safe to call twice. */
   stop(): Promise<number | null>;
 };
@@ -79,12 +82,18 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
   const waiters: { msg: string; where: (l: LogLine) => boolean; resolve: (r: { at: number; line: LogLine }) => void }[] = [];
   const listeners = new Set<{ msg: string; listener: (line: LogLine, at: number) => void }>();
   const tail: string[] = [];
+  const gc: GcEvent[] = [];
   let peakMiB = 0;
   // BENCH_REGISTRAR_OUTPUT=<file>: every line the registrar writes (e.g. with --trace-gc-nvp) is kept there.
   const copy = process.env.BENCH_REGISTRAR_OUTPUT ? createWriteStream(`${process.env.BENCH_REGISTRAR_OUTPUT}.${name}.${pid}`) : undefined;
   void exited.then(() => copy?.end());
   const onLine = (text: string) => {
     copy?.write(`${text}\n`);
+    const collection = parseGcLine(text, performance.now());
+    if (collection) {
+      gc.push(collection);
+      return;
+    }
     tail.push(text);
     if (tail.length > 30) tail.shift();
     const m = /"msg":"([^"]*)"/.exec(text);
@@ -165,6 +174,7 @@ export async function startRegistrar(o: RegistrarOptions): Promise<RegistrarProc
       }
     },
     tail: () => tail.join('\n'),
+    gcEvents: () => gc,
     stop() {
       stopping ??= (async () => {
         clearInterval(sample);
