@@ -58,7 +58,7 @@ export type Http2UnaryChannel = {
   close(): void;
 };
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY } = http2.constants;
+const { NGHTTP2_NO_ERROR, NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY } = http2.constants;
 
 /** HTTP status to gRPC code, as grpc-js maps a non-200 answer. */
 function httpStatusCode(status: number): number {
@@ -72,14 +72,15 @@ function httpStatusCode(status: number): number {
   }
 }
 
-/** A stream reset by the server without a gRPC status, as grpc-js reads it. */
-function rstStatus(rstCode: number): number {
+/** A stream reset without a gRPC status on a live connection, as grpc-js reads it. */
+function rstError(rstCode: number): GrpcStatusError {
   switch (rstCode) {
-    case NGHTTP2_REFUSED_STREAM: return StatusCode.UNAVAILABLE;
-    case NGHTTP2_CANCEL: return StatusCode.CANCELLED;
-    case NGHTTP2_ENHANCE_YOUR_CALM: return StatusCode.RESOURCE_EXHAUSTED;
-    case NGHTTP2_INADEQUATE_SECURITY: return StatusCode.PERMISSION_DENIED;
-    default: return StatusCode.INTERNAL;
+    case NGHTTP2_NO_ERROR: return new GrpcStatusError(StatusCode.INTERNAL, `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)`);
+    case NGHTTP2_REFUSED_STREAM: return new GrpcStatusError(StatusCode.UNAVAILABLE, 'Stream refused by server');
+    case NGHTTP2_CANCEL: return new GrpcStatusError(StatusCode.CANCELLED, 'Call cancelled');
+    case NGHTTP2_ENHANCE_YOUR_CALM: return new GrpcStatusError(StatusCode.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded');
+    case NGHTTP2_INADEQUATE_SECURITY: return new GrpcStatusError(StatusCode.PERMISSION_DENIED, 'Protocol not secure enough');
+    default: return new GrpcStatusError(StatusCode.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
   }
 }
 
@@ -248,7 +249,7 @@ export function http2UnaryChannel(o: Http2UnaryOptions): Http2UnaryChannel {
           // The session went away between the check and the request (GOAWAY, destroyed).
           return finish(new GrpcStatusError(StatusCode.UNAVAILABLE, (err as Error).message, { cause: err }));
         }
-        readResponse(stream, maxReceive, finish);
+        readResponse(s, stream, maxReceive, finish);
         stream.end(frame(message));
       };
       if (session && !session.closed && !session.destroyed) return start(session);
@@ -286,7 +287,7 @@ export function http2UnaryChannel(o: Http2UnaryOptions): Http2UnaryChannel {
  * is removed then, so the finished stream (which lives on until V8 lets go of its native handle) holds
  * none of this call's state.
  */
-function readResponse(stream: http2.ClientHttp2Stream, maxReceive: number, finish: (err: Error | undefined, res?: Buffer) => void): void {
+function readResponse(session: http2.ClientHttp2Session, stream: http2.ClientHttp2Stream, maxReceive: number, finish: (err: Error | undefined, res?: Buffer) => void): void {
   let httpStatus = 0;
   let grpcStatus = -1;
   let details = '';
@@ -332,12 +333,14 @@ function readResponse(stream: http2.ClientHttp2Stream, maxReceive: number, finis
     stream.removeListener('close', onClose);
     if (localError) return finish(localError);
     if (grpcStatus === -1) {
+      // The session gone with the call in flight (Node reports it as a CANCEL or no code): the
+      // connection dropped, and the call's outcome is unknown, as grpc-js reports it.
+      if (session.destroyed || session.closed) {
+        const rst = stream.rstCode;
+        if (rst === undefined || rst === NGHTTP2_NO_ERROR || rst === NGHTTP2_CANCEL) return finish(new GrpcStatusError(StatusCode.UNAVAILABLE, 'Connection dropped'));
+      }
       if (httpStatus !== 0 && httpStatus !== 200) return finish(new GrpcStatusError(httpStatusCode(httpStatus), `Received HTTP status code ${httpStatus}`));
-      const rst = stream.rstCode;
-      // No status and no reset from the server: the connection went away with the call in flight.
-      if (rst === undefined || rst === http2.constants.NGHTTP2_NO_ERROR) return finish(new GrpcStatusError(StatusCode.UNAVAILABLE, 'Connection dropped'));
-      if (stream.session?.destroyed || stream.session?.closed) return finish(new GrpcStatusError(StatusCode.UNAVAILABLE, `Connection dropped (RST_STREAM ${rst})`));
-      return finish(new GrpcStatusError(rstStatus(rst), `Received RST_STREAM with code ${rst}`));
+      return finish(rstError(stream.rstCode ?? NGHTTP2_NO_ERROR));
     }
     if (grpcStatus !== StatusCode.OK) return finish(new GrpcStatusError(grpcStatus, details));
     const body = chunks ? Buffer.concat(chunks) : first;

@@ -10,6 +10,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../../adapters/kube-fake/ind
 import { connectSpire } from '../../adapters/spire/connect.js';
 import { startMemorySpireServer } from '../../adapters/spire-memory/start.js';
 import { createLogger } from '../../runtime/logger.js';
+import { webhookSpireTransport } from '../../runtime/modes/webhook.js';
 import { runWebhook } from '../../runtime/webhook/run-webhook.js';
 import { anAdmissionReview } from '../fixtures/admission.js';
 import { aRawPod, type PodInit } from '../fixtures/k8s-objects.js';
@@ -59,7 +60,7 @@ export async function startWebhookWorld(
     { config, logger, signal: abort.signal },
     {
       spireTimeoutMs,
-      connect: (cfg) => connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain, callTimeoutMs: spireTimeoutMs }),
+      connect: (cfg) => connectSpire({ serverAddress: cfg.serverAddress, trustDomain: cfg.trustDomain, callTimeoutMs: spireTimeoutMs, transport: webhookSpireTransport() }),
       kubeConfig: () => kube.kubeConfig(),
     },
   );
