@@ -62,6 +62,9 @@ export type Attribution = {
   overlapRegistrarGc: number;
   overlapRegistrarScavenge: number;
   overlapHarnessGc: number;
+  /** With SPIRE in its own process (bench/lib/spire-process.ts): slow requests that overlapped its GC pauses. */
+  overlapSpireGc?: number;
+  spireGc?: { pauses: number; totalMs: number; maxMs: number; scavenges: number; scavengeP99Ms: number };
   /** GC in the window: pauses, total ms, longest ms, per process. */
   registrarGc: { pauses: number; totalMs: number; maxMs: number; scavenges: number; scavengeP99Ms: number };
   harnessGc: { pauses: number; totalMs: number; maxMs: number; scavenges: number; scavengeP99Ms: number };
@@ -70,7 +73,7 @@ export type Attribution = {
   harnessLoop: { p99Max: number; max: number };
 };
 
-export function attributeLatency(sent: readonly SentRequest[], registrar: ProbeData, harness: ProbeData, slowMs = 5): Attribution {
+export function attributeLatency(sent: readonly SentRequest[], registrar: ProbeData, harness: ProbeData, slowMs = 5, spire?: ProbeData): Attribution {
   const from = Math.min(...sent.map((r) => r.scheduled));
   const to = Math.max(...sent.map((r) => r.done));
   const served = new Map((registrar.requests ?? []).map(([seq, at, ms]) => [seq, { at, ms }]));
@@ -121,6 +124,7 @@ export function attributeLatency(sent: readonly SentRequest[], registrar: ProbeD
     overlapRegistrarGc: slow.filter((x) => overlaps(rGc, x.r)).length,
     overlapRegistrarScavenge: slow.filter((x) => overlaps(rGc.filter(([, , k]) => k === 1), x.r)).length,
     overlapHarnessGc: slow.filter((x) => overlaps(hGc, x.r)).length,
+    ...(spire ? { overlapSpireGc: slow.filter((x) => overlaps(inWindow(spire.gc), x.r)).length, spireGc: gcStats(inWindow(spire.gc)) } : {}),
     registrarGc: gcStats(rGc),
     harnessGc: gcStats(hGc),
     registrarLoop: loopStats(registrar.loop),

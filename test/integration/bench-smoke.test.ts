@@ -74,13 +74,16 @@ test('churn: every create and delete is timed and SPIRE ends in sync, in reconci
 
 test('webhook: fixed-rate and max-throughput admissions over mTLS, with and without SPIRE delay', async (t) => {
   const dir = await resultsDir(t);
-  await webhook({ rate: 20, durationS: 1, maxS: 1, concurrency: 4, delayMs: 1, timeoutS: 60, probe: 1, gc: 1 }, { dir, quiet: true });
+  await webhook({ rate: 20, durationS: 1, maxS: 1, concurrency: 4, delayMs: 1, timeoutS: 60, probe: 1, gc: 1, spireProcess: 1 }, { dir, quiet: true });
   const r = await readResult(dir, 'webhook');
   assert.deepEqual(r.rows.map((row) => [row['SPIRE delay ms'], row.errors]), [[0, 0], [0, 0], [1, 0], [1, 0]]);
   assert.equal(r.rows[0]?.requests, 20);
   // --probe=1: the registrar's probe saw every fixed-rate request served (matched by x-bench-seq).
   const attribution = r.details?.attribution as Record<string, { requests: number; matched: number }>;
   assert.deepEqual(Object.values(attribution).map((a) => [a.requests, a.matched]), [[20, 20], [20, 20]]);
+  // --spire-process=1: SPIRE served from its own process, whose probe data came back too.
+  assert.equal(r.details?.spireInChildProcess, true);
+  assert.ok(Object.values(attribution as Record<string, { spireGc?: unknown }>).every((a) => a.spireGc !== undefined));
   // --gc=1: the registrar's --trace-gc-nvp lines were read and summarised per fixed-rate row.
   const gc = r.details?.registrarGc as Record<string, { scavenges: number }>;
   assert.deepEqual(Object.keys(gc), ['20/s, SPIRE 0 ms', '20/s, SPIRE 1 ms']);
