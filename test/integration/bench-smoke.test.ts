@@ -14,6 +14,7 @@ import { restart } from '../../bench/restart.js';
 import { slowLoris } from '../../bench/slow-loris.js';
 import { webhook } from '../../bench/webhook.js';
 import { faults } from '../../bench/faults.js';
+import { spireClientGc } from '../../bench/spire-client-gc.js';
 
 /** Node processes that are children of this test process (registrars, the floor). */
 function childNodeProcesses(): string[] {
@@ -87,6 +88,15 @@ test('webhook: fixed-rate and max-throughput admissions over mTLS, with and with
   // --gc=1: the registrar's --trace-gc-nvp lines were read and summarised per fixed-rate row.
   const gc = r.details?.registrarGc as Record<string, { scavenges: number }>;
   assert.deepEqual(Object.keys(gc), ['20/s, SPIRE 0 ms', '20/s, SPIRE 1 ms']);
+  assert.deepEqual(childNodeProcesses(), []);
+});
+
+test('spire-client-gc: both transports make their calls in a child process and their scavenges are counted', async (t) => {
+  const dir = await resultsDir(t);
+  await spireClientGc({ calls: 400, rate: 400 }, { dir, quiet: true });
+  const r = await readResult(dir, 'spire-client-gc');
+  assert.deepEqual(r.rows.map((row) => [row.transport, row.calls]), [['grpc-js', 400], ['http2', 400]]);
+  assert.ok(r.rows.every((row) => typeof row['KiB allocated per unit'] === 'number'));
   assert.deepEqual(childNodeProcesses(), []);
 });
 
