@@ -36,6 +36,8 @@ function statusName(code: number): string {
   return names[code] ?? 'UNKNOWN';
 }
 
+const HANDSHAKE_TIMEOUT_MS = 20_000;
+
 /** grpc-js's default receive limit. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
@@ -45,6 +47,8 @@ export type Http2UnaryOptions = {
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly maxReceiveBytes?: number;
+  /** A connected socket must finish the HTTP/2 handshake within this; default 20 s, as grpc-js. */
+  readonly handshakeTimeoutMs?: number;
   readonly random?: () => number;
   /** Once per loss of the connection (or a failed first connect): "SPIRE connection lost; reconnecting". */
   readonly onLost?: () => void;
@@ -112,6 +116,7 @@ type Waiter = { resolve: (s: http2.ClientHttp2Session) => void; reject: (e: Erro
 
 export function http2UnaryChannel(o: Http2UnaryOptions): Http2UnaryChannel {
   const maxReceive = o.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
+  const handshakeMs = o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   const initialBackoff = o.initialBackoffMs ?? 250;
   const maxBackoff = o.maxBackoffMs ?? 1600;
   const random = o.random ?? Math.random;
@@ -145,18 +150,25 @@ export function http2UnaryChannel(o: Http2UnaryOptions): Http2UnaryChannel {
     if (session) return Promise.resolve(session);
     connecting ??= new Promise<http2.ClientHttp2Session>((resolve, reject) => {
       const s = http2.connect('http://localhost', { createConnection: () => net.connect(o.socketPath) });
+      // A peer that accepts the socket but never speaks HTTP/2 must not hold every later call: give up
+      // as grpc-js does (its connect timeout is 20 s) and try again after the backoff.
+      const handshake = setTimeout(() => fail(new Error(`no HTTP/2 handshake within ${handshakeMs} ms`)), handshakeMs);
+      handshake.unref();
       const fail = (err: Error) => {
-        s.removeListener('connect', ok);
+        clearTimeout(handshake);
+        s.removeListener('remoteSettings', ok);
         s.destroy();
         reject(err);
       };
       const ok = () => {
+        clearTimeout(handshake);
         s.removeListener('error', fail);
         s.removeListener('close', closedEarly);
         resolve(s);
       };
       const closedEarly = () => fail(new Error('connection closed before the HTTP/2 handshake'));
-      s.once('connect', ok);
+      // Ready once the server's SETTINGS arrived ('connect' is only the socket's).
+      s.once('remoteSettings', ok);
       s.once('error', fail);
       s.once('close', closedEarly);
     }).then(

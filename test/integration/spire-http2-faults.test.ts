@@ -4,6 +4,7 @@
 // truncated, malformed, oversized and extra messages, RST_STREAM, HTTP errors, trailers-only statuses).
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -229,6 +230,22 @@ test('a message over the receive limit is RESOURCE_EXHAUSTED and its stream canc
   const channel = http2UnaryChannel({ socketPath: bare.socketPath, maxReceiveBytes: 1024 });
   t.after(() => channel.close());
   await assert.rejects(channel.call('/x/Y', new Uint8Array(), 5_000, true), (err: GrpcStatusError) => err.code === 8 && /larger than max/.test(err.details));
+});
+
+test('a socket that never speaks HTTP/2 fails the connection attempt (UNAVAILABLE) instead of holding calls', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lean-mute-'));
+  const socketPath = join(dir, 'mute.sock');
+  const sockets = new Set<net.Socket>();
+  const mute = net.createServer((c) => void sockets.add(c));
+  await new Promise<void>((r) => mute.listen(socketPath, r));
+  t.after(async () => {
+    for (const c of sockets) c.destroy();
+    await new Promise((r) => mute.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+  const channel = http2UnaryChannel({ socketPath, handshakeTimeoutMs: 50 });
+  t.after(() => channel.close());
+  await assert.rejects(channel.call('/x/Y', new Uint8Array(), 60_000, false), (err: GrpcStatusError) => err.code === 14 && /no HTTP\/2 handshake within 50 ms/.test(err.details));
 });
 
 test('unaryMessage: exactly one uncompressed message', () => {
