@@ -8,9 +8,26 @@
 // and writes them as JSON when the process exits. bench/webhook.ts joins this with its own per-request
 // times (bench/lib/latency-attribution.ts) to say what the slowest admissions overlapped.
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import http from 'node:http';
 import https from 'node:https';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+// BENCH_ALLOC_PROFILE=<file>: also a sampling heap profile of everything allocated from start to exit,
+// garbage included (`--heap-prof` keeps only what is alive at the end), written as <file>.<pid>.heapprofile.
+// Same-thread inspector sessions answer synchronously, so the profile can be taken in the exit handler.
+const allocOut = process.env.BENCH_ALLOC_PROFILE;
+if (allocOut) {
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.enable');
+  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  process.once('exit', () => {
+    session.post('HeapProfiler.stopSampling', (err, res) => {
+      if (!err) writeFileSync(`${allocOut}.${process.pid}.heapprofile`, JSON.stringify(res.profile));
+    });
+  });
+}
 
 const out = process.env.BENCH_PROBE_OUT;
 if (out) {
