@@ -137,7 +137,7 @@ export async function webhookAdmissionLoad(seconds: number, o: RunOptions): Prom
   const dir = await mkdtemp(join(tmpdir(), 'scale-webhook-'));
   try {
     const rate = 500;
-    const r = await webhook({ rate, durationS: seconds, maxS: 0, concurrency: 32, delayMs: 0, timeoutS: 60, probe: 0 }, { ...o, dir, quiet: true });
+    const r = await webhook({ rate, durationS: seconds, maxS: 0, concurrency: 32, delayMs: 0, timeoutS: 60, probe: 0, gc: 0, spireProcess: 1 }, { ...o, dir, quiet: true });
     const fixed = r.rows[0];
     return {
       pods: 0,
