@@ -1,8 +1,12 @@
-// The CPU cost of one crd pass that finds nothing to write, in this process (in-memory SPIRE core, fake
-// SpiffeID writer, no sockets): what every pass pays before its first write, whatever event caused it,
-// because a crd pass plans every SpiffeID of the cluster. Split into the pure steps, so a change to one
-// planner shows on its own. CPU time, not wall time, so a loaded machine inflates it less (median of runs).
-//   node --import tsx bench/crd-pass-cost.ts [--nodes=500] [--pods=10000] [--runs=7]
+// The CPU cost of one crd pass in this process (in-memory SPIRE core, fake SpiffeID writer, no sockets):
+//  - a pass that finds nothing to write, with the pass's per-object memo warm (runtime/crd/crd-plan-cache.ts):
+//    what every pass pays before its first write, whatever event caused it;
+//  - the same pass with an empty memo (the first pass after start; every pass before the memo existed);
+//  - a pass after N pods changed (N/2 created, N/2 deleted, their SpiffeIDs deleted as Kubernetes' garbage
+//    collector would): SpiffeID creates, entry creates and deletes, statuses and finalizer releases included;
+//  - the four pure planners on their own, without the memo (how a change to one planner shows).
+// CPU time, not wall time, so a loaded machine inflates it less (median of runs).
+//   node --import tsx bench/crd-pass-cost.ts [--nodes=500] [--pods=10000] [--changed=200] [--runs=7]
 import pino from 'pino';
 import * as v from 'valibot';
 import { MemorySpireCore } from '../adapters/spire-memory/core.js';
@@ -32,37 +36,62 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
 };
 const median = (xs: number[]) => round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN, 1);
 
-export type PassCost = { spiffeIds: number; entries: number; writes: number; medianCpuMs: Record<'pass' | 'declared' | 'planDeclared' | 'withDeclared' | 'planEntries', number> };
+export type PassCost = {
+  spiffeIds: number;
+  entries: number;
+  writes: number;
+  changedWrites: number;
+  medianCpuMs: Record<'pass' | 'coldPass' | 'changedPass' | 'declared' | 'planDeclared' | 'withDeclared' | 'planEntries', number>;
+};
 
-export async function crdPassCost(p: { nodes: number; pods: number; runs: number }): Promise<PassCost> {
+export async function crdPassCost(o: { nodes: number; pods: number; changed?: number; runs: number }): Promise<PassCost> {
+  const p = { changed: 200, ...o };
   const core = await MemorySpireCore.create({});
   const store = memoryEntryStore(core);
+  const aBenchPod = (i: number, name = `pod-${i}`) =>
+    aPod({ name, namespace: `bench-${i % 20}`, uid: `uid-${name}`, nodeName: `node-${i % p.nodes}`, annotations: { 'spiffe.io/spiffe-id': `ns/bench-${i % 20}/app-${i % 200}` } });
   const state = {
     nodes: Array.from({ length: p.nodes }, (_, i) => aNode({ name: `node-${i}` })),
-    pods: Array.from({ length: p.pods }, (_, i) =>
-      aPod({ name: `pod-${i}`, namespace: `bench-${i % 20}`, uid: `uid-${i}`, nodeName: `node-${i % p.nodes}`, annotations: { 'spiffe.io/spiffe-id': `ns/bench-${i % 20}/app-${i % 200}` } }),
-    ),
+    pods: Array.from({ length: p.pods }, (_, i) => aBenchPod(i)),
     endpointSlices: [],
   };
   const templates = checkCrdTemplates({ ...config, dnsNameTemplates: [] });
   if (!templates.ok) throw new Error(templates.error);
   const writer = fakeSpiffeIdWriter();
+  // The SpiffeID informer's cache: an object the writer did not change stays the same object.
+  let held = new Map<string, SpiffeId>();
   let spiffeIds: SpiffeId[] = [];
+  const refresh = () => {
+    const next = new Map<string, SpiffeId>();
+    for (const raw of writer.objects()) {
+      const meta = (raw as { metadata: { namespace: string; name: string; resourceVersion: string } }).metadata;
+      const key = `${meta.namespace}/${meta.name}`;
+      const old = held.get(key);
+      next.set(key, old && old.metadata.resourceVersion === meta.resourceVersion ? old : v.parse(SpiffeIdSchema, raw));
+    }
+    held = next;
+    spiffeIds = [...next.values()];
+  };
   const entries = new CrdEntries({ store, clock: systemClock, resyncIntervalMs: Number.MAX_SAFE_INTEGER });
-  const pass = createCrdPass({ store, writer, entries, snapshot: () => ({ ...state, spiffeIds }), config, templates: templates.templates, log: pino({ level: 'silent' }), clock: systemClock });
-  const refresh = () => (spiffeIds = writer.objects().map((o) => v.parse(SpiffeIdSchema, o)));
+  const newPass = () =>
+    createCrdPass({ store, writer, entries, snapshot: () => ({ ...state, spiffeIds }), config, templates: templates.templates, log: pino({ level: 'silent' }), clock: systemClock });
+  const pass = newPass();
   for (let i = 0; i < 3; i++) {
     refresh();
     await pass(new AbortController().signal);
   }
   refresh();
   writer.resetCalls();
-  const t = { pass: [] as number[], declared: [] as number[], planDeclared: [] as number[], withDeclared: [] as number[], planEntries: [] as number[] };
+  const t = { pass: [] as number[], coldPass: [] as number[], changedPass: [] as number[], declared: [] as number[], planDeclared: [] as number[], withDeclared: [] as number[], planEntries: [] as number[] };
   const { entries: current } = await entries.current();
   for (let i = 0; i < p.runs; i++) {
     let t0 = process.cpuUsage();
     await pass(new AbortController().signal);
     t.pass.push(cpuMs(t0));
+    const cold = newPass();
+    t0 = process.cpuUsage();
+    await cold(new AbortController().signal);
+    t.coldPass.push(cpuMs(t0));
     t0 = process.cpuUsage();
     const d = declaredSpiffeIds(state, config, templates.templates);
     t.declared.push(cpuMs(t0));
@@ -77,17 +106,53 @@ export async function crdPassCost(p: { nodes: number; pods: number; runs: number
     t.planEntries.push(cpuMs(t0));
   }
   const writes = Object.values(writer.calls()).reduce((a, b) => a + b, 0);
-  const m = { pass: median(t.pass), declared: median(t.declared), planDeclared: median(t.planDeclared), withDeclared: median(t.withDeclared), planEntries: median(t.planEntries) };
-  return { spiffeIds: spiffeIds.length, entries: core.entries().length, writes, medianCpuMs: m };
+  const size = { spiffeIds: spiffeIds.length, entries: core.entries().length };
+
+  // Churn: the first N/2 pods are deleted (Kubernetes deletes their SpiffeIDs: with our finalizer they
+  // stay, dying, until the pass deletes the entry) and N/2 new pods appear.
+  let changedWrites = 0;
+  for (let i = 0; i < p.runs; i++) {
+    const half = Math.min(Math.floor(p.changed / 2), Math.floor(p.pods / 2));
+    const gone = state.pods.slice(0, half);
+    const fresh = Array.from({ length: half }, (_, j) => aBenchPod(j, `churn-${i}-${j}`));
+    state.pods = [...state.pods.slice(half), ...fresh];
+    for (const pod of gone) {
+      const r = { namespace: pod.metadata.namespace, name: pod.metadata.name };
+      const s = held.get(`${r.namespace}/${r.name}`);
+      if (s) await writer.delete(r, s.metadata.uid);
+    }
+    refresh();
+    writer.resetCalls();
+    const t0 = process.cpuUsage();
+    await pass(new AbortController().signal);
+    t.changedPass.push(cpuMs(t0));
+    changedWrites = Object.values(writer.calls()).reduce((a, b) => a + b, 0);
+    refresh();
+    // The next pass writes the statuses the watch has not shown yet; not measured.
+    await pass(new AbortController().signal);
+    refresh();
+  }
+  const m = {
+    pass: median(t.pass),
+    coldPass: median(t.coldPass),
+    changedPass: median(t.changedPass),
+    declared: median(t.declared),
+    planDeclared: median(t.planDeclared),
+    withDeclared: median(t.withDeclared),
+    planEntries: median(t.planEntries),
+  };
+  return { ...size, writes, changedWrites, medianCpuMs: m };
 }
 
 runIfMain(import.meta.url, async (argv) => {
-  const p = parseArgs(argv, { nodes: 500, pods: 10_000, runs: 7 });
+  const p = parseArgs(argv, { nodes: 500, pods: 10_000, changed: 200, runs: 7 });
   const r = await crdPassCost(p);
   const m = r.medianCpuMs;
   process.stdout.write(
-    `${r.spiffeIds} SpiffeIDs, ${r.entries} entries; writes in the measured passes: ${r.writes}\n` +
-      `median CPU ms of ${p.runs}: no-op pass ${m.pass} = declaredSpiffeIds ${m.declared} + planDeclaredSpiffeIds ${m.planDeclared} + ` +
-      `withDeclaredSpecs ${m.withDeclared} + planSpiffeIdEntries ${m.planEntries} + the rest\n`,
+    `${r.spiffeIds} SpiffeIDs, ${r.entries} entries; writes in the no-op passes: ${r.writes}\n` +
+      `median CPU ms of ${p.runs}: no-op pass ${m.pass} (memo warm); no-op pass with an empty memo ${m.coldPass}; ` +
+      `a pass after ${p.changed} changed pods ${m.changedPass} (${r.changedWrites} SpiffeID writes)\n` +
+      `the planners without the memo: declaredSpiffeIds ${m.declared} + planDeclaredSpiffeIds ${m.planDeclared} + ` +
+      `withDeclaredSpecs ${m.withDeclared} + planSpiffeIdEntries ${m.planEntries}\n`,
   );
 });

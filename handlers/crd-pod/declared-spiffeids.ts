@@ -1,11 +1,11 @@
-import { nodeSpiffeId, type NodeSpiffeIdConfig } from '../crd-node/node-spiffeid.js';
+import { nodeSpiffeId, type NodeOutcome, type NodeSpiffeIdConfig } from '../crd-node/node-spiffeid.js';
 import { backendsOfSlices, serviceDnsNames } from '../crd-endpoints/service-dns-names.js';
 import type { EndpointSlice } from '../k8s/endpoint-slice.js';
 import type { Node } from '../k8s/node.js';
 import type { Pod } from '../k8s/pod.js';
 import type { DeclaredSpiffeId } from '../spiffeid/declared-spiffeid.js';
 import type { CrdTemplates } from '../templates/crd-templates.js';
-import { podSpiffeId, type PodSpiffeIdConfig } from './pod-spiffeid.js';
+import { podSpiffeId, type PodOutcome, type PodSpiffeIdConfig } from './pod-spiffeid.js';
 
 export type ClusterView = {
   readonly nodes: readonly Node[];
@@ -28,11 +28,34 @@ export type DeclaredSet = {
 };
 
 /**
+ * The per-object work of the node and pod controllers, each a pure function of its arguments and the
+ * fixed config and templates. The runtime passes memoized versions (runtime/crd/crd-plan-cache.ts, keyed
+ * by the informer's object, which is replaced on every change) so unchanged pods are not rendered again.
+ */
+export type ControllerDerivations = {
+  readonly node: (node: Node) => NodeOutcome;
+  /** @param serviceDnsNames the pod's `<svc>.<ns>.svc` names (add_svc_dns_name), see podSpiffeId */
+  readonly pod: (pod: Pod, serviceDnsNames: readonly string[]) => PodOutcome;
+};
+
+/** The derivations computed afresh on every call. */
+export function controllerDerivations(cfg: CrdControllersConfig, templates: CrdTemplates): ControllerDerivations {
+  return { node: (n) => nodeSpiffeId(n, cfg), pod: (p, names) => podSpiffeId(p, cfg, templates, names) };
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+/**
  * Every SpiffeID the node, pod and endpoints controllers want, from one view of the cluster.
  * `pod_controller = false` turns off the node and pod controllers together, as in the original (where
  * the key gated both): only hand-made SpiffeIDs are mirrored, and nothing is declared or cleaned up here.
  */
-export function declaredSpiffeIds(view: ClusterView, cfg: CrdControllersConfig, templates: CrdTemplates): DeclaredSet {
+export function declaredSpiffeIds(
+  view: ClusterView,
+  cfg: CrdControllersConfig,
+  templates: CrdTemplates,
+  derive: ControllerDerivations = controllerDerivations(cfg, templates),
+): DeclaredSet {
   const declared: DeclaredSpiffeId[] = [];
   const live = new Set<string>();
   const invalid: DeclaredSet['invalid'][number][] = [];
@@ -40,16 +63,18 @@ export function declaredSpiffeIds(view: ClusterView, cfg: CrdControllersConfig, 
 
   for (const node of view.nodes) {
     live.add(node.metadata.uid);
-    const out = nodeSpiffeId(node, cfg);
+    const out = derive.node(node);
     if (out.kind === 'declare') declared.push(out.spiffeId);
     else invalid.push({ kind: 'Node', namespace: '', name: node.metadata.name, reason: out.reason });
   }
 
-  const svcNames = serviceDnsNames(cfg.addSvcDnsName ? backendsOfSlices(view.endpointSlices) : []);
+  // Without ready endpoints every pod's list is empty: no index to build, nothing to look up per pod.
+  const backends = cfg.addSvcDnsName ? backendsOfSlices(view.endpointSlices) : [];
+  const svcNames = backends.length > 0 ? serviceDnsNames(backends) : undefined;
   for (const pod of view.pods) {
     if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
     live.add(pod.metadata.uid);
-    const out = podSpiffeId(pod, cfg, templates, svcNames.forPod(pod));
+    const out = derive.pod(pod, svcNames ? svcNames.forPod(pod) : NO_NAMES);
     if (out.kind === 'declare') declared.push(out.spiffeId);
     else if (out.kind === 'invalid') invalid.push({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, reason: out.reason });
   }

@@ -63,9 +63,23 @@ export type Holding = { readonly entry: Entry; readonly how: 'created' | 'adopte
  * @param want the entry `s` declares (its key decides whether a legacy entry may be adopted)
  */
 export function heldEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, Entry>, prefix: string): Holding | undefined {
-  const created = byId.get(ownEntryId(prefix, s));
+  return heldEntryBy(ownEntryId(prefix, s), s.status.entryId, entryKey(want), byId, entryKey);
+}
+
+/**
+ * heldEntry from what it reads of the SpiffeID: the ID the registrar chose for it (ownEntryId), the
+ * entry ID its status names, and the key of the entry it declares. `keyOf` is entryKey (or a memo of it).
+ */
+export function heldEntryBy(
+  ownId: string,
+  statusEntryId: string | null | undefined,
+  wantKey: string,
+  byId: ReadonlyMap<string, Entry>,
+  keyOf: (e: Entry) => string = entryKey,
+): Holding | undefined {
+  const created = byId.get(ownId);
   if (created) return { entry: created, how: 'created' };
-  const legacy = legacyEntry(s, want, byId);
+  const legacy = legacyEntryBy(statusEntryId, wantKey, byId, keyOf);
   return legacy ? { entry: legacy, how: 'adopted' } : undefined;
 }
 
@@ -74,15 +88,27 @@ export function heldEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, En
  * names, with exactly the key of `want`, the entry `s` declares. The caller checks that `s` is valid.
  */
 export function legacyEntry(s: SpiffeId, want: Entry, byId: ReadonlyMap<string, Entry>): Entry | undefined {
-  const named = s.status.entryId ?? '';
+  return legacyEntryBy(s.status.entryId, entryKey(want), byId, entryKey);
+}
+
+/** legacyEntry from the entry ID the status names and the key of the declared entry. */
+export function legacyEntryBy(
+  statusEntryId: string | null | undefined,
+  wantKey: string,
+  byId: ReadonlyMap<string, Entry>,
+  keyOf: (e: Entry) => string = entryKey,
+): Entry | undefined {
+  const named = statusEntryId ?? '';
   // An ID any instance of this registrar chose (this cluster's or another's) is never adopted as legacy.
   if (named === '' || named.startsWith(REGISTRAR_ID_ROOT)) return undefined;
   const legacy = byId.get(named);
-  return legacy && entryKey(legacy) === entryKey(want) ? legacy : undefined;
+  return legacy && keyOf(legacy) === wantKey ? legacy : undefined;
 }
 
-/** Entries with our prefix whose SpiffeID no longer exists (e.g. deleted after its finalizer was removed by hand). */
-export function orphanedEntries(entries: readonly Entry[], spiffeIds: readonly SpiffeId[], prefix: string): string[] {
-  const known = new Set(spiffeIds.map((s) => ownEntryId(prefix, s)));
+/**
+ * Entries with our prefix whose SpiffeID no longer exists (e.g. deleted after its finalizer was removed by
+ * hand), given the own entry IDs (ownEntryId) of every SpiffeID that exists.
+ */
+export function orphanedEntryIds(entries: readonly Entry[], known: ReadonlySet<string>, prefix: string): string[] {
   return entries.filter((e) => isOwnEntryId(prefix, e.id) && !known.has(e.id)).map((e) => e.id);
 }

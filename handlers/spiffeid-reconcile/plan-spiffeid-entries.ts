@@ -3,10 +3,10 @@ import { entryKey } from '../entries/entry-key.js';
 import { sameSelectorSet } from '../entries/selectors.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../spiffeid/spiffeid.js';
-import { validateSpiffeId, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
-import { heldEntry, legacyEntry, orphanedEntries, ownEntryId, type Holding } from './entry-ownership.js';
+import { validateSpiffeId, type SpiffeIdOrigin, type SpiffeIdProblem, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
+import { heldEntryBy, legacyEntryBy, orphanedEntryIds, ownEntryId, type Holding } from './entry-ownership.js';
 import { standInEntry } from './legacy-migration.js';
-import { desiredStatus, statusChanged, type DesiredStatus, type NotReadyReason } from './status.js';
+import { desiredStatus, statusChanged, type DesiredStatus, type NotReadyReason, type Readiness } from './status.js';
 
 // The SpiffeID controller as one pure, level-based plan: all SpiffeIDs + the SPIRE entries we may own ->
 // which entries to create, update and delete, which statuses to write, which finalizers to add/release.
@@ -63,8 +63,59 @@ export type SpiffeIdPlanConfig = SpiffeIdRules & {
 };
 
 /**
+ * The per-object work of a plan, each a pure function of its arguments and the plan's fixed config: never
+ * of other objects, of SPIRE's other entries or of the clock. The runtime passes memoized versions
+ * (runtime/crd/crd-plan-cache.ts, keyed by object identity: informer projections and held entries are
+ * replaced, never changed), so a pass over a cluster where little changed repeats none of it; the plan
+ * itself (masking, foreign entries, orphans, statuses with `now`) is computed afresh every time.
+ */
+export type SpiffeIdDerivations = {
+  /** spiffeIdFacts with the plan's entry ID prefix. */
+  readonly facts: (s: SpiffeId) => SpiffeIdFacts;
+  /** validateSpiffeId with the plan's rules. */
+  readonly problem: (s: SpiffeId, origin: SpiffeIdOrigin) => SpiffeIdProblem | undefined;
+  readonly entryKey: (e: Entry) => string;
+  /** spiffeIdEntry: the entry `s` declares (ID empty); needed only to write it, so a memo need not keep it. */
+  readonly wanted: (s: SpiffeId) => Entry;
+  /** Whether `current`, held by `s`, already is what `s` declares (in the fields a SpiffeID controls). */
+  readonly matches: (current: Entry, s: SpiffeId) => boolean;
+  /** Whether writing desiredStatus(s, entryId, readiness, any time) would change what `s` says. */
+  readonly statusChanged: (s: SpiffeId, entryId: string | null, readiness: Readiness) => boolean;
+};
+
+/** What the plan reads of one SpiffeID on its own. */
+export type SpiffeIdFacts = {
+  /** spiffeIdKey. */
+  readonly key: string;
+  /** ownEntryId: the ID of the entry the registrar creates for it. */
+  readonly ownEntryId: string;
+  /** It carries the registrar's finalizer. */
+  readonly finalizer: boolean;
+  /** The key of the entry it declares (entryKey of spiffeIdEntry). */
+  readonly wantKey: string;
+};
+
+export function spiffeIdFacts(s: SpiffeId, prefix: string): SpiffeIdFacts {
+  return { key: spiffeIdKey(s), ownEntryId: ownEntryId(prefix, s), finalizer: hasFinalizer(s), wantKey: entryKey(spiffeIdEntry(s)) };
+}
+
+/** The derivations computed afresh on every call. */
+export function spiffeIdDerivations(cfg: SpiffeIdPlanConfig): SpiffeIdDerivations {
+  return {
+    facts: (s) => spiffeIdFacts(s, cfg.entryIdPrefix),
+    problem: (s, origin) => validateSpiffeId(s, cfg, origin),
+    entryKey,
+    wanted: spiffeIdEntry,
+    matches: (current, s) => sameEntry(current, spiffeIdEntry(s)),
+    // statusChanged ignores lastTransitionTime, the only field `now` sets.
+    statusChanged: (s, entryId, readiness) => statusChanged(s, desiredStatus(s, entryId, readiness, '')),
+  };
+}
+
+/**
  * @param registrarDeclared `namespace/name` of the SpiffeIDs the registrar's own controllers declare (their
  *   spec already replaced by the declared one, see withDeclaredSpecs): the namespace policy does not apply.
+ * @param derive the per-object work (default: computed afresh, spiffeIdDerivations).
  */
 export function planSpiffeIdEntries(
   spiffeIds: readonly SpiffeId[],
@@ -72,17 +123,43 @@ export function planSpiffeIdEntries(
   cfg: SpiffeIdPlanConfig,
   now: string,
   registrarDeclared: ReadonlySet<string> = new Set(),
+  derive: SpiffeIdDerivations = spiffeIdDerivations(cfg),
 ): SpiffeIdPlan {
-  const prefix = cfg.entryIdPrefix;
-  const byId = new Map(entries.map((e) => [e.id, e]));
-  const byKey = new Map<string, Entry[]>();
-  for (const e of entries) byKey.set(entryKey(e), [...(byKey.get(entryKey(e)) ?? []), e]);
-  const sorted = [...spiffeIds].sort((a, b) => cmp(spiffeIdKey(a), spiffeIdKey(b)));
-  const live = sorted.filter((s) => !s.metadata.deletionTimestamp);
-  const dying = sorted.filter((s) => s.metadata.deletionTimestamp && hasFinalizer(s));
+  const { facts } = derive;
+  const byId = new Map<string, Entry>();
+  // The first entry under each key, and any more under the same key (rare: an array per key would cost
+  // one per entry and pass).
+  const firstByKey = new Map<string, Entry>();
+  const moreByKey = new Map<string, Entry[]>();
+  for (const e of entries) {
+    byId.set(e.id, e);
+    const k = derive.entryKey(e);
+    if (!firstByKey.has(k)) firstByKey.set(k, e);
+    else {
+      const more = moreByKey.get(k);
+      if (more) more.push(e);
+      else moreByKey.set(k, [e]);
+    }
+  }
+  /** Whether SPIRE holds an entry with key `k` other than the one with ID `a` or `b`. */
+  const otherUnder = (k: string, a: string | undefined, b: string | undefined) => {
+    const other = (e: Entry) => e.id !== a && e.id !== b;
+    const first = firstByKey.get(k);
+    return first !== undefined && (other(first) || (moreByKey.get(k) ?? []).some(other));
+  };
+  // Each SpiffeID with its facts, derived once per plan. Keys are unique (one object per namespace/name),
+  // so the order is total.
+  const sorted = spiffeIds.map((s): Item => ({ s, f: facts(s) })).sort((a, b) => cmp(a.f.key, b.f.key));
+  const live: Item[] = [];
+  const dying: Item[] = [];
+  for (const item of sorted) {
+    if (!item.s.metadata.deletionTimestamp) live.push(item);
+    else if (item.f.finalizer) dying.push(item);
+  }
 
-  const addFinalizer = live.filter((s) => !hasFinalizer(s)).map(ref);
+  const addFinalizer: SpiffeIdRef[] = [];
   const deleteEntries: string[] = [];
+  const deleting = new Set<string>();
   const createEntries: PlannedCreate[] = [];
   const updateEntries: Entry[] = [];
   const migrations: PlannedMigration[] = [];
@@ -91,68 +168,82 @@ export function planSpiffeIdEntries(
   const claimed = new Set<string>();
   const entryOwners = new Map<string, SpiffeIdRef>();
   const drop = (id: string, owner?: SpiffeIdRef) => {
-    if (claimed.has(id) || deleteEntries.includes(id)) return;
+    if (claimed.has(id) || deleting.has(id)) return;
     deleteEntries.push(id);
+    deleting.add(id);
     if (owner) entryOwners.set(id, owner);
   };
-  const setStatus = (s: SpiffeId, st: DesiredStatus) => {
-    if (statusChanged(s, st)) statuses.push({ owner: ref(s), status: st });
+  const setStatus = (s: SpiffeId, entryId: string | null, readiness: Readiness) => {
+    if (derive.statusChanged(s, entryId, readiness)) statuses.push({ owner: ref(s), status: desiredStatus(s, entryId, readiness, now) });
   };
   const refuse = (s: SpiffeId, reason: NotReadyReason, message: string) => {
     problems.push({ owner: ref(s), reason, message });
-    setStatus(s, desiredStatus(s, null, { ready: false, reason, message }, now));
+    setStatus(s, null, { ready: false, reason, message });
   };
+  const holding = ({ s, f }: Item) => heldEntryBy(f.ownEntryId, s.status.entryId, f.wantKey, byId, derive.entryKey);
+  const legacyOf = ({ s, f }: Item) => legacyEntryBy(s.status.entryId, f.wantKey, byId, derive.entryKey);
 
-  // Valid live SpiffeIDs grouped by the entry they declare; one per key wins, the rest are masked.
-  const groups = new Map<string, { s: SpiffeId; want: Entry; held: Holding | undefined }[]>();
-  const refused: SpiffeId[] = [];
-  const originOf = (s: SpiffeId) => (registrarDeclared.has(spiffeIdKey(s)) ? 'registrar' : 'user');
-  for (const s of live) {
-    const problem = validateSpiffeId(s, cfg, originOf(s));
+  // Valid live SpiffeIDs grouped by the entry they declare; one per key wins, the rest are masked. A key
+  // that only one SpiffeID declares (nearly all) holds its candidate, not a list of one.
+  const groups = new Map<string, Candidate | Candidate[]>();
+  const refused: Item[] = [];
+  const originOf = (item: Item) => (registrarDeclared.has(item.f.key) ? 'registrar' : 'user');
+  for (const item of live) {
+    const { s, f } = item;
+    if (!f.finalizer) addFinalizer.push(ref(s));
+    const problem = derive.problem(s, originOf(item));
     if (problem) {
       refuse(s, problem.rule.startsWith('policy.') ? 'PolicyViolation' : 'InvalidSpiffeID', problem.message);
-      refused.push(s);
+      refused.push(item);
       continue;
     }
-    const want = spiffeIdEntry(s);
-    const k = entryKey(want);
-    groups.set(k, [...(groups.get(k) ?? []), { s, want, held: heldEntry(s, want, byId, prefix) }]);
+    const c: Candidate = { s, f, held: holding(item) };
+    const group = groups.get(f.wantKey);
+    if (group === undefined) groups.set(f.wantKey, c);
+    else if (Array.isArray(group)) group.push(c);
+    else groups.set(f.wantKey, [group, c]);
   }
 
-  const losers: SpiffeId[] = [...refused];
+  const losers: Item[] = refused;
   for (const [k, group] of groups) {
-    const [winner, ...masked] = [...group].sort((a, b) => preference(a, b, k));
-    if (!winner) continue;
-    for (const m of masked) {
-      refuse(m.s, 'DuplicateEntry', `Duplicate detected: SpiffeID ${spiffeIdKey(winner.s)} already declares this entry`);
-      losers.push(m.s);
+    let winner: Candidate;
+    if (Array.isArray(group)) {
+      const [first, ...masked] = [...group].sort((a, b) => preference(a, b, k, derive));
+      if (!first) continue;
+      winner = first;
+      for (const m of masked) {
+        refuse(m.s, 'DuplicateEntry', `Duplicate detected: SpiffeID ${winner.f.key} already declares this entry`);
+        losers.push(m);
+      }
+    } else {
+      winner = group;
     }
-    const { s, want, held } = winner;
-    const legacy = legacyEntry(s, want, byId);
+    const { s, f, held } = winner;
+    const legacy = legacyOf(winner);
     // An entry with the declared key that the winner does not hold belongs to someone else. Moving ours
     // onto that key would make a second entry with it (SPIRE does not check similarity on update).
-    const foreign = (byKey.get(k) ?? []).filter((e) => e.id !== held?.entry.id && e.id !== legacy?.id);
-    if (foreign.length > 0) {
+    if (otherUnder(k, held?.entry.id, legacy?.id)) {
       refuse(s, 'EntryConflict', 'SPIRE already has an entry with this SPIFFE ID, parent ID and selectors that the registrar did not create for this SpiffeID; it is left alone');
-      losers.push(s);
+      losers.push(winner);
       continue;
     }
     // A legacy entry it holds moves to our own ID (legacy-migration.ts); so does a move a pass cut short,
     // with our entry already beside it. Only once the finalizer is on, as for any entry we create (until
     // then both are left as they are: the status keeps naming the legacy entry).
     if (legacy) {
-      const id = ownEntryId(prefix, s);
+      const id = f.ownEntryId;
       const ours = byId.get(id);
       for (const e of [legacy.id, id]) {
         claimed.add(e);
         entryOwners.set(e, ref(s));
       }
-      if (!hasFinalizer(s)) continue;
+      if (!f.finalizer) continue;
+      const want = derive.wanted(s);
       const declared = { ...want, id };
       migrations.push({
         owner: ref(s),
         ...(ours ? {} : { create: standInEntry(declared) }),
-        ...(ours && sameEntry(ours, want) ? {} : { update: ours ? { ...ours, ...pickWritable(want) } : declared }),
+        ...(ours && derive.matches(ours, s) ? {} : { update: ours ? { ...ours, ...pickWritable(want) } : declared }),
         deleteLegacy: legacy.id,
         status: desiredStatus(s, id, { ready: true }, now),
       });
@@ -161,44 +252,44 @@ export function planSpiffeIdEntries(
     if (!held) {
       // Only once the finalizer is on (a later pass): otherwise a SpiffeID deleted right now would leave
       // an entry nobody deletes. The original also added the finalizer first.
-      if (hasFinalizer(s)) {
-        const id = ownEntryId(prefix, s);
-        createEntries.push({ owner: ref(s), entry: { ...want, id }, status: desiredStatus(s, id, { ready: true }, now) });
+      if (f.finalizer) {
+        const id = f.ownEntryId;
+        createEntries.push({ owner: ref(s), entry: { ...derive.wanted(s), id }, status: desiredStatus(s, id, { ready: true }, now) });
       }
       continue;
     }
     const current = held.entry;
     claimed.add(current.id);
-    if (!sameEntry(current, want)) {
-      updateEntries.push({ ...current, ...pickWritable(want) });
+    if (!derive.matches(current, s)) {
+      updateEntries.push({ ...current, ...pickWritable(derive.wanted(s)) });
       entryOwners.set(current.id, ref(s));
     }
-    setStatus(s, desiredStatus(s, current.id, { ready: true }, now));
+    setStatus(s, current.id, { ready: true });
   }
 
   // A live SpiffeID that holds no entry now (refused, masked, in conflict) loses the one the registrar
   // created for it, or SPIRE keeps issuing an identity nobody declares. Adopted legacy entries of a
   // refused spec are not provably ours and are left alone.
-  for (const s of losers) {
-    const id = ownEntryId(prefix, s);
-    if (byId.has(id)) drop(id, ref(s));
+  for (const { s, f } of losers) {
+    if (byId.has(f.ownEntryId)) drop(f.ownEntryId, ref(s));
   }
 
   const releaseFinalizer: PlannedRelease[] = [];
-  for (const s of dying) {
-    const held = heldEntry(s, spiffeIdEntry(s), byId, prefix);
+  for (const item of dying) {
+    const { s } = item;
+    const held = holding(item);
     // A legacy entry is held only through a spec that matches it, and a dying SpiffeID's spec and status are
     // as user-written as a live one's: the live path's rules decide, or a spec copied from another
     // namespace's entry, a status naming it and a delete would remove that entry.
-    const provable = held !== undefined && (held.how === 'created' || !validateSpiffeId(s, cfg, originOf(s)));
+    const provable = held !== undefined && (held.how === 'created' || !derive.problem(s, originOf(item)));
     const ids = held && provable && !claimed.has(held.entry.id) ? [held.entry.id] : [];
     // A move to our ID cut short (legacy-migration.ts) leaves the legacy entry beside ours: both go.
-    const legacy = held?.how === 'created' ? legacyEntry(s, spiffeIdEntry(s), byId) : undefined;
-    if (legacy && !validateSpiffeId(s, cfg, originOf(s)) && !claimed.has(legacy.id)) ids.push(legacy.id);
+    const legacy = held?.how === 'created' ? legacyOf(item) : undefined;
+    if (legacy && !derive.problem(s, originOf(item)) && !claimed.has(legacy.id)) ids.push(legacy.id);
     for (const id of ids) drop(id, ref(s));
     releaseFinalizer.push({ owner: ref(s), afterDeleting: ids });
   }
-  for (const id of orphanedEntries(entries, spiffeIds, prefix)) drop(id);
+  for (const id of orphanedEntryIds(entries, new Set(sorted.map((i) => i.f.ownEntryId)), cfg.entryIdPrefix)) drop(id);
 
   statuses.sort((a, b) => cmp(`${a.owner.namespace}/${a.owner.name}`, `${b.owner.namespace}/${b.owner.name}`));
   return { addFinalizer, deleteEntries, createEntries, updateEntries, migrations, statuses, releaseFinalizer, problems, entryOwners };
@@ -221,15 +312,16 @@ function sameEntry(a: Entry, b: Entry): boolean {
   );
 }
 
-type Candidate = { readonly s: SpiffeId; readonly held: Holding | undefined };
+type Item = { readonly s: SpiffeId; readonly f: SpiffeIdFacts };
+type Candidate = Item & { readonly held: Holding | undefined };
 
 /** The SpiffeID that already holds an entry with this key wins; then the oldest; then by namespace/name. */
-function preference(a: Candidate, b: Candidate, key: string): number {
-  const holds = (c: Candidate) => (c.held !== undefined && entryKey(c.held.entry) === key ? 0 : 1);
+function preference(a: Candidate, b: Candidate, key: string, derive: SpiffeIdDerivations): number {
+  const holds = (c: Candidate) => (c.held !== undefined && derive.entryKey(c.held.entry) === key ? 0 : 1);
   return (
     holds(a) - holds(b) ||
     cmp(a.s.metadata.creationTimestamp ?? '', b.s.metadata.creationTimestamp ?? '') ||
-    cmp(spiffeIdKey(a.s), spiffeIdKey(b.s))
+    cmp(a.f.key, b.f.key)
   );
 }
 

@@ -20,55 +20,95 @@ export type DeclaredPlan = {
   readonly takeOver: readonly { readonly current: SpiffeId; readonly declared: DeclaredSpiffeId }[];
 };
 
+/** What a declared SpiffeID needs, given the existing object of its namespace/name. */
+export type DeclaredVerdict = 'unchanged' | 'update' | 'blocked' | 'takeOver' | 'dying';
+
+/**
+ * Compares one declared SpiffeID with the existing object of its namespace/name: a pure function of the
+ * two, so the runtime may memoize it per pair of objects (runtime/crd/crd-plan-cache.ts).
+ */
+export function declaredVerdict(d: DeclaredSpiffeId, current: SpiffeId): DeclaredVerdict {
+  const owner = controllerOwner(current);
+  if (owner?.uid !== d.owner.uid) {
+    const earlier = owner !== undefined && owner.kind === d.owner.kind && owner.name === d.owner.name;
+    // An earlier pod of the same name (StatefulSet): Kubernetes' garbage collector deletes its SpiffeID.
+    return earlier || current.metadata.deletionTimestamp ? 'blocked' : 'takeOver';
+  }
+  if (current.metadata.deletionTimestamp) return 'dying';
+  return !sameSpec(current.spec, d.spec) || !sameLabels(current.metadata.labels ?? {}, d.labels) ? 'update' : 'unchanged';
+}
+
+/**
+ * The per-object work of planDeclaredSpiffeIds and withDeclaredSpecs, each a pure function of its
+ * arguments: the runtime passes memoized versions (runtime/crd/crd-plan-cache.ts, keyed by the objects).
+ */
+export type DeclaredDerivations = {
+  /** spiffeIdKey. */
+  readonly key: (s: SpiffeId) => string;
+  /** declaredKey. */
+  readonly declaredKey: (d: DeclaredSpiffeId) => string;
+  /** declaredVerdict. */
+  readonly verdict: (d: DeclaredSpiffeId, current: SpiffeId) => DeclaredVerdict;
+};
+
+/** The derivations computed afresh on every call. */
+export const declaredDerivations: DeclaredDerivations = { key: spiffeIdKey, declaredKey, verdict: declaredVerdict };
+
 /**
  * @param liveOwnerUids UIDs of the objects the controllers looked at (nodes, pods in scope). A SpiffeID
  *   controlled by one of them that is no longer declared is deleted; one controlled by an object that is
  *   gone is left to Kubernetes' garbage collector, as in the original.
+ * @param derive the per-object work (default: computed afresh, declaredDerivations).
  */
 export function planDeclaredSpiffeIds(
   declared: readonly DeclaredSpiffeId[],
   existing: readonly SpiffeId[],
   liveOwnerUids: ReadonlySet<string>,
+  derive: DeclaredDerivations = declaredDerivations,
 ): DeclaredPlan {
-  const byKey = new Map(existing.map((s) => [spiffeIdKey(s), s]));
+  const { key: keyOfExisting, declaredKey } = derive;
+  const byKey = new Map(existing.map((s) => [keyOfExisting(s), s]));
   const declaredKeys = new Set<string>();
-  const create: DeclaredSpiffeId[] = [];
-  const update: { current: SpiffeId; declared: DeclaredSpiffeId }[] = [];
-  const blocked: { declared: DeclaredSpiffeId; current: SpiffeId }[] = [];
-  const takeOver: { current: SpiffeId; declared: DeclaredSpiffeId }[] = [];
+  // Each list in namespace/name order (a stable sort: declarations of one name keep their order). Sorting
+  // what goes into the lists, not every declaration, keeps a pass with few changes from sorting them all.
+  const create: Keyed<DeclaredSpiffeId>[] = [];
+  const update: Keyed<{ current: SpiffeId; declared: DeclaredSpiffeId }>[] = [];
+  const blocked: Keyed<{ declared: DeclaredSpiffeId; current: SpiffeId }>[] = [];
+  const takeOver: Keyed<{ current: SpiffeId; declared: DeclaredSpiffeId }>[] = [];
 
-  for (const d of [...declared].sort((a, b) => cmp(keyOf(a), keyOf(b)))) {
-    const key = keyOf(d);
+  for (const d of declared) {
+    const key = declaredKey(d);
     declaredKeys.add(key);
     const current = byKey.get(key);
     if (!current) {
-      create.push(d);
+      create.push({ key, item: d });
       continue;
     }
-    const owner = controllerOwner(current);
-    if (owner?.uid !== d.owner.uid) {
-      const earlier = owner !== undefined && owner.kind === d.owner.kind && owner.name === d.owner.name;
-      // An earlier pod of the same name (StatefulSet): Kubernetes' garbage collector deletes its SpiffeID.
-      if (earlier || current.metadata.deletionTimestamp) blocked.push({ declared: d, current });
-      else takeOver.push({ current, declared: d });
-      continue;
-    }
-    if (current.metadata.deletionTimestamp) continue;
-    if (!sameSpec(current.spec, d.spec) || !sameLabels(current.metadata.labels ?? {}, d.labels)) update.push({ current, declared: d });
+    const v = derive.verdict(d, current);
+    if (v === 'update') update.push({ key, item: { current, declared: d } });
+    else if (v === 'blocked') blocked.push({ key, item: { declared: d, current } });
+    else if (v === 'takeOver') takeOver.push({ key, item: { current, declared: d } });
   }
 
   const del = existing
-    .filter((s) => !declaredKeys.has(spiffeIdKey(s)) && !s.metadata.deletionTimestamp)
+    .filter((s) => !declaredKeys.has(keyOfExisting(s)) && !s.metadata.deletionTimestamp)
     .filter((s) => {
       const owner = controllerOwner(s);
       return owner !== undefined && owner.apiVersion === 'v1' && (owner.kind === 'Pod' || owner.kind === 'Node') && liveOwnerUids.has(owner.uid);
     })
-    .sort((a, b) => cmp(spiffeIdKey(a), spiffeIdKey(b)));
+    .sort((a, b) => cmp(keyOfExisting(a), keyOfExisting(b)));
 
-  return { create, update, delete: del, blocked, takeOver };
+  return { create: byKeyOrder(create), update: byKeyOrder(update), delete: del, blocked: byKeyOrder(blocked), takeOver: byKeyOrder(takeOver) };
 }
 
-function keyOf(d: DeclaredSpiffeId): string {
+type Keyed<T> = { readonly key: string; readonly item: T };
+
+function byKeyOrder<T>(list: Keyed<T>[]): T[] {
+  return list.sort((a, b) => cmp(a.key, b.key)).map((k) => k.item);
+}
+
+/** `namespace/name` of a declared SpiffeID. */
+export function declaredKey(d: DeclaredSpiffeId): string {
   return `${d.namespace}/${d.name}`;
 }
 

@@ -35,6 +35,7 @@ import { entryLogFields, LogField } from '../log-fields.js';
 import { forEachLimit } from '../for-each-limit.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import { CrdEntries } from './crd-entries.js';
+import { createCrdPlanCache } from './crd-plan-cache.js';
 import { migrateLegacyEntries } from './migrate-legacy-entries.js';
 import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
 
@@ -85,6 +86,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // create it again nor take its entry, made one pass earlier, for an orphan and delete it.
   const createdUnseen = new Map<string, { readonly stored: SpiffeId; readonly at: number }>();
   const createdVisibleWithinMs = deps.createdVisibleWithinMs ?? 10_000;
+  // Per-object planning work, computed once per object version (crd-plan-cache.ts): with it a pass costs
+  // what changed, not what the cluster holds.
+  const cache = createCrdPlanCache(config, deps.templates);
   return async (signal) => {
     const started = deps.clock.now();
     let failed = 0;
@@ -102,14 +106,20 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     // 1. SpiffeIDs declared by the node, pod and endpoints controllers.
     const view = deps.snapshot();
-    const shown = new Set(view.spiffeIds.map(spiffeIdKey));
-    for (const [k, c] of createdUnseen) if (shown.has(k) || started - c.at >= createdVisibleWithinMs) createdUnseen.delete(k);
-    const existing = withCreated(view.spiffeIds, Array.from(createdUnseen.values(), (c) => c.stored));
-    const declared = declaredSpiffeIds(view, config, deps.templates);
+    if (createdUnseen.size > 0) {
+      for (const s of view.spiffeIds) createdUnseen.delete(cache.key(s));
+      for (const [k, c] of createdUnseen) if (started - c.at >= createdVisibleWithinMs) createdUnseen.delete(k);
+    }
+    const existing = withCreated(view.spiffeIds, Array.from(createdUnseen.values(), (c) => c.stored), cache.key);
+    const declared = declaredSpiffeIds(view, config, deps.templates, cache.controllers);
     for (const bad of declared.invalid) {
       log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');
     }
-    const podsByName = new Map(view.pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+    const invalidPods = new Set(declared.invalid.flatMap((bad) => (bad.kind === 'Pod' ? [`${bad.namespace}/${bad.name}`] : [])));
+    const podsByName = new Map(invalidPods.size === 0 ? [] : view.pods.flatMap((p) => {
+      const k = `${p.metadata.namespace}/${p.metadata.name}`;
+      return invalidPods.has(k) ? [[k, p] as const] : [];
+    }));
     reportedPods = reportTransitions(
       declared.invalid.flatMap((bad) => {
         const pod = bad.kind === 'Pod' ? podsByName.get(`${bad.namespace}/${bad.name}`) : undefined;
@@ -118,7 +128,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       reportedPods,
       recordEvent,
     );
-    const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids);
+    const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
     const justCreated: SpiffeId[] = [];
     /** Hand-made SpiffeIDs taken over above, as the take-over left them (taken-over.ts). */
     const takenOver: SpiffeId[] = [];
@@ -163,14 +173,23 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
     // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
     // not wait for the next pass (our own create coming back through the watch).
-    const spiffeIds = withTakenOver(withCreated(existing, justCreated), takenOver);
+    const spiffeIds = withTakenOver(withCreated(existing, justCreated, cache.key), takenOver);
     const { entries, listed } = await known.current(signal);
-    const effective = withDeclaredSpecs(spiffeIds, declared.declared);
-    const plan = planSpiffeIdEntries(effective.spiffeIds, entries, config, new Date(deps.clock.now()).toISOString(), effective.registrarDeclared);
+    const effective = withDeclaredSpecs(spiffeIds, declared.declared, cache.registrarDeclared);
+    const plan = planSpiffeIdEntries(
+      effective.spiffeIds,
+      entries,
+      config,
+      new Date(deps.clock.now()).toISOString(),
+      effective.registrarDeclared,
+      cache.spiffeIds,
+    );
 
-    const seen = new Map(spiffeIds.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    // By namespace/name, built on first use: a pass that writes nothing needs none.
+    let seenMap: Map<string, SpiffeId> | undefined;
+    const seen = (r: SpiffeIdRef) => (seenMap ??= new Map(spiffeIds.map((s) => [cache.key(s), s]))).get(`${r.namespace}/${r.name}`);
     const entryEvent = (change: EntryChange, r: SpiffeIdRef | undefined, entryId: string) => {
-      const uid = r && seen.get(`${r.namespace}/${r.name}`)?.metadata.uid;
+      const uid = r && seen(r)?.metadata.uid;
       if (r && uid) recordEvent(entryChangedEvent(change, spiffeIdRef({ ...r, uid }), entryId));
     };
     /**
@@ -178,7 +197,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
      * returned), so a guarded patch needs no GET first.
      */
     const observed = (r: SpiffeIdRef): ObservedSpiffeId => {
-      const s = seen.get(`${r.namespace}/${r.name}`);
+      const s = seen(r);
       if (!s) return r;
       const { uid, resourceVersion, finalizers } = s.metadata;
       return { ...r, ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}), finalizers: finalizers ?? [] };
@@ -276,7 +295,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     reportedSpiffeIds = reportTransitions(
       plan.problems.flatMap((p) => {
-        const uid = seen.get(`${p.owner.namespace}/${p.owner.name}`)?.metadata.uid;
+        const uid = seen(p.owner)?.metadata.uid;
         const ref = uid ? spiffeIdRef({ ...p.owner, uid }) : undefined;
         return ref ? [{ uid: ref.uid, problem: `${p.reason}: ${p.message}`, event: () => spiffeIdProblemEvent(ref, p.reason, p.message) }] : [];
       }),
