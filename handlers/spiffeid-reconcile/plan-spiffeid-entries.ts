@@ -147,8 +147,8 @@ export function planSpiffeIdEntries(
     const first = firstByKey.get(k);
     return first !== undefined && (other(first) || (moreByKey.get(k) ?? []).some(other));
   };
-  // Each SpiffeID with its facts, derived once per plan. Keys are unique (one object per namespace/name),
-  // so the order is total.
+  // Each SpiffeID with its facts, derived once per plan, in namespace/name order (a stable sort: were two
+  // objects to share a name, they would keep their input order, as before).
   const sorted = spiffeIds.map((s): Item => ({ s, f: facts(s) })).sort((a, b) => cmp(a.f.key, b.f.key));
   const live: Item[] = [];
   const dying: Item[] = [];
