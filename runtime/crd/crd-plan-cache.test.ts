@@ -3,9 +3,10 @@
 // users write SpiffeIDs that are invalid, break the namespace policy, duplicate another's entry, take a
 // pod's name, name legacy or foreign entries in their status; SpiffeIDs die with and without finalizers;
 // SPIRE gains foreign, legacy, orphaned and other clusters' entries), and after each change the four plans
-// (and withCreated) are computed twice: through one long-lived cache, and with the planners exactly as
-// they were before the cache existed (test/fixtures/crd-plan-reference.ts). They must be equal, in the same
-// order. Between passes part of each plan is applied, so SpiffeIDs also reach and leave the steady state
+// (and withCreated) are computed twice: through one long-lived cache, and by the same planners deriving
+// every per-object fact afresh (their default). They must be equal, in the same order. (When the cache
+// landed, the second computation was a copy of the planners as they were before it, so the restructuring
+// that came with it was checked against the old code too.) Between passes part of each plan is applied, so SpiffeIDs also reach and leave the steady state
 // the cache serves.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -23,7 +24,6 @@ import { SPIFFEID_API_VERSION, SPIFFEID_FINALIZER, SPIFFEID_KIND, SpiffeIdSchema
 import { spiffeIdEntry } from '../../handlers/spiffeid/spiffeid-entry.js';
 import { planSpiffeIdEntries } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
-import * as reference from '../../test/fixtures/crd-plan-reference.js';
 import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { seededRandom } from '../../test/fixtures/seeded-random.js';
@@ -54,13 +54,13 @@ type Plans = {
   plan: ReturnType<typeof planSpiffeIdEntries>;
 };
 
-/** One pass's four plans; `cache` undefined: the planners as they were before the cache. */
+/** One pass's four plans; `cache` undefined: every per-object fact derived afresh. */
 function plans(view: ClusterView, existing: readonly SpiffeId[], created: readonly SpiffeId[], entries: readonly Entry[], now: string, cache?: CrdPlanCache): Plans {
   if (!cache) {
-    const declared = reference.declaredSpiffeIds(view, cfg, templates);
-    const dplan = reference.planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids);
-    const effective = reference.withDeclaredSpecs(reference.withCreated(existing, created), declared.declared);
-    const plan = reference.planSpiffeIdEntries(effective.spiffeIds, entries, cfg, now, effective.registrarDeclared);
+    const declared = declaredSpiffeIds(view, cfg, templates);
+    const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids);
+    const effective = withDeclaredSpecs(withCreated(existing, created), declared.declared);
+    const plan = planSpiffeIdEntries(effective.spiffeIds, entries, cfg, now, effective.registrarDeclared);
     return { declared, dplan, effective, plan };
   }
   const declared = declaredSpiffeIds(view, cfg, templates, cache.controllers);
@@ -341,9 +341,8 @@ function evolve(seed: number, passes: number, cache: CrdPlanCache): Reach {
     const existing = [...w.spiffeIds.values()];
     const entries = [...w.entries.values()];
     // Step 2 also plans what step 1 just created (withCreated); the same objects on both sides.
-    const first = reference.declaredSpiffeIds(view, cfg, templates);
-    const created = reference
-      .planDeclaredSpiffeIds(first.declared, existing, first.liveOwnerUids)
+    const first = declaredSpiffeIds(view, cfg, templates);
+    const created = planDeclaredSpiffeIds(first.declared, existing, first.liveOwnerUids)
       .create.filter(() => g.chance(0.5))
       .map((d) => g.made(d, now));
     // Made in an earlier pass: some the informer shows by now (its copy wins), some without a UID (ignored).
@@ -358,7 +357,7 @@ function evolve(seed: number, passes: number, cache: CrdPlanCache): Reach {
     const mixed = new Set(existing.filter(() => g.chance(0.4)).map(spiffeIdKey));
     assert.deepStrictEqual(
       planSpiffeIdEntries(existing, entries, cfg, now, mixed, cache.spiffeIds),
-      reference.planSpiffeIdEntries(existing, entries, cfg, now, mixed),
+      planSpiffeIdEntries(existing, entries, cfg, now, mixed),
       `seed ${seed}, pass ${pass}: entry plan with other registrar-declared names`,
     );
     const p = want.plan;
