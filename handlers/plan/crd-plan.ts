@@ -44,8 +44,10 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
   const moved = new Map<string, string>();
   for (const m of plan.migrations) {
     const ours = m.status.entryId ?? '';
-    moved.set(m.deleteLegacy, `${named(m.owner)}: moved to the registrar's own entry ${ours} (same identity)`);
     const current = byId.get(ours);
+    // A move a pass cut short may finish after a spec edit: then ours ends up with the new identity.
+    const same = (m.update ?? current)?.spiffeId === byId.get(m.deleteLegacy)?.spiffeId;
+    moved.set(m.deleteLegacy, `${named(m.owner)}: moved to the registrar's own entry ${ours}${same ? ' (same identity)' : ', which now issues the edited identity'}`);
     if (!m.update) continue;
     if (!current) create.push({ entry: m.update, reason: `${named(m.owner)}: replaces legacy entry ${m.deleteLegacy} under the registrar's own ID` });
     else update.push({ entry: m.update, reason: `${named(m.owner)}: ${describeUpdate(current, m.update)} (replacing legacy entry ${m.deleteLegacy})` });
@@ -71,6 +73,8 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
     const held = heldEntry(s, spiffeIdEntry(s), byId, cfg.entryIdPrefix);
     if (held) ours.add(held.entry.id);
   }
+  // A legacy entry being moved is the pass's to delete (the planner proved it), even after a spec edit.
+  for (const id of moved.keys()) ours.add(id);
   const leftAlone = entries.filter((e) => !ours.has(e.id)).map((e) => ({ entry: e, reason: NOT_OWNED }));
 
   const ref = (d: { namespace: string; name: string }, reason: string) => ({ namespace: d.namespace, name: d.name, reason });

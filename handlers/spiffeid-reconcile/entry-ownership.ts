@@ -1,6 +1,7 @@
 import type { Entry } from '../entries/entry.js';
 import { entryKey } from '../entries/entry-key.js';
 import type { SpiffeId } from '../spiffeid/spiffeid.js';
+import { withoutStandIn } from './legacy-migration.js';
 
 // Which SPIRE entry belongs to which SpiffeID, decided from what the registrar made, never from a field a
 // user can write. A SpiffeID's entry is created with an ID the registrar chooses: a per-cluster prefix
@@ -103,6 +104,23 @@ export function legacyEntryBy(
   if (named === '' || named.startsWith(REGISTRAR_ID_ROOT)) return undefined;
   const legacy = byId.get(named);
   return legacy && keyOf(legacy) === wantKey ? legacy : undefined;
+}
+
+/**
+ * The legacy entry of a move a pass cut short (legacy-migration.ts) after the spec was edited, so that it no
+ * longer has the declared key: the entry the status names whose key is the one our own entry (`ours`, the
+ * entry with our ID for this SpiffeID) was written with, the stand-in selector aside. Our entry is only ever
+ * written from a valid spec of this SpiffeID, and the move starts only from a legacy entry with exactly that
+ * spec's key, so the match proves it is the one being moved. Left alone, it would go on issuing an identity
+ * nobody declares any more, and nothing would ever delete it (its status is about to name ours).
+ */
+export function movingLegacyBy(
+  statusEntryId: string | null | undefined,
+  ours: Entry,
+  byId: ReadonlyMap<string, Entry>,
+  keyOf: (e: Entry) => string = entryKey,
+): Entry | undefined {
+  return legacyEntryBy(statusEntryId, keyOf(ours), byId, keyOf) ?? legacyEntryBy(statusEntryId, entryKey(withoutStandIn(ours)), byId, keyOf);
 }
 
 /**

@@ -27,3 +27,9 @@ export const STAND_IN_SELECTOR: Selector = { type: 'k8s-workload-registrar', val
 export function standInEntry(e: Entry): Entry {
   return { ...e, selectors: [...e.selectors, STAND_IN_SELECTOR] };
 }
+
+/** `e` without the stand-in selector: the key step 1 wrote it for (a move cut short, see movingLegacyBy). */
+export function withoutStandIn(e: Entry): Entry {
+  const kept = e.selectors.filter((x) => x.type !== STAND_IN_SELECTOR.type || x.value !== STAND_IN_SELECTOR.value);
+  return kept.length === e.selectors.length ? e : { ...e, selectors: kept };
+}

@@ -143,6 +143,35 @@ test('a spec edited after the move updates our entry in place: no entry keeps is
   assert.deepEqual([p.createEntries, p.deleteEntries, p.migrations], [[], [], []]);
 });
 
+test('a spec edited while a move was cut short still finishes the move: the legacy entry goes, ours takes the edited spec', () => {
+  const s = testId({ entryId: 'legacy-1', conditions: ready });
+  const legacy = withId(s, 'legacy-1');
+  const standIn = { ...withId(s, OURS), selectors: [...legacy.selectors, STAND_IN_SELECTOR] };
+  const edited = testId({ entryId: 'legacy-1', conditions: ready, spiffeId: 'spiffe://example.org/test-v2' });
+  // Cut after step 1 (ours under the stand-in key) or after step 2 (ours as the old spec declared it).
+  for (const ours of [standIn, withId(s, OURS)]) {
+    const p = plan([edited], [legacy, ours]);
+    assert.deepEqual(p.migrations.map((m) => [m.create, m.update?.id, m.update?.spiffeId, m.update?.selectors.map(formatSelector), m.deleteLegacy, m.status.entryId]), [
+      [undefined, OURS, 'spiffe://example.org/test-v2', ['k8s:pod-name:my-test-pod', 'k8s:ns:default'], 'legacy-1', OURS],
+    ], 'the legacy entry would otherwise go on issuing the old identity, and nothing would ever delete it');
+    assert.deepEqual([p.createEntries, p.updateEntries, p.deleteEntries, p.problems], [[], [], [], []]);
+    // Deleted instead of finished: both entries go.
+    const dying = plan([{ ...edited, metadata: { ...edited.metadata, deletionTimestamp: now } }], [legacy, ours]);
+    assert.deepEqual([...dying.deleteEntries].sort(), [OURS, 'legacy-1']);
+  }
+});
+
+test('a move cut short after step 1 keeps the entry with the SpiffeID that started it, even when a younger one names the same legacy entry', () => {
+  const a = testId({ name: 'a', uid: 'uid-a', entryId: 'legacy-1', conditions: ready, creationTimestamp: '2020-01-01T00:00:00Z' });
+  const b = testId({ name: 'b', uid: 'uid-b', entryId: 'legacy-1', conditions: ready, creationTimestamp: '2024-01-01T00:00:00Z' });
+  const legacy = withId(a, 'legacy-1');
+  const standInA = { ...withId(a, `${P}uid-a`), selectors: [...legacy.selectors, STAND_IN_SELECTOR] };
+  const p = plan([a, b], [legacy, standInA]);
+  assert.deepEqual(p.migrations.map((m) => [m.owner.name, m.create, m.deleteLegacy]), [['a', undefined, 'legacy-1']]);
+  assert.deepEqual(p.problems.map((x) => [x.owner.name, x.reason]), [['b', 'DuplicateEntry']]);
+  assert.deepEqual(p.deleteEntries, [], "a's stand-in is not dropped");
+});
+
 test('entry deleted in SPIRE (status names a missing entry): it is recreated under our ID', () => {
   const s = testId({ entryId: 'gone' });
   assert.deepEqual(plan([s]).createEntries.map((c) => c.entry.id), [OURS]);

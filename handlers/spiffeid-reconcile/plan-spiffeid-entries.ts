@@ -4,8 +4,8 @@ import { sameSelectorSet } from '../entries/selectors.js';
 import { spiffeIdEntry } from '../spiffeid/spiffeid-entry.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../spiffeid/spiffeid.js';
 import { validateSpiffeId, type SpiffeIdOrigin, type SpiffeIdProblem, type SpiffeIdRules } from '../spiffeid/validate-spiffeid.js';
-import { heldEntryBy, legacyEntryBy, orphanedEntryIds, ownEntryId, type Holding } from './entry-ownership.js';
-import { standInEntry } from './legacy-migration.js';
+import { heldEntryBy, legacyEntryBy, movingLegacyBy, orphanedEntryIds, ownEntryId, type Holding } from './entry-ownership.js';
+import { standInEntry, withoutStandIn } from './legacy-migration.js';
 import { desiredStatus, statusChanged, type DesiredStatus, type NotReadyReason, type Readiness } from './status.js';
 
 // The SpiffeID controller as one pure, level-based plan: all SpiffeIDs + the SPIRE entries we may own ->
@@ -181,7 +181,13 @@ export function planSpiffeIdEntries(
     setStatus(s, null, { ready: false, reason, message });
   };
   const holding = ({ s, f }: Item) => heldEntryBy(f.ownEntryId, s.status.entryId, f.wantKey, byId, derive.entryKey);
-  const legacyOf = ({ s, f }: Item) => legacyEntryBy(s.status.entryId, f.wantKey, byId, derive.entryKey);
+  /**
+   * The legacy entry `item` moves to our own ID: the one its status names with the declared key, or, when it
+   * already holds our entry (a move cut short) and the spec changed since, the one with our entry's key.
+   */
+  const legacyOf = ({ s, f }: Item, held: Holding | undefined) =>
+    legacyEntryBy(s.status.entryId, f.wantKey, byId, derive.entryKey) ??
+    (held?.how === 'created' ? movingLegacyBy(s.status.entryId, held.entry, byId, derive.entryKey) : undefined);
 
   // Valid live SpiffeIDs grouped by the entry they declare; one per key wins, the rest are masked. A key
   // that only one SpiffeID declares (nearly all) holds its candidate, not a list of one.
@@ -219,7 +225,7 @@ export function planSpiffeIdEntries(
       winner = group;
     }
     const { s, f, held } = winner;
-    const legacy = legacyOf(winner);
+    const legacy = legacyOf(winner, held);
     // An entry with the declared key that the winner does not hold belongs to someone else. Moving ours
     // onto that key would make a second entry with it (SPIRE does not check similarity on update).
     if (otherUnder(k, held?.entry.id, legacy?.id)) {
@@ -284,7 +290,7 @@ export function planSpiffeIdEntries(
     const provable = held !== undefined && (held.how === 'created' || !derive.problem(s, originOf(item)));
     const ids = held && provable && !claimed.has(held.entry.id) ? [held.entry.id] : [];
     // A move to our ID cut short (legacy-migration.ts) leaves the legacy entry beside ours: both go.
-    const legacy = held?.how === 'created' ? legacyOf(item) : undefined;
+    const legacy = held?.how === 'created' ? legacyOf(item, held) : undefined;
     if (legacy && !derive.problem(s, originOf(item)) && !claimed.has(legacy.id)) ids.push(legacy.id);
     for (const id of ids) drop(id, ref(s));
     releaseFinalizer.push({ owner: ref(s), afterDeleting: ids });
@@ -315,9 +321,13 @@ function sameEntry(a: Entry, b: Entry): boolean {
 type Item = { readonly s: SpiffeId; readonly f: SpiffeIdFacts };
 type Candidate = Item & { readonly held: Holding | undefined };
 
-/** The SpiffeID that already holds an entry with this key wins; then the oldest; then by namespace/name. */
+/**
+ * The SpiffeID that already holds an entry with this key wins (our entry still under the stand-in key of a
+ * move cut short counts: it was made for this key); then the oldest; then by namespace/name.
+ */
 function preference(a: Candidate, b: Candidate, key: string, derive: SpiffeIdDerivations): number {
-  const holds = (c: Candidate) => (c.held !== undefined && derive.entryKey(c.held.entry) === key ? 0 : 1);
+  const holdsKey = (e: Entry) => derive.entryKey(e) === key || entryKey(withoutStandIn(e)) === key;
+  const holds = (c: Candidate) => (c.held !== undefined && holdsKey(c.held.entry) ? 0 : 1);
   return (
     holds(a) - holds(b) ||
     cmp(a.s.metadata.creationTimestamp ?? '', b.s.metadata.creationTimestamp ?? '') ||
