@@ -170,7 +170,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     for (const b of dplan.blocked) log.debug(refFields(b.declared), 'SpiffeID name is taken by another owner; waiting');
     await forEachLimit(declaredWrites, limit, (write) => write());
 
-    // 2. SpiffeIDs -> SPIRE entries, against the owned index (listed only on start, resync or after a failure).
+    // 2. SpiffeIDs -> SPIRE entries, against the held entries (listed only on start, resync or after a
+    // failure; a periodic resync lists in the background and a later pass takes the listing over).
     // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
     // not wait for the next pass (our own create coming back through the watch).
     const spiffeIds = withTakenOver(withCreated(existing, justCreated, cache.key), takenOver);
@@ -320,6 +321,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       {
         spiffeids: spiffeIds.length,
         listed,
+        resyncing: known.resyncing,
         declared_created: dplan.create.length,
         declared_updated: dplan.update.length,
         declared_deleted: dplan.delete.length,

@@ -142,7 +142,17 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       ...(deps.informerSource ? { source: deps.informerSource } : {}),
     });
     closers.push(() => informers.stop());
-    const entries = new CrdEntries({ store: spire.entries, clock, resyncIntervalMs: cfg.resyncIntervalMs, intern });
+    let trigger: Trigger | undefined;
+    // The periodic resync lists SPIRE beside the passes; when it ends, a pass takes it over and acts on
+    // what it found (an entry deleted or changed behind our back), not only at the next event.
+    const entries = new CrdEntries({
+      store: spire.entries,
+      clock,
+      resyncIntervalMs: cfg.resyncIntervalMs,
+      intern,
+      log,
+      onListed: () => trigger?.fire(),
+    });
     const events = kubeEventRecorder({ kubeConfig, sink: deps.eventSink, clock, log, metrics });
     closers.push(async () => events.stop());
     const runPass = createCrdPass({
@@ -159,7 +169,6 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       recordEvent: (e) => events.record(e),
     });
 
-    let trigger: Trigger | undefined;
     informers.onChange(() => trigger?.fire());
     // SPIRE back after an outage: a pass now rather than on the retry (its backoff may have grown).
     spire.onReconnect?.(() => {
