@@ -4,7 +4,7 @@
 // where listing every entry on every pass cost ceil(E/200)+1 calls each time. A change made in SPIRE by
 // someone else is seen at the next full listing (default every 10 s, `resync_interval`).
 // The periodic resync's listing runs in the background when the caller can run a pass on its result
-// (`onListed`): 280–510 ms at 10,500 entries that every pod event would otherwise wait behind. Passes
+// (`onListed`): at 10,500 entries it takes 280–510 ms, which every pod event would otherwise wait out. Passes
 // meanwhile plan against the held entries, which are known to be right, and their writes are journaled
 // and replayed onto the listing when the next pass takes it over. A first listing, one after
 // `invalidate()` and one after a failed background listing block the pass: the view may be wrong then,
