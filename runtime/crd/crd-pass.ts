@@ -14,7 +14,6 @@
 import type { Logger } from 'pino';
 import type { EntryMask, EntryStore } from '../../adapters/entry-store.js';
 import type { Entry } from '../../handlers/entries/entry.js';
-import { StatusCode } from '../../handlers/entries/status-code.js';
 import { entryChangedEvent, podNoIdentityEvent, spiffeIdProblemEvent, spiffeIdRef, type EntryChange, type RegistrarEvent } from '../../handlers/events/registrar-event.js';
 import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
 import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
@@ -25,17 +24,17 @@ import { takenOverStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import { asTakenOver, withTakenOver } from '../../handlers/spiffeid-reconcile/taken-over.js';
 import {
   planSpiffeIdEntries,
-  type PlannedCreate,
   type SpiffeIdPlanConfig,
   type SpiffeIdRef,
 } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
 import type { CrdTemplates } from '../../handlers/templates/crd-templates.js';
 import type { Clock } from '../clock.js';
-import { entryLogFields, LogField } from '../log-fields.js';
+import { LogField } from '../log-fields.js';
 import { forEachLimit } from '../for-each-limit.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import { CrdEntries } from './crd-entries.js';
 import { createCrdPlanCache } from './crd-plan-cache.js';
+import { tookCreate, tookDelete, tookUpdate } from './entry-write-results.js';
 import { migrateLegacyEntries } from './migrate-legacy-entries.js';
 import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
 
@@ -208,24 +207,13 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(observed(r), SPIFFEID_FINALIZER)).then(() => undefined),
     );
 
+    const results = { known, log, metrics: deps.metrics, entryEvent, failed: () => void failed++ };
     const deleted = new Set<string>();
     if (plan.deleteEntries.length > 0) {
-      const results = await store.deleteEntries(plan.deleteEntries, { signal }).catch(unknownOutcome);
-      results.forEach((res, i) => {
+      const res = await store.deleteEntries(plan.deleteEntries, { signal }).catch(unknownOutcome);
+      res.forEach((r, i) => {
         const id = plan.deleteEntries[i] as string;
-        if (res.status.code === StatusCode.OK || res.status.code === StatusCode.NOT_FOUND) {
-          deleted.add(id);
-          known.remove(id);
-          if (res.status.code === StatusCode.OK) {
-            deps.metrics?.entriesDeleted.inc();
-            log.info({ [LogField.entryId]: id }, 'Deleted entry');
-            entryEvent('deleted', plan.entryOwners.get(id), id);
-          }
-        } else {
-          failed++;
-          known.invalidate();
-          log.error({ [LogField.entryId]: id, [LogField.status]: res.status }, 'Failed to delete entry');
-        }
+        if (tookDelete(r, id, plan.entryOwners.get(id), results)) deleted.add(id);
       });
     }
 
@@ -233,58 +221,27 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // the pass is sent, and then share one pool: the entries of this pass never wait behind them.
     const statusWrites: (() => Promise<unknown>)[] = [];
     if (plan.createEntries.length > 0) {
-      const results = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal }).catch(unknownOutcome);
-      const created: { owner: SpiffeIdRef; status: PlannedCreate['status'] }[] = [];
-      for (const [i, res] of results.entries()) {
+      const res = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal }).catch(unknownOutcome);
+      res.forEach((r, i) => {
         const c = plan.createEntries[i];
-        if (!c) continue;
-        const made: Entry | undefined = res.entry;
-        // ALREADY_EXISTS names our entry only when SPIRE returns the ID we asked for; any other similar
-        // entry is someone else's and is not recorded (the next pass reports EntryConflict).
-        if (res.status.code === StatusCode.OK || (res.status.code === StatusCode.ALREADY_EXISTS && made?.id === c.entry.id)) {
-          known.put(made ?? c.entry);
-          if (res.status.code === StatusCode.OK) {
-            deps.metrics?.entriesCreated.inc();
-            log.info({ ...refFields(c.owner), ...entryLogFields(made ?? c.entry) }, 'Created new spire entry');
-            entryEvent('created', c.owner, (made ?? c.entry).id);
-          } else {
-            log.info({ ...refFields(c.owner), ...entryLogFields(c.entry) }, 'Found existing entry');
-          }
-          created.push({ owner: c.owner, status: { ...c.status, entryId: c.entry.id } });
-        } else {
-          failed++;
-          known.invalidate();
-          log.error({ ...refFields(c.owner), ...entryLogFields(c.entry), [LogField.status]: res.status }, 'Failed to create entry');
-        }
-      }
-      for (const c of created) statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(observed(c.owner), c.status)));
+        if (!c || !tookCreate(r, c.entry, c.owner, results)) return;
+        const status = { ...c.status, entryId: c.entry.id };
+        statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(observed(c.owner), status)));
+      });
     }
 
-    /** Writes updated entries; `mask` undefined writes them whole. */
-    const update = async (list: readonly Entry[], mask: EntryMask | undefined) => {
-      if (list.length === 0) return;
-      const results = await store.updateEntries(list, mask, { signal }).catch(unknownOutcome);
-      results.forEach((res, i) => {
+    if (plan.updateEntries.length > 0) {
+      const list = plan.updateEntries;
+      const res = await store.updateEntries(list, writableMask, { signal }).catch(unknownOutcome);
+      res.forEach((r, i) => {
         const e = list[i] as Entry;
-        if (res.status.code === StatusCode.OK) {
-          // The planned entry is the held one with the written fields replaced: what SPIRE now holds.
-          known.put(res.entry && res.entry.id === e.id ? res.entry : e);
-          deps.metrics?.entriesUpdated.inc();
-          log.info(entryLogFields(e), 'Updated entry');
-          entryEvent('updated', plan.entryOwners.get(e.id), e.id);
-        } else {
-          failed++;
-          known.invalidate();
-          log.error({ ...entryLogFields(e), [LogField.status]: res.status }, 'Failed to update entry');
-        }
+        tookUpdate(r, e, plan.entryOwners.get(e.id), results);
       });
-    };
-    await update(plan.updateEntries, writableMask);
+    }
 
     // Adopted legacy entries move to our own IDs; their statuses name ours once the legacy entry is gone.
     if (plan.migrations.length > 0) {
-      const moved = await migrateLegacyEntries(plan.migrations, { store, known, signal, log, metrics: deps.metrics, unknownOutcome, entryEvent });
-      failed += moved.failed;
+      const moved = await migrateLegacyEntries(plan.migrations, { ...results, store, signal, unknownOutcome });
       for (const m of moved.done) statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(m.owner), () => writer.writeStatus(observed(m.owner), m.status)));
     }
 
