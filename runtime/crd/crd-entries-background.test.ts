@@ -18,23 +18,13 @@ import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { flush, manualClock } from '../../test/fixtures/manual-clock.js';
 import { createTrigger } from '../trigger.js';
+import { crdTestConfig } from '../../test/fixtures/spiffeid.js';
 import { CrdEntries } from './crd-entries.js';
 import { createCrdPass } from './crd-pass.js';
 import { fakeSpiffeIdWriter } from './spiffeid-writer.fake.js';
 
 const RESYNC_MS = 10_000;
-const config = {
-  trustDomain: 'example.org',
-  cluster: 'k8stest',
-  registrarNamespace: 'spire',
-  podAnnotation: 'spiffe.io/spiffe-id',
-  context: {},
-  disabledNamespaces: [],
-  podController: true,
-  addSvcDnsName: false,
-  policy: { mode: 'namespace' as const, cluster: 'k8stest', clusterDnsZone: 'cluster.local', allowedDnsSuffixes: [] },
-  entryIdPrefix: 'k8s-workload-registrar.k8stest.',
-};
+const config = { ...crdTestConfig, disabledNamespaces: [], addSvcDnsName: false };
 const pod = (i: number) => aPod({ name: `web-${i}`, namespace: 'spire', uid: `u-${i}`, nodeName: 'n1', annotations: { 'spiffe.io/spiffe-id': `web-${i}` } });
 const unannotated = (i: number) => aPod({ name: `web-${i}`, namespace: 'spire', uid: `u-${i}`, nodeName: 'n1' });
 
