@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import http, { createServer } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -44,4 +45,86 @@ test('withKeepAlive keeps the rest of the KubeConfig (current context, cluster)'
   const wrapped = withKeepAlive(kc);
   assert.equal(wrapped.getCurrentContext(), kc.getCurrentContext());
   assert.equal(wrapped.getCurrentCluster()?.server, 'http://127.0.0.1:1');
+});
+
+/**
+ * A server that closes connections idle for SERVER_IDLE_MS of the test's clock. The close is made to
+ * land exactly when the client reuses the connection (on the first byte of the next request), which is
+ * the race a real server's idle timer loses against a client that took the pooled socket.
+ */
+const SERVER_IDLE_MS = 5_000;
+async function idleClosingServer(t: TestContext, now: () => number): Promise<{ url: string; connections: () => number }> {
+  let connections = 0;
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'spire' } });
+  const server = net.createServer((socket) => {
+    connections++;
+    let answeredAt: number | undefined;
+    let pending = '';
+    socket.on('data', (chunk) => {
+      if (answeredAt !== undefined && now() - answeredAt >= SERVER_IDLE_MS) return void socket.destroy();
+      pending += chunk.toString('latin1');
+      // Bodiless GETs only: one request per blank line.
+      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+        pending = pending.slice(end + 4);
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n${body}`);
+        answeredAt = now();
+      }
+    });
+  });
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
+}
+
+function get(url: string, agent: http.Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent }, (res) => (res.resume(), res.on('end', () => resolve(res.statusCode ?? 0)))).on('error', reject);
+  });
+}
+
+test('the race: a plain keep-alive agent sends the next request on the socket the idle server closes', async (t) => {
+  let clock = 0;
+  const s = await idleClosingServer(t, () => clock);
+  const agent = new http.Agent({ keepAlive: true });
+  t.after(() => agent.destroy());
+  assert.equal(await get(s.url, agent), 200);
+  clock += SERVER_IDLE_MS + 1_000;
+  await assert.rejects(get(s.url, agent), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
+});
+
+test('withKeepAlive: after an idle gap longer than the server allows, the call opens a new connection instead of failing', async (t) => {
+  let clock = 0;
+  const s = await idleClosingServer(t, () => clock);
+  const api = withKeepAlive(makeKubeConfig({ server: s.url }), { now: () => clock }).makeApiClient(CoreV1Api);
+  assert.equal((await api.readNamespace({ name: 'spire' })).metadata?.name, 'spire');
+  // The event loop may not have run the free-socket timer (a long synchronous pass): only the clock moved.
+  clock += SERVER_IDLE_MS + 1_000;
+  assert.equal((await api.readNamespace({ name: 'spire' })).metadata?.name, 'spire');
+  assert.equal(s.connections(), 2);
+});
+
+test('withKeepAlive: a socket idle for less than its limit is reused', async (t) => {
+  let clock = 0;
+  const s = await idleClosingServer(t, () => clock);
+  // A long real idle limit, so Node's own timer cannot close the socket however slow the machine is.
+  const api = withKeepAlive(makeKubeConfig({ server: s.url }), { now: () => clock, idleSocketMs: 60_000 }).makeApiClient(CoreV1Api);
+  await api.readNamespace({ name: 'spire' });
+  clock += 1_000;
+  await api.readNamespace({ name: 'spire' });
+  assert.equal(s.connections(), 1);
+});
+
+test('withKeepAlive: the idle limit is checked by the clock when a request takes a pooled socket', async (t) => {
+  let clock = 0;
+  const s = await idleClosingServer(t, () => clock);
+  const api = withKeepAlive(makeKubeConfig({ server: s.url }), { now: () => clock, idleSocketMs: 60_000 }).makeApiClient(CoreV1Api);
+  await api.readNamespace({ name: 'spire' });
+  clock += 60_000;
+  await api.readNamespace({ name: 'spire' });
+  assert.equal(s.connections(), 2);
 });
