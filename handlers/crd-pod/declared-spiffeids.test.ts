@@ -4,17 +4,9 @@ import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { checkCrdTemplates } from '../templates/crd-templates.js';
 import { declaredSpiffeIds, type CrdControllersConfig } from './declared-spiffeids.js';
+import { crdTestConfig } from '../../test/fixtures/spiffeid.js';
 
-const cfg: CrdControllersConfig = {
-  trustDomain: 'example.org',
-  cluster: 'k8stest',
-  registrarNamespace: 'spire',
-  podAnnotation: 'spiffe.io/spiffe-id',
-  context: {},
-  disabledNamespaces: ['kube-system'],
-  podController: true,
-  addSvcDnsName: true,
-};
+const cfg: CrdControllersConfig = crdTestConfig;
 const checked = checkCrdTemplates({ ...cfg, dnsNameTemplates: ['{{.Pod.Name}}'] });
 if (!checked.ok) throw new Error(checked.error);
 const templates = checked.templates;

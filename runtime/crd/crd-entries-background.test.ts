@@ -70,6 +70,20 @@ function heldListing(inner: EntryStore) {
   };
 }
 
+/** The next pass makes a listing of its own and waits for it (held open until checked). */
+async function nextPassListsAndWaits(w: Awaited<ReturnType<typeof world>>): Promise<void> {
+  const lists = w.held.listings();
+  w.held.hold();
+  const next = await w.runWithoutWaiting();
+  try {
+    assert.equal(next.ended, false, 'the pass waits for its listing');
+    assert.equal(w.held.listings(), lists + 1);
+  } finally {
+    w.held.open();
+  }
+  await next.p;
+}
+
 async function world() {
   const core = await MemorySpireCore.create({});
   const clock = manualClock();
@@ -204,16 +218,7 @@ test('invalidate during a background listing: its result is not used, and the ne
   assert.equal(w.held.waiting(), 0, 'the dropped listing was aborted');
   assert.equal(w.listedCalls(), 0, 'a dropped listing asks for no pass');
   assert.equal(w.entries.resyncing, false);
-  const lists = w.held.listings();
-  w.held.hold();
-  const next = await w.runWithoutWaiting();
-  try {
-    assert.equal(next.ended, false, 'the pass waits for its listing');
-    assert.equal(w.held.listings(), lists + 1);
-  } finally {
-    w.held.open();
-  }
-  await next.p;
+  await nextPassListsAndWaits(w);
   assert.equal(w.summaries().at(-1)?.listed, true);
   assert.equal(w.entries.loaded, true);
 });
@@ -231,16 +236,7 @@ test('a failed background listing is logged, leaves the held entries in place, a
   assert.ok(w.lines.some((l) => l.level === 50 && l.msg.startsWith('Resync: listing SPIRE entries failed')), 'logged at error');
   assert.equal(w.listedCalls(), 1, 'a pass is asked for (it lists)');
   assert.equal(w.entries.loaded, false);
-  const lists = w.held.listings();
-  w.held.hold();
-  const next = await w.runWithoutWaiting();
-  try {
-    assert.equal(next.ended, false, 'the pass waits for its listing');
-    assert.equal(w.held.listings(), lists + 1);
-  } finally {
-    w.held.open();
-  }
-  await next.p;
+  await nextPassListsAndWaits(w);
   assert.deepEqual(await w.heldIds(), heldBefore);
   assert.equal(w.entries.loaded, true);
 });

@@ -16,20 +16,11 @@ import { planSpiffeIdEntries } from '../../handlers/spiffeid-reconcile/plan-spif
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { aRawEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
 import { aRawNode, aRawPod } from '../../test/fixtures/k8s-objects.js';
-import { aRawSpiffeId, testRules } from '../../test/fixtures/spiffeid.js';
+import { aRawSpiffeId, crdTestConfig, testRules } from '../../test/fixtures/spiffeid.js';
 import { crdProjections, DECLARED_SPIFFEID_LABELS } from './crd-projections.js';
 import { declaredObject } from './spiffeid-writer.js';
 
-const cfg: CrdControllersConfig = {
-  trustDomain: 'example.org',
-  cluster: 'k8stest',
-  registrarNamespace: 'spire',
-  podAnnotation: 'spiffe.io/spiffe-id',
-  context: {},
-  disabledNamespaces: ['kube-system'],
-  podController: true,
-  addSvcDnsName: true,
-};
+const cfg: CrdControllersConfig = crdTestConfig;
 const planCfg = { ...testRules, entryIdPrefix: 'k8s-workload-registrar.k8stest.' };
 const checked = checkCrdTemplates({ ...cfg, dnsNameTemplates: ['{{.Pod.Name}}'] });
 if (!checked.ok) throw new Error(checked.error);
