@@ -206,9 +206,15 @@ export function http2UnaryChannel(o: Http2UnaryOptions): Http2UnaryChannel {
         scheduleRetry();
       }
     };
-    // GOAWAY: no new streams on this session (those in flight finish or fail on their own); the next
-    // call opens a new session. Close and error: the connection is gone.
-    s.once('goaway', drop);
+    // GOAWAY: the server is going away gracefully; no new streams on this session (those in flight finish
+    // or fail on their own). No backoff: the next call opens a new session at once, as grpc-js goes idle
+    // (a reconnect timer here made the calls of the next ~250 ms wait for it). Only calls connect, so a
+    // server that keeps sending GOAWAY cannot make a loop. Close and error: the connection is gone.
+    s.once('goaway', () => {
+      if (session !== s) return;
+      session = undefined;
+      if (!closed) markLost();
+    });
     s.once('close', drop);
     s.on('error', (err: Error) => {
       lastError = err;

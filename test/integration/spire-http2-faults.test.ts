@@ -184,6 +184,22 @@ test('GOAWAY between calls: the next call opens a new session and succeeds', asy
   assert.equal(bare.sessions(), 2);
 });
 
+test('after a GOAWAY the next call connects at once, not after the reconnect backoff', async (t) => {
+  const bare = await bareServer(t, (s, _h, n) => {
+    grpcOk(s, countResponse(n));
+    if (n === 1) s.session?.goaway();
+  });
+  let goneAway!: () => void;
+  const lost = new Promise<void>((r) => (goneAway = r));
+  // A backoff far beyond the call's deadline: a call that waited for it would fail DEADLINE_EXCEEDED.
+  const channel = http2UnaryChannel({ socketPath: bare.socketPath, initialBackoffMs: 600_000, onLost: () => goneAway() });
+  t.after(() => channel.close());
+  await channel.call('/x/Y', new Uint8Array(), 5_000, true);
+  await lost;
+  await channel.call('/x/Y', new Uint8Array(), 5_000, true);
+  assert.equal(bare.sessions(), 2);
+});
+
 test('RST_STREAM REFUSED_STREAM is UNAVAILABLE and retried; other resets are not', async (t) => {
   const bare = await bareServer(t, (s, _h, n) => {
     if (n === 1) s.close(http2.constants.NGHTTP2_REFUSED_STREAM);
