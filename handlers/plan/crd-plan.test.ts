@@ -33,6 +33,14 @@ test('differs from the original: the Go registrar\'s converged state plans only 
   assert.deepEqual([again.create.length, again.update.length, again.delete.length, again.leftAlone.length], [0, 0, 0, 0]);
 });
 
+test('a SpiffeID deleted in the middle of a move: both its entries are reported deleted, neither as left alone', () => {
+  const s = aSpiffeId({ finalizers: fin, entryId: 'e1', deletionTimestamp: now });
+  const entries = [{ ...spiffeIdEntry(s), id: 'e1' }, { ...spiffeIdEntry(s), id: OURS }];
+  const p = planCrd({ nodes: [], pods: [], endpointSlices: [], spiffeIds: [s] }, entries, { ...cfg, podController: false }, templates, now);
+  assert.deepEqual(p.delete.map((c) => c.entry.id).sort(), ['e1', OURS]);
+  assert.deepEqual(p.leftAlone, []);
+});
+
 test('updates and deletes name the SpiffeID and why; entries nobody declares are left alone', () => {
   const [e1, e2] = ['k8s-workload-registrar.k8stest.uid-a', 'k8s-workload-registrar.k8stest.uid-b'];
   const changed = aSpiffeId({ name: 'a', finalizers: fin, entryId: e1, dnsNames: ['a.example'] });

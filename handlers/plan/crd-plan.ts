@@ -73,8 +73,9 @@ export function planCrd(view: CrdView, entries: readonly Entry[], cfg: CrdContro
     const held = heldEntry(s, spiffeIdEntry(s), byId, cfg.entryIdPrefix);
     if (held) ours.add(held.entry.id);
   }
-  // A legacy entry being moved is the pass's to delete (the planner proved it), even after a spec edit.
-  for (const id of moved.keys()) ours.add(id);
+  // Whatever the planner deletes or moves it has proved ours (a legacy entry being moved, or left beside
+  // ours by a move cut short, even after a spec edit): never reported as left alone too.
+  for (const id of [...moved.keys(), ...plan.deleteEntries]) ours.add(id);
   const leftAlone = entries.filter((e) => !ours.has(e.id)).map((e) => ({ entry: e, reason: NOT_OWNED }));
 
   const ref = (d: { namespace: string; name: string }, reason: string) => ({ namespace: d.namespace, name: d.name, reason });
