@@ -101,6 +101,17 @@ test('the first pass lists once, creates node and pod entries, deletes stale own
   ].sort());
 });
 
+test('a full pass reads the EndpointSlices once, however many slices of objects it renders', async () => {
+  const { store, entries } = fakeStore();
+  const pods = Array.from({ length: 4_500 }, (_, i) => labelled(`w-${i}`));
+  let reads = 0;
+  const v = { ...view([aNode()], pods), endpointSlices: () => (reads++, []) };
+  const r = createReconciler({ store, view: v, config: { ...cfg, addPodDnsNames: true }, log: silent, resyncIntervalMs: 10_000, clock: clock() });
+  await r.runPass();
+  assert.equal(entries.size, 4_501);
+  assert.equal(reads, 1, 'three slices of pods (2,000 at a time), one read');
+});
+
 test('between resyncs an event reconciles its object from the index, without listing', async () => {
   const { store, entries, calls } = fakeStore();
   const c = clock();

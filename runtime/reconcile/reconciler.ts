@@ -91,9 +91,13 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
   // Rendered afresh on every pass, deliberately not cached per informer object: a cache of 10^4 declared
   // entries costs ~10 MB of live heap (more than the pod projections), and V8 lets the old generation
   // grow to a multiple of the live heap, so it raised the peak more than the per-resync garbage it saved.
-  const render = (nodes: readonly Node[], pods: readonly Pod[]) => {
+  // EndpointSlices (pod DNS names) are read once per pass: a full pass renders 2,000 objects at a time,
+  // and each read copies the informer's whole list. Slices of nodes alone need none.
+  const endpointSlices = () => (config.addPodDnsNames ? view.endpointSlices() : []);
+  const render = (nodes: readonly Node[], pods: readonly Pod[], slices: () => readonly EndpointSlice[] = endpointSlices) => {
     const n = nodeEntries(nodes, config);
-    const p = podEntries(pods, config.addPodDnsNames ? view.endpointSlices() : [], config);
+    if (pods.length === 0) return n;
+    const p = podEntries(pods, slices(), config);
     return { declared: [...n.declared, ...p.declared], issues: [...n.issues, ...p.issues] };
   };
 
@@ -169,8 +173,10 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     const known: Ownership = { objectOf: (e) => index.heldObjectOf(e) ?? own.objectOf(e) };
     // A slice of objects at a time (full-plan.ts): the whole cluster's rendered entries and keys are
     // never alive together.
+    let slices: readonly EndpointSlice[] | undefined;
+    const passSlices = () => (slices ??= endpointSlices());
     const { plan, issues, declared } = fullPlan({
-      nodes: view.nodes(), pods: view.pods(), render, own: known,
+      nodes: view.nodes(), pods: view.pods(), render: (n, p) => render(n, p, passSlices), own: known,
       entriesOf: (o) => index.entriesOf(o), heldObjects: () => index.objects(), heldObjectCount: index.objectCount,
     });
     reportIssues(issues);
