@@ -49,9 +49,14 @@ test('the node projection keeps only name, UID and the federatesWith annotation,
   assert.deepEqual(nodeEntries([projectNode(node)], cfg), nodeEntries([node], cfg));
 });
 
-test('projections share repeated strings and frozen empties instead of holding their own copies', () => {
+test('projections pass their repeated strings through the interner and share frozen empties instead of holding their own copies', () => {
   const fresh = (s: string) => [...s].join(''); // an equal string that is a different object, as JSON.parse makes
   const podOn = (name: string) => aPod({ name, namespace: fresh('team-a'), nodeName: fresh('node-1'), labels: { 'spire-workload': fresh('w') } });
+  // String identity cannot be observed in JavaScript, so what the projection hands the interner is checked.
+  const interned: string[] = [];
+  const intern = (s: string) => (interned.push(s), s);
+  projectPod(podOn('a'), cfg, intern);
+  for (const v of ['team-a', 'node-1', 'w']) assert.ok(interned.includes(v), `${v} goes through the interner`);
   const [a, b] = [projectPod(podOn('a'), cfg), projectPod(podOn('b'), cfg)];
   assert.equal(a.metadata.namespace, 'team-a');
   assert.equal(a.spec.nodeName, 'node-1');
