@@ -6,7 +6,8 @@ import { decodeBatchEntryResponse, decodeListEntriesResponse } from './entry-res
 import { serviceDefinition, serviceNames } from './protos.js';
 import type { BatchCreateEntryRequest, BatchUpdateEntryRequest, ListEntriesRequest } from './wire-types.js';
 
-function method<Req, Res>(name: string): grpc.MethodDefinition<Req, Res> {
+/** An Entry method of the proto subset (both transports build their calls from it). */
+export function entryMethod<Req, Res>(name: string): grpc.MethodDefinition<Req, Res> {
   const def = serviceDefinition(serviceNames.entry)[name];
   if (!def) throw new Error(`Entry/${name} missing from the proto subset`);
   return def as grpc.MethodDefinition<Req, Res>;
@@ -14,13 +15,13 @@ function method<Req, Res>(name: string): grpc.MethodDefinition<Req, Res> {
 
 /** ListEntries with its response decoded straight into entries (entry-responses-decode.ts), not via proto-loader. */
 function listEntriesMethod(): grpc.MethodDefinition<ListEntriesRequest, ListEntriesPage> {
-  const def = method<ListEntriesRequest, unknown>('ListEntries');
+  const def = entryMethod<ListEntriesRequest, unknown>('ListEntries');
   return { ...def, responseDeserialize: decodeListEntriesResponse };
 }
 
 /** A batch write whose results decode straight into entries (the owned index keeps them). */
 function batchMethod<Req>(name: 'BatchCreateEntry' | 'BatchUpdateEntry'): grpc.MethodDefinition<Req, BatchEntryResults> {
-  return { ...method<Req, unknown>(name), responseDeserialize: decodeBatchEntryResponse };
+  return { ...entryMethod<Req, unknown>(name), responseDeserialize: decodeBatchEntryResponse };
 }
 
 export function grpcEntryRpc(client: () => grpc.Client, settings: CallSettings, close: () => Promise<void>): EntryRpc {
@@ -28,7 +29,7 @@ export function grpcEntryRpc(client: () => grpc.Client, settings: CallSettings, 
   const batchCreate = batchMethod<BatchCreateEntryRequest>('BatchCreateEntry');
   const batchUpdate = batchMethod<BatchUpdateEntryRequest>('BatchUpdateEntry');
   const call = <Req, Res>(name: string) => (req: Req, what: string, signal?: AbortSignal) =>
-    unaryCall<Req, Res>(client, method<Req, Res>(name), req, what, settings, signal);
+    unaryCall<Req, Res>(client, entryMethod<Req, Res>(name), req, what, settings, signal);
   return {
     countEntries: call('CountEntries'),
     listEntries: (req: ListEntriesRequest, what: string, signal?: AbortSignal) =>

@@ -2,19 +2,17 @@
 // responses as entry-rpc.grpc.ts (requests serialized by proto-loader's definitions, list and batch
 // write responses decoded straight into entries by entry-responses-decode.ts), the same retries and
 // SpireCallErrors (grpc-call.ts's withRetries); only the transport differs.
-import type * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '../../handlers/entries/status-code.js';
 import type { EntryRpc } from './entry-rpc.js';
 import { decodeBatchEntryResponse, decodeListEntriesResponse } from './entry-responses-decode.js';
 import { type CallSettings, withRetries } from './grpc-call.js';
 import { GrpcStatusError, type Http2UnaryChannel } from './http2-unary.js';
-import { serviceDefinition, serviceNames } from './protos.js';
+import { entryMethod } from './entry-rpc.grpc.js';
 
 type Method<Req, Res> = { readonly name: string; readonly path: string; serialize(req: Req): Buffer; deserialize(bytes: Buffer): Res };
 
 function method<Req, Res>(name: string, deserialize?: (bytes: Buffer) => Res): Method<Req, Res> {
-  const def = serviceDefinition(serviceNames.entry)[name] as grpc.MethodDefinition<Req, Res> | undefined;
-  if (!def) throw new Error(`Entry/${name} missing from the proto subset`);
+  const def = entryMethod<Req, Res>(name);
   return { name, path: def.path, serialize: def.requestSerialize, deserialize: deserialize ?? def.responseDeserialize };
 }
 
