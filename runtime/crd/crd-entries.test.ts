@@ -14,6 +14,7 @@ import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
 import { manualClock } from '../../test/fixtures/manual-clock.js';
 import { crdTestConfig } from '../../test/fixtures/spiffeid.js';
+import type { EntryStore } from '../../adapters/entry-store.js';
 import { CrdEntries } from './crd-entries.js';
 import { createCrdPass } from './crd-pass.js';
 import { fakeSpiffeIdWriter } from './spiffeid-writer.fake.js';
@@ -112,4 +113,28 @@ test('invalidate (a new leadership term) lists on the next pass', async () => {
   w.entries.invalidate();
   await w.run();
   assert.ok(w.lists() > before);
+});
+
+test('an invalidate() while a blocking listing runs (SPIRE reconnected) is not lost: the next pass lists again', async () => {
+  let release!: () => void;
+  let listings = 0;
+  const store = {
+    listEntries: async () => {
+      listings++;
+      await new Promise<void>((r) => (release = r));
+      return [];
+    },
+  } as unknown as EntryStore;
+  const entries = new CrdEntries({ store, clock: manualClock(), resyncIntervalMs: RESYNC_MS });
+  const first = entries.current();
+  await Promise.resolve();
+  entries.invalidate();
+  release();
+  assert.equal((await first).listed, true);
+  assert.equal(entries.loaded, false, 'the listing began before the invalidate');
+  const second = entries.current();
+  await Promise.resolve();
+  release();
+  await second;
+  assert.deepEqual([listings, entries.loaded], [2, true]);
 });

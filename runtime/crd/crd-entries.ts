@@ -45,6 +45,8 @@ export class CrdEntries {
   readonly #o: CrdEntriesOptions;
   #byId = new Map<string, Entry>();
   #loaded = false;
+  /** Bumped by every invalidate(): a blocking listing that began before one is not taken as right. */
+  #generation = 0;
   #lastList = Number.NEGATIVE_INFINITY;
   #bg: Background | undefined;
   readonly #intern: Interner;
@@ -90,6 +92,7 @@ export class CrdEntries {
    */
   invalidate(): void {
     this.#loaded = false;
+    this.#generation++;
     const bg = this.#bg;
     this.#bg = undefined;
     bg?.stop.abort();
@@ -122,6 +125,7 @@ export class CrdEntries {
 
   async #list(signal?: AbortSignal): Promise<void> {
     const started = this.#o.clock.now();
+    const generation = this.#generation;
     const next = new Map<string, Entry>();
     const add = this.#collect(next);
     try {
@@ -130,7 +134,9 @@ export class CrdEntries {
       throw new Error('list entries', { cause });
     }
     this.#byId = next;
-    this.#loaded = true;
+    // An invalidate() meanwhile (SPIRE reconnected while the listing ran): the pass may use this listing,
+    // but the next one lists again.
+    this.#loaded = generation === this.#generation;
     this.#lastList = started;
   }
 
