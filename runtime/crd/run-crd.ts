@@ -164,7 +164,9 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       templates: checked.templates,
       log,
       clock,
-      createdVisibleWithinMs: cfg.resyncIntervalMs,
+      // At least 30 s whatever resync_interval is (it may be 1 s): a watch lagging behind our own create
+      // for longer than the window makes the pass take the entry it made for an orphan and delete it.
+      createdVisibleWithinMs: Math.max(cfg.resyncIntervalMs, 30_000),
       metrics,
       recordEvent: (e) => events.record(e),
     });
