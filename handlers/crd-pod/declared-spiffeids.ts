@@ -1,5 +1,5 @@
 import { nodeSpiffeId, type NodeOutcome, type NodeSpiffeIdConfig } from '../crd-node/node-spiffeid.js';
-import { backendsOfSlices, serviceDnsNames } from '../crd-endpoints/service-dns-names.js';
+import { backendsOfSlices, serviceDnsNames, type ServiceDnsNames } from '../crd-endpoints/service-dns-names.js';
 import type { EndpointSlice } from '../k8s/endpoint-slice.js';
 import type { Node } from '../k8s/node.js';
 import type { Pod } from '../k8s/pod.js';
@@ -46,6 +46,20 @@ export function controllerDerivations(cfg: CrdControllersConfig, templates: CrdT
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /**
+ * The service DNS names of every pod behind a ready endpoint (add_svc_dns_name); undefined when there are
+ * none: without ready endpoints every pod's list is empty, no index to build, nothing to look up per pod.
+ */
+export function serviceNamesOf(slices: readonly EndpointSlice[], cfg: Pick<CrdControllersConfig, 'addSvcDnsName'>): ServiceDnsNames | undefined {
+  const backends = cfg.addSvcDnsName ? backendsOfSlices(slices) : [];
+  return backends.length > 0 ? serviceDnsNames(backends) : undefined;
+}
+
+/** The names declaredSpiffeIds gives `derive.pod` for this pod. */
+export function podServiceNames(svcNames: ServiceDnsNames | undefined, pod: Pod): readonly string[] {
+  return svcNames ? svcNames.forPod(pod) : NO_NAMES;
+}
+
+/**
  * Every SpiffeID the node, pod and endpoints controllers want, from one view of the cluster.
  * `pod_controller = false` turns off the node and pod controllers together, as in the original (where
  * the key gated both): only hand-made SpiffeIDs are mirrored, and nothing is declared or cleaned up here.
@@ -68,13 +82,11 @@ export function declaredSpiffeIds(
     else invalid.push({ kind: 'Node', namespace: '', name: node.metadata.name, reason: out.reason });
   }
 
-  // Without ready endpoints every pod's list is empty: no index to build, nothing to look up per pod.
-  const backends = cfg.addSvcDnsName ? backendsOfSlices(view.endpointSlices) : [];
-  const svcNames = backends.length > 0 ? serviceDnsNames(backends) : undefined;
+  const svcNames = serviceNamesOf(view.endpointSlices, cfg);
   for (const pod of view.pods) {
     if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
     live.add(pod.metadata.uid);
-    const out = derive.pod(pod, svcNames ? svcNames.forPod(pod) : NO_NAMES);
+    const out = derive.pod(pod, podServiceNames(svcNames, pod));
     if (out.kind === 'declare') declared.push(out.spiffeId);
     else if (out.kind === 'invalid') invalid.push({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, reason: out.reason });
   }

@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { EntryStore } from '../../adapters/entry-store.js';
 import { type Entry, sameEntry } from '../../handlers/entries/entry.js';
+import { entryKey } from '../../handlers/entries/entry-key.js';
 import type { Clock } from '../clock.js';
 import { compactEntry, createInterner, type Interner } from '../kube/shared-values.js';
 
@@ -30,6 +31,8 @@ export type CrdEntriesOptions = {
   readonly onListed?: () => void;
   /** Where a failed background listing is reported; default: nowhere. */
   readonly log?: Logger;
+  /** entryKey, or a memo of it (for `idsUnderKey`). */
+  readonly keyOf?: (e: Entry) => string;
 };
 
 /** A periodic resync's listing running beside the passes. */
@@ -50,6 +53,8 @@ export class CrdEntries {
   #lastList = Number.NEGATIVE_INFINITY;
   #bg: Background | undefined;
   readonly #intern: Interner;
+  /** Entry key -> IDs, for sliced passes: built on first use after #byId was replaced, then kept by put/remove. */
+  #byKey: Map<string, string | Set<string>> | undefined;
 
   constructor(o: CrdEntriesOptions) {
     this.#o = o;
@@ -87,6 +92,63 @@ export class CrdEntries {
   }
 
   /**
+   * Whether the next `current` would list SPIRE before it answers or take a listing over: the view may be
+   * wrong, or a listing found drift anywhere. A sliced crd pass (crd-slice.ts) is then no longer enough.
+   */
+  needsFullPass(): boolean {
+    if (!this.#loaded || this.#bg?.done) return true;
+    const due = this.#o.clock.now() - this.#lastList >= this.#o.resyncIntervalMs;
+    return due && !this.#bg && !(this.#o.onListed && this.#o.resyncIntervalMs > 0);
+  }
+
+  /**
+   * What `current` does short of answering, for a sliced pass: starts the periodic background listing
+   * when it is due (a later pass, which needsFullPass() then makes full, takes it over). Only when
+   * needsFullPass() is false.
+   */
+  startResyncIfDue(signal?: AbortSignal): void {
+    if (this.needsFullPass() || this.#bg) return;
+    if (this.#o.clock.now() - this.#lastList >= this.#o.resyncIntervalMs) this.#startBackground(signal);
+  }
+
+  /** The held entry with this ID. */
+  get(id: string): Entry | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The IDs of the held entries with this key (entryKey). */
+  idsUnderKey(key: string): readonly string[] {
+    if (!this.#byKey) {
+      this.#byKey = new Map();
+      for (const e of this.#byId.values()) this.#index(e);
+    }
+    const ids = this.#byKey.get(key);
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
+  }
+
+  #index(e: Entry): void {
+    const k = (this.#o.keyOf ?? entryKey)(e);
+    const m = this.#byKey as Map<string, string | Set<string>>;
+    const had = m.get(k);
+    if (had === undefined) m.set(k, e.id);
+    else if (typeof had === 'string') {
+      if (had !== e.id) m.set(k, new Set([had, e.id]));
+    } else had.add(e.id);
+  }
+
+  #unindex(e: Entry): void {
+    const m = this.#byKey;
+    if (!m) return;
+    const k = (this.#o.keyOf ?? entryKey)(e);
+    const had = m.get(k);
+    if (had === e.id) m.delete(k);
+    else if (had instanceof Set) {
+      had.delete(e.id);
+      if (had.size === 1) m.set(k, had.values().next().value as string);
+    }
+  }
+
+  /**
    * The next `current` lists SPIRE (a write's outcome is unknown, or leadership began anew). A background
    * listing open now is dropped: it may hold what the unknown write did or did not do.
    */
@@ -102,11 +164,16 @@ export class CrdEntries {
   put(e: Entry): void {
     if (e.id === '') return;
     const held = compactEntry(this.#intern, e);
+    const before = this.#byId.get(e.id);
+    if (before) this.#unindex(before);
     this.#byId.set(e.id, held);
+    if (this.#byKey) this.#index(held);
     this.#bg?.journal.push(held);
   }
 
   remove(id: string): void {
+    const before = this.#byId.get(id);
+    if (before) this.#unindex(before);
     this.#byId.delete(id);
     this.#bg?.journal.push(id);
   }
@@ -134,6 +201,7 @@ export class CrdEntries {
       throw new Error('list entries', { cause });
     }
     this.#byId = next;
+    this.#byKey = undefined;
     // An invalidate() meanwhile (SPIRE reconnected while the listing ran): the pass may use this listing,
     // but the next one lists again.
     this.#loaded = generation === this.#generation;
@@ -192,6 +260,7 @@ export class CrdEntries {
       else done.next.set(op.id, op);
     }
     this.#byId = done.next;
+    this.#byKey = undefined;
     this.#bg = undefined;
     // From when it ended, not began: a listing slower than the interval does not start the next at once.
     this.#lastList = done.at;

@@ -14,7 +14,9 @@ import { createInterner, type Interner } from '../kube/shared-values.js';
 import { crdProjections, type PodProjectionConfig } from './crd-projections.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 
-export type CrdResource = 'nodes' | 'pods' | 'endpointslices' | 'spiffeids';
+import type { CrdResource } from './crd-slice.js';
+
+export type { CrdResource };
 
 export type CrdInformers = {
   readonly all: readonly Informer<unknown>[];
@@ -22,7 +24,10 @@ export type CrdInformers = {
   readonly projectSpiffeId: (s: SpiffeId) => SpiffeId;
   /** A fresh view of every cache. */
   snapshot(): ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
-  onChange(listener: () => void): void;
+  /** The object an informer holds under this key (`namespace/name`, or a node's name). */
+  get(resource: CrdResource, key: string): unknown;
+  /** Called with the resource and key of every object an informer added, changed or deleted. */
+  onChange(listener: (resource: CrdResource, key: string) => void): void;
   start(): void;
   synced(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +70,7 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, project.spiffeId, onInvalid));
   const all = [...(nodes ? [nodes] : []), ...(pods ? [pods] : []), ...(slices ? [slices] : []), spiffeIds] as Informer<unknown>[];
 
+  const byResource: Record<CrdResource, Informer<unknown> | undefined> = { nodes, pods, endpointslices: slices, spiffeids: spiffeIds } as Record<CrdResource, Informer<unknown> | undefined>;
   const snapshot = () => ({
     nodes: nodes?.list() ?? [],
     pods: pods?.list() ?? [],
@@ -75,7 +81,10 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
     all,
     projectSpiffeId: project.spiffeId,
     snapshot,
-    onChange: (listener) => all.forEach((i) => i.onChange(() => listener())),
+    get: (r, key) => byResource[r]?.get(key),
+    onChange: (listener) => {
+      for (const r of Object.keys(byResource) as CrdResource[]) byResource[r]?.onChange((key) => listener(r, key));
+    },
     start: () => all.forEach((i) => i.start()),
     synced: async () => {
       await Promise.all(all.map((i) => i.synced()));

@@ -34,6 +34,7 @@ import { forEachLimit } from '../for-each-limit.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 import { CrdEntries } from './crd-entries.js';
 import { createCrdPlanCache } from './crd-plan-cache.js';
+import { CrdSliceIndex, type CrdChanges, type CrdSlice } from './crd-slice.js';
 import { tookCreate, tookDelete, tookUpdate } from './entry-write-results.js';
 import { migrateLegacyEntries } from './migrate-legacy-entries.js';
 import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
@@ -59,6 +60,13 @@ export type CrdPassDeps = {
    * informer never showed is taken as gone (created and deleted between two snapshots).
    */
   readonly createdVisibleWithinMs?: number;
+  /**
+   * The objects informer events changed since the last pass (crd-slice.ts). With it, a pass between full
+   * passes plans only the closed slice of what changed; without it every pass is full.
+   */
+  readonly changes?: CrdChanges;
+  /** A slice reaching more than this share of the cluster's objects makes the pass full; default 0.25. */
+  readonly sliceShare?: number;
 };
 
 export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
@@ -88,6 +96,12 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // Per-object planning work, computed once per object version (crd-plan-cache.ts): with it a pass costs
   // what changed, not what the cluster holds.
   const cache = createCrdPlanCache(config, deps.templates);
+  // Sliced passes (crd-slice.ts): the lookups the closure needs, kept from events and rebuilt by every full
+  // pass. A full pass runs first, after any failed pass, when SPIRE must be listed or a listing taken over
+  // (a resync, an invalidate()), and whenever the slice is not known exactly or is large.
+  const index = deps.changes ? new CrdSliceIndex(config, cache) : undefined;
+  let fullNext = true;
+  const sliceShare = deps.sliceShare ?? 0.25;
   return async (signal) => {
     const started = deps.clock.now();
     let failed = 0;
@@ -103,8 +117,25 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     };
     const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
 
+    // 0. Full or sliced. The changes are read and the snapshot taken in one synchronous run: an event is
+    // either in both or marks the next pass.
+    let slice: CrdSlice | undefined;
+    const changes = index && deps.changes ? deps.changes.take() : undefined;
+    if (index && changes) {
+      if (changes === 'overflow') index.invalidate();
+      else for (const c of changes) index.apply(c.resource, c.key, c.now);
+      if (!fullNext && !known.needsFullPass()) {
+        const unseen = new Map(Array.from(createdUnseen, ([k, c]) => [k, c.stored] as const));
+        // Each object is up to five units (owner, name, key, entry, UID).
+        slice = index.slice(known, unseen, Math.max(256, Math.floor(5 * sliceShare * index.size)));
+      }
+    }
+    fullNext = true;
+    const view = slice ? slice.view : deps.snapshot();
+    if (!slice) index?.rebuild(view);
+    const inSlice = slice ? (uid: string) => (slice as CrdSlice).uids.has(uid) : () => true;
+
     // 1. SpiffeIDs declared by the node, pod and endpoints controllers.
-    const view = deps.snapshot();
     if (createdUnseen.size > 0) {
       for (const s of view.spiffeIds) createdUnseen.delete(cache.key(s));
       for (const [k, c] of createdUnseen) if (started - c.at >= createdVisibleWithinMs) createdUnseen.delete(k);
@@ -126,6 +157,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       }),
       reportedPods,
       recordEvent,
+      inSlice,
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
     const justCreated: SpiffeId[] = [];
@@ -174,7 +206,15 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // The SpiffeIDs created above are planned now, as the API server stored them: their entries need
     // not wait for the next pass (our own create coming back through the watch).
     const spiffeIds = withTakenOver(withCreated(existing, justCreated, cache.key), takenOver);
-    const { entries, listed } = await known.current(signal);
+    let entries: readonly Entry[];
+    let listed = false;
+    if (slice) {
+      // Never takes a listing over (that needs a full pass, which the listing's end asks for).
+      known.startResyncIfDue(signal);
+      entries = slice.entries;
+    } else {
+      ({ entries, listed } = await known.current(signal));
+    }
     const effective = withDeclaredSpecs(spiffeIds, declared.declared, cache.registrarDeclared);
     const plan = planSpiffeIdEntries(
       effective.spiffeIds,
@@ -259,6 +299,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       }),
       reportedSpiffeIds,
       recordEvent,
+      inSlice,
     );
 
     // A finalizer is released only once every entry delete it waits for succeeded (above, in this pass).
@@ -277,6 +318,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
       {
         spiffeids: spiffeIds.length,
+        sliced: slice !== undefined,
         listed,
         resyncing: known.resyncing,
         declared_created: dplan.create.length,
@@ -293,16 +335,23 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       'CRD pass done',
     );
     if (failed > 0) throw new Error(`crd pass: ${failed} writes failed`);
+    fullNext = false;
   };
 }
 
-/** Records the event of each object whose problem is new or changed; returns what is reported now. */
+/**
+ * Records the event of each object whose problem is new or changed; returns what is reported now.
+ * @param decided whether this pass decides the object's problem (a sliced pass: objects in the slice);
+ *   what was reported of the others stays
+ */
 function reportTransitions(
   current: readonly { readonly uid: string; readonly problem: string; readonly event: () => RegistrarEvent }[],
   before: ReadonlyMap<string, string>,
   recordEvent: (e: RegistrarEvent) => void,
+  decided: (uid: string) => boolean,
 ): Map<string, string> {
   const now = new Map<string, string>();
+  for (const [uid, problem] of before) if (!decided(uid)) now.set(uid, problem);
   for (const c of current) {
     now.set(c.uid, c.problem);
     if (before.get(c.uid) !== c.problem) recordEvent(c.event());

@@ -23,6 +23,7 @@ import { crdRules } from './crd-rules.js';
 import { createCrdInformers, type CrdResource } from './crd-informers.js';
 import { createInterner } from '../kube/shared-values.js';
 import { createCrdPass } from './crd-pass.js';
+import { createCrdChanges } from './crd-slice.js';
 import { prepareServingCert } from './serving-cert.js';
 import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
 import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
@@ -70,6 +71,9 @@ export type CrdDeps = {
   /** Replaces the client-node Kubernetes Events sink (tests). */
   readonly eventSink?: EventSink;
 };
+
+/** Past this many objects marked between two passes, the next pass is full (and no more are kept). */
+const SLICE_MARK_LIMIT = 20_000;
 
 export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promise<void> {
   const cfg = ctx.config;
@@ -155,7 +159,10 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     });
     const events = kubeEventRecorder({ kubeConfig, sink: deps.eventSink, clock, log, metrics });
     closers.push(async () => events.stop());
+    // Objects events changed since the last pass: a pass between full ones plans only their closed slice.
+    const changes = createCrdChanges((r, key) => informers.get(r, key), SLICE_MARK_LIMIT);
     const runPass = createCrdPass({
+      changes,
       store: spire.entries,
       entries,
       writer: deps.writer ?? kubeSpiffeIdWriter(kubeConfig, { project: informers.projectSpiffeId }),
@@ -171,7 +178,10 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       recordEvent: (e) => events.record(e),
     });
 
-    informers.onChange(() => trigger?.fire());
+    informers.onChange((r, key) => {
+      changes.mark(r, key);
+      trigger?.fire();
+    });
     // SPIRE back after an outage: a pass now rather than on the retry (its backoff may have grown).
     spire.onReconnect?.(() => {
       if (!trigger) return;
