@@ -247,6 +247,21 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(observed(r), SPIFFEID_FINALIZER)).then(() => undefined),
     );
 
+    // The entries this pass writes, with their keys before: seeds of the next slice (crd-slice.ts).
+    if (index) {
+      const ids = [
+        ...plan.deleteEntries,
+        ...plan.createEntries.map((c) => c.entry.id),
+        ...plan.updateEntries.map((e) => e.id),
+        ...plan.migrations.flatMap((m) => [m.deleteLegacy, ...(m.create ? [m.create.id] : [])]),
+      ];
+      const keys = ids.flatMap((id) => {
+        const e = known.get(id);
+        return e ? [cache.spiffeIds.entryKey(e)] : [];
+      });
+      index.seedEntries(ids, keys);
+    }
+
     const results = { known, log, metrics: deps.metrics, entryEvent, failed: () => void failed++ };
     const deleted = new Set<string>();
     if (plan.deleteEntries.length > 0) {

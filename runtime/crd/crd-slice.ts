@@ -210,6 +210,16 @@ export class CrdSliceIndex {
   }
 
   /**
+   * Entries a pass wrote (their IDs, and the keys they had before): other SpiffeIDs wanting those keys may
+   * plan differently now (a key left free, an entry now in the way), so they are seeds of the next slice.
+   */
+  seedEntries(ids: Iterable<string>, keysBefore: Iterable<string>): void {
+    if (!this.#ready) return;
+    for (const id of ids) this.#seeds.entryIds.add(id);
+    for (const k of keysBefore) this.#seeds.keys.add(k);
+  }
+
+  /**
    * The closed slice of the changes applied since the last call (which it consumes), plus `extra` names
    * (SpiffeIDs this registrar created that the informer does not show yet, `unseen`); undefined when no
    * exact slice is known or it would reach more than `limit` units: the caller runs a full pass.
