@@ -1,0 +1,241 @@
+// Sliced crd passes through the whole pass (crd-pass.ts with `changes`), against the in-memory SPIRE core
+// and the fake SpiffeID writer: which passes are full (the summary line's `sliced`), and that sliced passes
+// end where full passes alone end. The equivalence of the plans themselves is crd-slice.test.ts's.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import * as v from 'valibot';
+import { MemorySpireCore } from '../../adapters/spire-memory/core.js';
+import { memoryEntryStore } from '../../adapters/spire-memory/entry-store.memory.js';
+import { entryFromWire } from '../../adapters/spire/entry-convert.js';
+import type { EntryStore } from '../../adapters/entry-store.js';
+import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
+import type { Node } from '../../handlers/k8s/node.js';
+import type { Pod } from '../../handlers/k8s/pod.js';
+import { SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
+import { spiffeIdEntry } from '../../handlers/spiffeid/spiffeid-entry.js';
+import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
+import { anEndpointSlice } from '../../test/fixtures/endpoint-slices.js';
+import { aNode, aPod } from '../../test/fixtures/k8s-objects.js';
+import { manualClock } from '../../test/fixtures/manual-clock.js';
+import { aRawSpiffeId, crdTestConfig } from '../../test/fixtures/spiffeid.js';
+import { CrdEntries } from './crd-entries.js';
+import { createCrdPass } from './crd-pass.js';
+import { createCrdChanges, type CrdResource } from './crd-slice.js';
+import { fakeSpiffeIdWriter, type FakeSpiffeIdWriter } from './spiffeid-writer.fake.js';
+
+const config = crdTestConfig;
+const RESYNC_MS = 10_000;
+
+type Options = { readonly sliced: boolean; readonly markLimit?: number; readonly writer?: FakeSpiffeIdWriter; readonly store?: (s: EntryStore) => EntryStore };
+
+/** A cluster whose informers are maps: every change marks the object, as run-crd.ts wires the informers. */
+async function cluster(o: Options) {
+  const core = await MemorySpireCore.create({});
+  const clock = manualClock();
+  const writer = o.writer ?? fakeSpiffeIdWriter();
+  const nodes = new Map<string, Node>([['minikube', aNode({ name: 'minikube' })]]);
+  const pods = new Map<string, Pod>();
+  const slices = new Map<string, EndpointSlice>();
+  // The SpiffeID informer: the writer's objects, a changed one (by resourceVersion) replaced.
+  let held = new Map<string, SpiffeId>();
+  const maps: Record<CrdResource, Map<string, unknown>> = { nodes, pods, endpointslices: slices, spiffeids: held };
+  const changes = createCrdChanges((r, k) => (r === 'spiffeids' ? held.get(k) : maps[r].get(k)), o.markLimit ?? 1000);
+  const refresh = () => {
+    const next = new Map<string, SpiffeId>();
+    for (const raw of writer.objects()) {
+      const s = v.parse(SpiffeIdSchema, raw);
+      const k = `${s.metadata.namespace}/${s.metadata.name}`;
+      const old = held.get(k);
+      next.set(k, old && old.metadata.resourceVersion === s.metadata.resourceVersion ? old : s);
+      if (next.get(k) !== old) changes.mark('spiffeids', k);
+    }
+    for (const k of held.keys()) if (!next.has(k)) changes.mark('spiffeids', k);
+    held = next;
+  };
+  const set = <T>(r: CrdResource, m: Map<string, T>, k: string, x: T | undefined) => {
+    if (x === undefined) m.delete(k);
+    else m.set(k, x);
+    changes.mark(r, k);
+  };
+  const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
+  assert.ok(templates.ok);
+  const passes: { sliced: boolean; spiffeids: number }[] = [];
+  const log = pino({ level: 'debug' }, {
+    write: (line: string) => {
+      const l = JSON.parse(line) as { msg: string; sliced: boolean; spiffeids: number };
+      if (l.msg === 'CRD pass done') passes.push({ sliced: l.sliced, spiffeids: l.spiffeids });
+    },
+  });
+  const plainStore = memoryEntryStore(core);
+  const store = o.store ? o.store(plainStore) : plainStore;
+  const entries = new CrdEntries({ store, clock, resyncIntervalMs: RESYNC_MS });
+  const pass = createCrdPass({
+    store,
+    writer,
+    entries,
+    snapshot: () => ({ nodes: [...nodes.values()], pods: [...pods.values()], endpointSlices: [...slices.values()], spiffeIds: [...held.values()] }),
+    config,
+    templates: templates.templates,
+    log,
+    clock,
+    ...(o.sliced ? { changes } : {}),
+  });
+  const run = async () => {
+    refresh();
+    await pass(new AbortController().signal);
+  };
+  const settle = async () => {
+    for (let i = 0; i < 6; i++) await run();
+  };
+  const pod = (name: string, uid: string, path = name) =>
+    set('pods', pods, `spire/${name}`, aPod({ name, namespace: 'spire', uid, nodeName: 'minikube', annotations: { 'spiffe.io/spiffe-id': path } }));
+  const entrySpiffeIds = () => core.entries().map(entryFromWire).map((e) => e.spiffeId).sort();
+  return { core, clock, writer, nodes, pods, slices, entries, run, settle, pod, set, passes, entrySpiffeIds, held: () => held };
+}
+
+test('the first pass is full; one after a pod event plans only its slice and writes its SpiffeID and entry', async () => {
+  const c = await cluster({ sliced: true });
+  c.pod('web-0', 'u-web');
+  c.pod('db-0', 'u-db');
+  await c.settle();
+  assert.equal(c.passes[0]?.sliced, false);
+  assert.ok(c.passes.slice(1).every((p) => p.sliced), JSON.stringify(c.passes));
+  c.pod('api-0', 'u-api');
+  c.passes.length = 0;
+  await c.run();
+  // The slice: the new pod's SpiffeID (made by this pass), not the four that exist.
+  assert.deepEqual(c.passes, [{ sliced: true, spiffeids: 1 }]);
+  assert.ok(c.entrySpiffeIds().includes('spiffe://example.org/api-0'));
+});
+
+test('a full pass follows a failed pass, an invalidate(), a due resync, an EndpointSlice change and too many changes', async () => {
+  let failCreate = false;
+  const base = fakeSpiffeIdWriter();
+  const writer: FakeSpiffeIdWriter = {
+    ...base,
+    create: async (d, f) => {
+      if (failCreate) throw new Error('API server says no');
+      return base.create(d, f);
+    },
+  };
+  const c = await cluster({ sliced: true, writer, markLimit: 3 });
+  c.pod('web-0', 'u-web');
+  await c.settle();
+  const next = async () => {
+    c.passes.length = 0;
+    await c.run().catch(() => {});
+    return c.passes[0]?.sliced;
+  };
+  assert.equal(await next(), true, 'nothing happened: sliced');
+
+  failCreate = true;
+  c.pod('a-0', 'u-a');
+  assert.equal(await next(), true, 'the failing pass itself');
+  failCreate = false;
+  assert.equal(await next(), false, 'after a failed pass');
+  assert.equal(await next(), true);
+
+  c.entries.invalidate();
+  assert.equal(await next(), false, 'after invalidate()');
+  assert.equal(await next(), true);
+
+  await c.clock.advance(RESYNC_MS);
+  assert.equal(await next(), false, 'a due resync lists SPIRE');
+  assert.equal(await next(), true);
+
+  c.set('endpointslices', c.slices, 'spire/web-a', anEndpointSlice({ service: 'web', namespace: 'spire', name: 'web-a', addresses: [{ pod: 'web-0', uid: 'u-web' }] }));
+  assert.equal(await next(), false, 'an EndpointSlice changed');
+  assert.equal(await next(), true);
+
+  for (const n of ['b', 'c', 'd', 'e']) c.pod(`${n}-0`, `u-${n}`);
+  assert.equal(await next(), false, 'more changes than the mark limit');
+  // (Its own writes come back as more than three changes too.)
+  await c.settle();
+  assert.equal(await next(), true);
+  assert.ok(c.entrySpiffeIds().includes('spiffe://example.org/e-0'));
+});
+
+test('a SPIRE write whose outcome is unknown makes the next pass full (it lists SPIRE again)', async () => {
+  let fail = false;
+  const c = await cluster({
+    sliced: true,
+    store: (s) => ({
+      ...s,
+      createEntries: async (es, o) => {
+        if (fail) throw new Error('connection reset');
+        return s.createEntries(es, o);
+      },
+    }),
+  });
+  c.pod('web-0', 'u-web');
+  await c.settle();
+  fail = true;
+  c.pod('a-0', 'u-a');
+  c.passes.length = 0;
+  await c.run().catch(() => {});
+  fail = false;
+  await c.run();
+  // The failed pass logs no summary; the next one is full.
+  assert.deepEqual(c.passes.map((p) => p.sliced), [false]);
+  assert.ok(c.entrySpiffeIds().includes('spiffe://example.org/a-0'));
+});
+
+/** What a cluster ends with, without the UIDs the fake writer numbers (entry IDs, owner UIDs). */
+function outcome(c: Awaited<ReturnType<typeof cluster>>) {
+  const entries = c.core.entries().map(entryFromWire).map((e) => JSON.stringify([e.spiffeId, e.parentId, [...e.selectors].map((s) => `${s.type}:${s.value}`).sort(), e.dnsNames]));
+  const uidFree = (x: string) => x.replace(/fake-uid-\d+/g, 'uid');
+  const spiffeIds = [...c.held().values()].map((s) =>
+    uidFree(JSON.stringify([s.metadata.namespace, s.metadata.name, s.spec, s.metadata.finalizers, s.metadata.deletionTimestamp ?? null, (s.status.conditions ?? []).map((x) => [x.type, x.status, x.reason])])),
+  );
+  return { entries: entries.map(uidFree).sort(), spiffeIds: spiffeIds.sort() };
+}
+
+test('sliced passes, then a full pass, end where full passes alone end: take-over, masking, deletes, annotation edits', async () => {
+  const script = async (c: Awaited<ReturnType<typeof cluster>>) => {
+    for (let i = 0; i < 6; i++) c.pod(`w-${i}`, `u-w-${i}`);
+    await c.settle();
+    // A SpiffeID made by hand with a pod's name (taken over) and one duplicating a pod's entry (masked).
+    await c.writer.create(
+      { namespace: 'spire', name: 'w-6', labels: {}, owner: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'cm', controller: false }, spec: v.parse(SpiffeIdSchema, aRawSpiffeId({ name: 'w-6', namespace: 'spire', spiffeId: 'spiffe://example.org/squat', selector: { namespace: 'spire', podName: 'w-6' } })).spec },
+      [],
+    );
+    const w1 = c.held().get('spire/w-1');
+    assert.ok(w1);
+    await c.writer.create({ namespace: 'spire', name: 'dup', labels: {}, owner: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'cm', controller: false }, spec: w1.spec }, []);
+    await c.run();
+    c.pod('w-6', 'u-w-6');
+    c.set('pods', c.pods, 'spire/w-0', undefined);
+    c.pod('w-2', 'u-w-2', 'renamed');
+    await c.settle();
+    // Kubernetes' garbage collector deletes the SpiffeID of the deleted pod (it is dying: our finalizer).
+    const w0 = c.held().get('spire/w-0');
+    if (w0) await c.writer.delete({ namespace: 'spire', name: 'w-0' }, w0.metadata.uid);
+    c.pod('w-3', 'u-w-3b');
+    await c.settle();
+    // The pod whose entry masked the duplicate goes: the duplicate's entry is made.
+    c.set('pods', c.pods, 'spire/w-1', undefined);
+    const w1b = c.held().get('spire/w-1');
+    if (w1b) await c.writer.delete({ namespace: 'spire', name: 'w-1' }, w1b.metadata.uid);
+    await c.settle();
+  };
+  const sliced = await cluster({ sliced: true });
+  const full = await cluster({ sliced: false });
+  await script(sliced);
+  await script(full);
+  assert.ok(sliced.passes.filter((p) => p.sliced).length >= 10, 'the script ran sliced passes');
+  assert.deepStrictEqual(outcome(sliced), outcome(full));
+  assert.ok(outcome(full).entries.some((e) => e.includes('squat')) === false, 'the squatter was taken over');
+  assert.ok(spiffeIdEntry(sliced.held().get('spire/dup') as SpiffeId).spiffeId === 'spiffe://example.org/w-1');
+  // A full pass after the sliced ones finds nothing to write.
+  await sliced.clock.advance(RESYNC_MS);
+  const calls = sliced.writer.calls();
+  const spire = sliced.core.calls();
+  sliced.passes.length = 0;
+  await sliced.run();
+  assert.deepEqual(sliced.passes.map((p) => p.sliced), [false]);
+  assert.deepEqual(sliced.writer.calls(), calls);
+  assert.equal(sliced.core.calls().BatchCreateEntry, spire.BatchCreateEntry);
+  assert.equal(sliced.core.calls().BatchUpdateEntry, spire.BatchUpdateEntry);
+  assert.equal(sliced.core.calls().BatchDeleteEntry, spire.BatchDeleteEntry);
+});
