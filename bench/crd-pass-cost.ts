@@ -4,6 +4,8 @@
 //  - the same pass with an empty memo (the first pass after start; every pass before the memo existed);
 //  - a pass after N pods changed (N/2 created, N/2 deleted, their SpiffeIDs deleted as Kubernetes' garbage
 //    collector would): SpiffeID creates, entry creates and deletes, statuses and finalizer releases included;
+//  - the same two with sliced passes (runtime/crd/crd-slice.ts: the informers' changes marked, a pass plans
+//    only their closed slice; the first pass of that instance is full and not measured);
 //  - the four pure planners on their own, without the memo (how a change to one planner shows).
 // CPU time, not wall time, so a loaded machine inflates it less (median of runs).
 //   node --import tsx bench/crd-pass-cost.ts [--nodes=500] [--pods=10000] [--changed=200] [--runs=7]
@@ -20,6 +22,7 @@ import { checkCrdTemplates } from '../handlers/templates/crd-templates.js';
 import { systemClock } from '../runtime/clock.js';
 import { CrdEntries } from '../runtime/crd/crd-entries.js';
 import { createCrdPass } from '../runtime/crd/crd-pass.js';
+import { createCrdChanges } from '../runtime/crd/crd-slice.js';
 import { fakeSpiffeIdWriter } from '../runtime/crd/spiffeid-writer.fake.js';
 import { aNode, aPod } from '../test/fixtures/k8s-objects.js';
 import { crdTestConfig } from '../test/fixtures/spiffeid.js';
@@ -41,7 +44,8 @@ export type PassCost = {
   entries: number;
   writes: number;
   changedWrites: number;
-  medianCpuMs: Record<'pass' | 'coldPass' | 'changedPass' | 'declared' | 'planDeclared' | 'withDeclared' | 'planEntries', number>;
+  slicedWrites: number;
+  medianCpuMs: Record<'pass' | 'coldPass' | 'changedPass' | 'slicedPass' | 'slicedChangedPass' | 'declared' | 'planDeclared' | 'withDeclared' | 'planEntries', number>;
 };
 
 export async function crdPassCost(o: { nodes: number; pods: number; changed?: number; runs: number }): Promise<PassCost> {
@@ -61,6 +65,10 @@ export async function crdPassCost(o: { nodes: number; pods: number; changed?: nu
   // The SpiffeID informer's cache: an object the writer did not change stays the same object.
   let held = new Map<string, SpiffeId>();
   let spiffeIds: SpiffeId[] = [];
+  // What the informers' events would mark, for the sliced pass.
+  const podByKey = new Map(state.pods.map((pod) => [`${pod.metadata.namespace}/${pod.metadata.name}`, pod]));
+  const nodeByName = new Map(state.nodes.map((n) => [n.metadata.name, n]));
+  const changes = createCrdChanges((r, k) => (r === 'pods' ? podByKey.get(k) : r === 'nodes' ? nodeByName.get(k) : r === 'spiffeids' ? held.get(k) : undefined), 1_000_000);
   const refresh = () => {
     const next = new Map<string, SpiffeId>();
     for (const raw of writer.objects()) {
@@ -68,13 +76,25 @@ export async function crdPassCost(o: { nodes: number; pods: number; changed?: nu
       const key = `${meta.namespace}/${meta.name}`;
       const old = held.get(key);
       next.set(key, old && old.metadata.resourceVersion === meta.resourceVersion ? old : v.parse(SpiffeIdSchema, raw));
+      if (next.get(key) !== old) changes.mark('spiffeids', key);
     }
+    for (const key of held.keys()) if (!next.has(key)) changes.mark('spiffeids', key);
     held = next;
     spiffeIds = [...next.values()];
   };
   const entries = new CrdEntries({ store, clock: systemClock, resyncIntervalMs: Number.MAX_SAFE_INTEGER });
-  const newPass = () =>
-    createCrdPass({ store, writer, entries, snapshot: () => ({ ...state, spiffeIds }), config, templates: templates.templates, log: pino({ level: 'silent' }), clock: systemClock });
+  const newPass = (sliced = false) =>
+    createCrdPass({
+      store,
+      writer,
+      entries,
+      snapshot: () => ({ ...state, spiffeIds }),
+      config,
+      templates: templates.templates,
+      log: pino({ level: 'silent' }),
+      clock: systemClock,
+      ...(sliced ? { changes } : {}),
+    });
   const pass = newPass();
   for (let i = 0; i < 3; i++) {
     refresh();
@@ -82,7 +102,7 @@ export async function crdPassCost(o: { nodes: number; pods: number; changed?: nu
   }
   refresh();
   writer.resetCalls();
-  const t = { pass: [] as number[], coldPass: [] as number[], changedPass: [] as number[], declared: [] as number[], planDeclared: [] as number[], withDeclared: [] as number[], planEntries: [] as number[] };
+  const t = { pass: [] as number[], coldPass: [] as number[], changedPass: [] as number[], slicedPass: [] as number[], slicedChangedPass: [] as number[], declared: [] as number[], planDeclared: [] as number[], withDeclared: [] as number[], planEntries: [] as number[] };
   const { entries: current } = await entries.current();
   for (let i = 0; i < p.runs; i++) {
     let t0 = process.cpuUsage();
@@ -111,11 +131,20 @@ export async function crdPassCost(o: { nodes: number; pods: number; changed?: nu
   // Churn: the first N/2 pods are deleted (Kubernetes deletes their SpiffeIDs: with our finalizer they
   // stay, dying, until the pass deletes the entry) and N/2 new pods appear.
   let changedWrites = 0;
-  for (let i = 0; i < p.runs; i++) {
+  let slicedWrites = 0;
+  let round = 0;
+  const churn = async (run: (signal: AbortSignal) => Promise<void>, times: number[]) => {
+    const i = round++;
     const half = Math.min(Math.floor(p.changed / 2), Math.floor(p.pods / 2));
     const gone = state.pods.slice(0, half);
     const fresh = Array.from({ length: half }, (_, j) => aBenchPod(j, `churn-${i}-${j}`));
     state.pods = [...state.pods.slice(half), ...fresh];
+    for (const pod of [...gone, ...fresh]) {
+      const k = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      if (gone.includes(pod)) podByKey.delete(k);
+      else podByKey.set(k, pod);
+      changes.mark('pods', k);
+    }
     for (const pod of gone) {
       const r = { namespace: pod.metadata.namespace, name: pod.metadata.name };
       const s = held.get(`${r.namespace}/${r.name}`);
@@ -124,24 +153,40 @@ export async function crdPassCost(o: { nodes: number; pods: number; changed?: nu
     refresh();
     writer.resetCalls();
     const t0 = process.cpuUsage();
-    await pass(new AbortController().signal);
-    t.changedPass.push(cpuMs(t0));
-    changedWrites = Object.values(writer.calls()).reduce((a, b) => a + b, 0);
+    await run(new AbortController().signal);
+    times.push(cpuMs(t0));
+    const wrote = Object.values(writer.calls()).reduce((a, b) => a + b, 0);
     refresh();
     // The next pass writes the statuses the watch has not shown yet; not measured.
-    await pass(new AbortController().signal);
+    await run(new AbortController().signal);
     refresh();
+    return wrote;
+  };
+  for (let i = 0; i < p.runs; i++) changedWrites = await churn(pass, t.changedPass);
+  // Sliced: the first pass is full (it builds the lookups), then a few to absorb its writes' events.
+  const sliced = newPass(true);
+  for (let i = 0; i < 3; i++) {
+    await sliced(new AbortController().signal);
+    refresh();
+  }
+  for (let i = 0; i < p.runs; i++) {
+    const t0 = process.cpuUsage();
+    await sliced(new AbortController().signal);
+    t.slicedPass.push(cpuMs(t0));
+    slicedWrites = await churn(sliced, t.slicedChangedPass);
   }
   const m = {
     pass: median(t.pass),
     coldPass: median(t.coldPass),
     changedPass: median(t.changedPass),
+    slicedPass: median(t.slicedPass),
+    slicedChangedPass: median(t.slicedChangedPass),
     declared: median(t.declared),
     planDeclared: median(t.planDeclared),
     withDeclared: median(t.withDeclared),
     planEntries: median(t.planEntries),
   };
-  return { ...size, writes, changedWrites, medianCpuMs: m };
+  return { ...size, writes, changedWrites, slicedWrites, medianCpuMs: m };
 }
 
 runIfMain(import.meta.url, async (argv) => {
@@ -152,6 +197,7 @@ runIfMain(import.meta.url, async (argv) => {
     `${r.spiffeIds} SpiffeIDs, ${r.entries} entries; writes in the no-op passes: ${r.writes}\n` +
       `median CPU ms of ${p.runs}: no-op pass ${m.pass} (memo warm); no-op pass with an empty memo ${m.coldPass}; ` +
       `a pass after ${p.changed} changed pods ${m.changedPass} (${r.changedWrites} SpiffeID writes)\n` +
+      `sliced passes: no-op ${m.slicedPass}; after ${p.changed} changed pods ${m.slicedChangedPass} (${r.slicedWrites} SpiffeID writes)\n` +
       `the planners without the memo: declaredSpiffeIds ${m.declared} + planDeclaredSpiffeIds ${m.planDeclared} + ` +
       `withDeclaredSpecs ${m.withDeclared} + planSpiffeIdEntries ${m.planEntries}\n`,
   );

@@ -31,8 +31,6 @@ export type CrdEntriesOptions = {
   readonly onListed?: () => void;
   /** Where a failed background listing is reported; default: nowhere. */
   readonly log?: Logger;
-  /** entryKey, or a memo of it (for `idsUnderKey`). */
-  readonly keyOf?: (e: Entry) => string;
 };
 
 /** A periodic resync's listing running beside the passes. */
@@ -55,6 +53,7 @@ export class CrdEntries {
   readonly #intern: Interner;
   /** Entry key -> IDs, for sliced passes: built on first use after #byId was replaced, then kept by put/remove. */
   #byKey: Map<string, string | Set<string>> | undefined;
+  #keyOf: (e: Entry) => string = entryKey;
 
   constructor(o: CrdEntriesOptions) {
     this.#o = o;
@@ -111,6 +110,12 @@ export class CrdEntries {
     if (this.#o.clock.now() - this.#lastList >= this.#o.resyncIntervalMs) this.#startBackground(signal);
   }
 
+  /** Keys entries with `keyOf` (entryKey or a memo of it, such as the crd pass's) from now on. */
+  keyedBy(keyOf: (e: Entry) => string): void {
+    this.#keyOf = keyOf;
+    this.#byKey = undefined;
+  }
+
   /** The held entry with this ID. */
   get(id: string): Entry | undefined {
     return this.#byId.get(id);
@@ -127,7 +132,7 @@ export class CrdEntries {
   }
 
   #index(e: Entry): void {
-    const k = (this.#o.keyOf ?? entryKey)(e);
+    const k = this.#keyOf(e);
     const m = this.#byKey as Map<string, string | Set<string>>;
     const had = m.get(k);
     if (had === undefined) m.set(k, e.id);
@@ -139,7 +144,7 @@ export class CrdEntries {
   #unindex(e: Entry): void {
     const m = this.#byKey;
     if (!m) return;
-    const k = (this.#o.keyOf ?? entryKey)(e);
+    const k = this.#keyOf(e);
     const had = m.get(k);
     if (had === e.id) m.delete(k);
     else if (had instanceof Set) {

@@ -100,6 +100,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // pass. A full pass runs first, after any failed pass, when SPIRE must be listed or a listing taken over
   // (a resync, an invalidate()), and whenever the slice is not known exactly or is large.
   const index = deps.changes ? new CrdSliceIndex(config, cache) : undefined;
+  // Its entry-key lookup shares the plan's memo of entry keys.
+  if (index) known.keyedBy(cache.spiffeIds.entryKey);
   let fullNext = true;
   const sliceShare = deps.sliceShare ?? 0.25;
   return async (signal) => {
