@@ -125,7 +125,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     const changes = index && deps.changes ? deps.changes.take() : undefined;
     if (index && changes) {
       if (changes === 'overflow') index.invalidate();
-      else for (const c of changes) index.apply(c.resource, c.key, c.now);
+      else index.applyAll(changes);
       if (!fullNext && !known.needsFullPass()) {
         const unseen = new Map(Array.from(createdUnseen, ([k, c]) => [k, c.stored] as const));
         // Each object is up to five units (owner, name, key, entry, UID).

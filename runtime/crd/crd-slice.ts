@@ -17,13 +17,14 @@
 //   entry ID             -> the entry and its key, the SpiffeID whose own entry ID it is (orphans), the
 //                           SpiffeIDs whose status names it (legacy entries, held ones);
 //   owner UID            -> the SpiffeIDs it controls.
-// What an object held before an event (its old UID, entry key, status entry ID) is a seed as well. Which
+// What an object held before an event (its old UID, entry key, status entry ID) is a seed as well. A changed
+// EndpointSlice re-indexes the pods it names, before and after (their service DNS names), as changed pods. Which
 // entry the registrar may change is still decided by the planners alone, from exact entry IDs and keys;
 // the closure only chooses what they see, and an entry outside it is left alone in that pass.
 // The whole-cluster lookups are kept here as objects change (the informers' events), from the per-object
 // facts the plan memo already holds (crd-plan-cache.ts), and rebuilt from the snapshot of every full pass.
 import { podServiceNames, serviceNamesOf, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
-import type { ServiceDnsNames } from '../../handlers/crd-endpoints/service-dns-names.js';
+import { backendsOfSlices, type ServiceDnsNames } from '../../handlers/crd-endpoints/service-dns-names.js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import type { EndpointSlice } from '../../handlers/k8s/endpoint-slice.js';
 import type { Node } from '../../handlers/k8s/node.js';
@@ -103,13 +104,14 @@ export class CrdSliceIndex {
   readonly #cfg: SliceConfig;
   readonly #cache: CrdPlanCache;
   #ready = false;
-  /** False once a change arrived that cannot be mapped (an EndpointSlice, a name clash): full pass. */
+  /** False once a change arrived that cannot be mapped (a controller naming a SpiffeID otherwise): full pass. */
   #exact = true;
   #seeds = newSeeds();
   #pods = new Map<string, Pod>();
   #nodes = new Map<string, Node>();
   #spiffeIds = new Map<string, SpiffeId>();
-  #slices: readonly EndpointSlice[] = [];
+  #slices = new Map<string, EndpointSlice>();
+  #sliceList: readonly EndpointSlice[] = [];
   #svcNames: ServiceDnsNames | undefined;
   /** Owner (pod, node) UID -> owner key. */
   #liveUid = new Map<string, string>();
@@ -155,7 +157,8 @@ export class CrdSliceIndex {
     this.#byStatusEntry = new Map();
     this.#byWantKey = new Map();
     this.#declByWantKey = new Map();
-    this.#slices = view.endpointSlices;
+    this.#slices = new Map(view.endpointSlices.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x]));
+    this.#sliceList = view.endpointSlices;
     this.#svcNames = serviceNamesOf(view.endpointSlices, this.#cfg);
     this.#seeds = newSeeds();
     if (this.#cfg.podController) {
@@ -167,14 +170,54 @@ export class CrdSliceIndex {
     this.#exact = true;
   }
 
-  /** An informer's object changed (`now` undefined: deleted); its key is a seed of the next slice. */
+  /**
+   * Changed informer objects (`now` undefined: deleted); their keys are seeds of the next slice. EndpointSlices
+   * go last, together: the service DNS names are computed again once, and the pods the changed slices name
+   * (before and after) are indexed again with their new names.
+   */
+  applyAll(changes: readonly CrdChange[]): void {
+    const slices = changes.filter((c) => c.resource === 'endpointslices');
+    for (const c of changes) if (c.resource !== 'endpointslices') this.apply(c.resource, c.key, c.now);
+    if (slices.length === 0 || !this.#ready) return;
+    const pods = new Set<string>();
+    const named = (x: EndpointSlice | undefined) => {
+      for (const b of x ? backendsOfSlices([x]) : []) {
+        const byUid = b.podUid ? this.#liveUid.get(b.podUid) : undefined;
+        if (byUid?.startsWith('p:')) pods.add(byUid.slice(2));
+        if (!b.podUid) pods.add(`${b.podNamespace}/${b.podName}`);
+      }
+    };
+    for (const c of slices) {
+      named(this.#slices.get(c.key));
+      named(c.now as EndpointSlice | undefined);
+    }
+    const held = [...pods].flatMap((k) => {
+      const p = this.#pods.get(k);
+      return p ? [[k, p] as const] : [];
+    });
+    for (const [k, p] of held) {
+      this.#seedOwnerFacts(podOwner(k), p);
+      this.#removePod(k, p);
+    }
+    for (const c of slices) {
+      if (c.now) this.#slices.set(c.key, c.now as EndpointSlice);
+      else this.#slices.delete(c.key);
+    }
+    this.#sliceList = [...this.#slices.values()];
+    this.#svcNames = serviceNamesOf(this.#sliceList, this.#cfg);
+    for (const [k, p] of held) {
+      this.#addPod(k, p);
+      this.#seeds.owners.add(podOwner(k));
+    }
+  }
+
+  /** One changed informer object (`now` undefined: deleted); its key is a seed of the next slice. */
   apply(resource: CrdResource, key: string, now: unknown): void {
     if (!this.#ready) return;
     const seeds = this.#seeds;
     switch (resource) {
       case 'endpointslices':
-        // The service DNS names of any pod may change: not mapped here.
-        this.#exact = false;
+        this.applyAll([{ resource, key, now }]);
         return;
       case 'pods': {
         const old = this.#pods.get(key);
@@ -336,7 +379,7 @@ export class CrdSliceIndex {
       const e = entries.get(id);
       if (e) held.push(e);
     }
-    return { view: { nodes, pods, endpointSlices: this.#slices, spiffeIds }, entries: held, names, uids };
+    return { view: { nodes, pods, endpointSlices: this.#sliceList, spiffeIds }, entries: held, names, uids };
   }
 
   #owner(o: string): Pod | Node | undefined {
