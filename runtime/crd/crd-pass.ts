@@ -125,7 +125,15 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     const changes = index && deps.changes ? deps.changes.take() : undefined;
     if (index && changes) {
       if (changes === 'overflow') index.invalidate();
-      else index.applyAll(changes);
+      else {
+        try {
+          index.applyAll(changes);
+        } catch (err) {
+          // Never a slice from lookups left half updated: this pass is full and indexes afresh.
+          index.invalidate();
+          log.error({ err }, 'Could not index the changed objects; planning the whole cluster');
+        }
+      }
       if (!fullNext && !known.needsFullPass()) {
         const unseen = new Map(Array.from(createdUnseen, ([k, c]) => [k, c.stored] as const));
         // Each object is up to five units (owner, name, key, entry, UID).
@@ -134,7 +142,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     }
     fullNext = true;
     const view = slice ? slice.view : deps.snapshot();
-    if (!slice) index?.rebuild(view);
+    if (!slice) index?.sync(view);
     const inSlice = slice ? (uid: string) => (slice as CrdSlice).uids.has(uid) : () => true;
 
     // 1. SpiffeIDs declared by the node, pod and endpoints controllers.

@@ -126,6 +126,8 @@ export class CrdSliceIndex {
   /** Wanted entry key of an owner's declaration -> owner keys. */
   #declByWantKey: Multi = new Map();
   readonly #declKeys = new WeakMap<DeclaredSpiffeId, string>();
+  /** Exactly the objects held above (pods, nodes, SpiffeIDs, EndpointSlices), to check a snapshot against. */
+  #held = new WeakSet<object>();
 
   constructor(cfg: SliceConfig, cache: CrdPlanCache) {
     this.#cfg = cfg;
@@ -141,13 +143,33 @@ export class CrdSliceIndex {
     return this.#spiffeIds.size + this.#pods.size + this.#nodes.size;
   }
 
-  /** Sliced passes stop until the next full pass rebuilds the index (tests; a change that cannot be mapped). */
+  /** Sliced passes stop until the next full pass indexes everything afresh (overflow, a change that cannot be mapped). */
   invalidate(): void {
     this.#exact = false;
   }
 
+  /**
+   * The cluster a full pass planned: the seeds are dropped (that pass covered them) and, unless the index
+   * already holds exactly these objects (every change reached it), everything is indexed afresh.
+   */
+  sync(view: CrdObjects): void {
+    this.#seeds = newSeeds();
+    if (this.ready && this.#holdsExactly(view)) return;
+    this.rebuild(view);
+  }
+
+  #holdsExactly(view: CrdObjects): boolean {
+    const pods = this.#cfg.podController ? view.pods : [];
+    const nodes = this.#cfg.podController ? view.nodes : [];
+    if (pods.length !== this.#pods.size || nodes.length !== this.#nodes.size) return false;
+    if (view.spiffeIds.length !== this.#spiffeIds.size || view.endpointSlices.length !== this.#slices.size) return false;
+    const held = (x: object) => this.#held.has(x);
+    return pods.every(held) && nodes.every(held) && view.spiffeIds.every(held) && view.endpointSlices.every(held);
+  }
+
   /** The cluster a full pass planned, replacing everything held (and the seeds: that pass covered them). */
   rebuild(view: CrdObjects): void {
+    this.#held = new WeakSet(view.endpointSlices);
     this.#pods = new Map();
     this.#nodes = new Map();
     this.#spiffeIds = new Map();
@@ -200,8 +222,12 @@ export class CrdSliceIndex {
       this.#removePod(k, p);
     }
     for (const c of slices) {
-      if (c.now) this.#slices.set(c.key, c.now as EndpointSlice);
-      else this.#slices.delete(c.key);
+      const was = this.#slices.get(c.key);
+      if (was) this.#held.delete(was);
+      if (c.now) {
+        this.#slices.set(c.key, c.now as EndpointSlice);
+        this.#held.add(c.now as EndpointSlice);
+      } else this.#slices.delete(c.key);
     }
     this.#sliceList = [...this.#slices.values()];
     this.#svcNames = serviceNamesOf(this.#sliceList, this.#cfg);
@@ -452,26 +478,31 @@ export class CrdSliceIndex {
 
   #addPod(key: string, p: Pod): void {
     this.#pods.set(key, p);
+    this.#held.add(p);
     this.#addOwner(podOwner(key), p);
   }
 
   #removePod(key: string, p: Pod): void {
     this.#pods.delete(key);
+    this.#held.delete(p);
     this.#removeOwner(podOwner(key), p);
   }
 
   #addNode(name: string, n: Node): void {
     this.#nodes.set(name, n);
+    this.#held.add(n);
     this.#addOwner(nodeOwner(name), n);
   }
 
   #removeNode(name: string, n: Node): void {
     this.#nodes.delete(name);
+    this.#held.delete(n);
     this.#removeOwner(nodeOwner(name), n);
   }
 
   #addSpiffeId(key: string, s: SpiffeId): void {
     this.#spiffeIds.set(key, s);
+    this.#held.add(s);
     const f = this.#cache.spiffeIds.facts(s);
     add(this.#byWantKey, f.wantKey, key);
     add(this.#byOwnId, f.ownEntryId, key);
@@ -482,6 +513,7 @@ export class CrdSliceIndex {
 
   #removeSpiffeId(key: string, s: SpiffeId): void {
     this.#spiffeIds.delete(key);
+    this.#held.delete(s);
     const f = this.#cache.spiffeIds.facts(s);
     del(this.#byWantKey, f.wantKey, key);
     del(this.#byOwnId, f.ownEntryId, key);
