@@ -6,7 +6,8 @@
 // SpiffeIDs plus those step 1 just created (as the API server returned them), so a new pod's entry is
 // written in the pass that creates its SpiffeID, and those step 1 took over as it left them (taken-over.ts).
 // Our own writes come back as informer events and trigger the next pass, which converges; a resync
-// catches anything missed.
+// catches anything missed. Between full passes a pass plans only the slice of the cluster that the
+// objects events changed reach (crd-slice.ts), with the same planners: see `changes` below.
 // API writes of one step run `concurrency` at a time; each is handled on its own (a failure is logged,
 // the others go on, and the pass fails at the end so the trigger retries). The steps stay in order, so a
 // finalizer is released only after the entry deletes of this pass succeeded. SpiffeIDs the pass creates
