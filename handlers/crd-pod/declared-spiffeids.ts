@@ -61,6 +61,7 @@ export function podServiceNames(svcNames: ServiceDnsNames | undefined, pod: Pod)
 
 /**
  * Every SpiffeID the node, pod and endpoints controllers want, from one view of the cluster.
+ * `svcNames` is serviceNamesOf(view.endpointSlices) (a caller that keeps it passes it, see crd-slice.ts).
  * `pod_controller = false` turns off the node and pod controllers together, as in the original (where
  * the key gated both): only hand-made SpiffeIDs are mirrored, and nothing is declared or cleaned up here.
  */
@@ -69,6 +70,7 @@ export function declaredSpiffeIds(
   cfg: CrdControllersConfig,
   templates: CrdTemplates,
   derive: ControllerDerivations = controllerDerivations(cfg, templates),
+  svcNames: ServiceDnsNames | undefined = serviceNamesOf(view.endpointSlices, cfg),
 ): DeclaredSet {
   const declared: DeclaredSpiffeId[] = [];
   const live = new Set<string>();
@@ -82,7 +84,6 @@ export function declaredSpiffeIds(
     else invalid.push({ kind: 'Node', namespace: '', name: node.metadata.name, reason: out.reason });
   }
 
-  const svcNames = serviceNamesOf(view.endpointSlices, cfg);
   for (const pod of view.pods) {
     if (cfg.disabledNamespaces.includes(pod.metadata.namespace)) continue;
     live.add(pod.metadata.uid);

@@ -48,9 +48,11 @@ function passPlans(
   now: string,
   made: (name: string) => SpiffeId | undefined,
   cache: CrdPlanCache,
+  index?: CrdSliceIndex,
 ): PassPlans {
   const existing = withCreated(spiffeIds, unseen, cache.key);
-  const declared = declaredSpiffeIds(view, c, templates, cache.controllers);
+  // A sliced pass takes the service DNS names the index keeps (crd-pass.ts).
+  const declared = index ? declaredSpiffeIds(view, c, templates, cache.controllers, index.serviceNames) : declaredSpiffeIds(view, c, templates, cache.controllers);
   const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
   const created = dplan.create.flatMap((d) => made(declaredKey(d)) ?? []);
   const effective = withDeclaredSpecs(withCreated(existing, created, cache.key), declared.declared, cache.registrarDeclared);
@@ -210,7 +212,7 @@ function evolve(seed: number, passes: number, c: typeof cfg): Reach {
         const name = ch.resource === 'nodes' ? `${c.registrarNamespace}/${ch.key}` : ch.key;
         if (ch.resource !== 'endpointslices') assert.ok(slice.names.has(name), `seed ${seed}, pass ${pass}: ${ch.resource} ${ch.key} changed but ${name} is not in the slice`);
       }
-      const got = passPlans(c, slice.view, slice.view.spiffeIds, [...unseen.values()].filter((s) => slice.names.has(spiffeIdKey(s))), slice.entries, now, made, cache);
+      const got = passPlans(c, slice.view, slice.view.spiffeIds, [...unseen.values()].filter((s) => slice.names.has(spiffeIdKey(s))), slice.entries, now, made, cache, index);
       sliced = got;
       assertSame(restricted(got, slice, c), restricted(want, slice, c), `seed ${seed}, pass ${pass}: sliced plans`);
       // Nothing in the sliced plans is outside the slice.

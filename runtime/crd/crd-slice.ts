@@ -139,6 +139,11 @@ export class CrdSliceIndex {
     return this.#ready && this.#exact;
   }
 
+  /** serviceNamesOf every EndpointSlice held (what declaredSpiffeIds computes from a slice's view). */
+  get serviceNames(): ServiceDnsNames | undefined {
+    return this.#svcNames;
+  }
+
   get size(): number {
     return this.#spiffeIds.size + this.#pods.size + this.#nodes.size;
   }
