@@ -97,8 +97,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // Per-object planning work, computed once per object version (crd-plan-cache.ts): with it a pass costs
   // what changed, not what the cluster holds.
   const cache = createCrdPlanCache(config, deps.templates);
-  // Sliced passes (crd-slice.ts): the lookups the closure needs, kept from events and rebuilt by every full
-  // pass. A full pass runs first, after any failed pass, when SPIRE must be listed or a listing taken over
+  // Sliced passes (crd-slice.ts): the lookups the closure needs, kept from events and checked against the
+  // snapshot of every full pass (indexed afresh where they differ). A full pass runs first, after any failed pass, when SPIRE must be listed or a listing taken over
   // (a resync, an invalidate()), and whenever the slice is not known exactly or is large.
   const index = deps.changes ? new CrdSliceIndex(config, cache) : undefined;
   // Its entry-key lookup shares the plan's memo of entry keys.
