@@ -12,9 +12,8 @@ import { createInformer, projection, type Informer, type InformerTiming } from '
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
 import { createInterner, type Interner } from '../kube/shared-values.js';
 import { crdProjections, type PodProjectionConfig } from './crd-projections.js';
-import type { RegistrarMetrics } from '../observability/metrics.js';
-
 import type { CrdResource } from './crd-slice.js';
+import type { RegistrarMetrics } from '../observability/metrics.js';
 
 export type { CrdResource };
 
@@ -70,7 +69,7 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, project.spiffeId, onInvalid));
   const all = [...(nodes ? [nodes] : []), ...(pods ? [pods] : []), ...(slices ? [slices] : []), spiffeIds] as Informer<unknown>[];
 
-  const byResource: Record<CrdResource, Informer<unknown> | undefined> = { nodes, pods, endpointslices: slices, spiffeids: spiffeIds } as Record<CrdResource, Informer<unknown> | undefined>;
+  const byResource = { nodes, pods, endpointslices: slices, spiffeids: spiffeIds } as Record<CrdResource, Informer<unknown> | undefined>;
   const snapshot = () => ({
     nodes: nodes?.list() ?? [],
     pods: pods?.list() ?? [],
