@@ -238,6 +238,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       effective.registrarDeclared,
       cache.spiffeIds,
     );
+    const plannedAt = deps.clock.now();
 
     // By namespace/name, built on first use: a pass that writes nothing needs none.
     let seenMap: Map<string, SpiffeId> | undefined;
@@ -359,6 +360,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         entries_deleted: plan.deleteEntries.length,
         invalid: plan.problems.length,
         failed,
+        // Until both plans were made (step 1's SpiffeID writes included), then the whole pass.
+        plannedMs: plannedAt - started,
         durationMs: deps.clock.now() - started,
       },
       'CRD pass done',
