@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT: Readonly<Record<string, number>> = { reconcile: 50, crd: 25 };
 
 /**
- * Webhook mode without webhook_resync keeps no caches: its live heap is ~15 MB (the code, once the
+ * Webhook mode without webhook_resync keeps no caches: its live heap is ~16-17 MB (mostly code, once the
  * Kubernetes client is no longer loaded), and at 500 admissions/s it promotes ~3.5 KiB per admission
  * (each SPIRE call's http2 stream outlives the next scavenge). Under V8's default the old generation's
  * limit is a dynamic factor of the live size that swings with how busy the machine looks: ~1.3x in most

@@ -1,7 +1,7 @@
 // webhook_resync's pods informer, in a module of its own so that webhook mode without the catch-up never
 // loads the Kubernetes client: run-webhook.ts imports this file only when webhook_resync is set. The
-// client's modules are ~8 MB of live heap and ~16 MiB of RSS that admissions would otherwise carry, and
-// every major GC marks them again (bench/README.md, "webhook tail, fourth round").
+// client's modules are ~6-7 MB of live heap and ~10 MiB of RSS that admissions would otherwise carry, and
+// every full GC marks them again (bench/README.md, "webhook tail, fourth round").
 import type { KubeConfig } from '../../adapters/client-node.js';
 import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
 import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
