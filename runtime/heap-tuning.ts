@@ -14,16 +14,21 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT: Readonly<Record<string, number>> = { reconcile: 50, crd: 25 };
 
 /**
- * Webhook mode without webhook_resync keeps no caches; there the tuning's extra major GCs weigh on the
- * admission latency tail (4 -> 17 major GCs in 15,000 admissions at 500/s), so it keeps V8's default and
- * its peak RSS stays at ~205-219 MiB. With webhook_resync it holds the pods informer and every upkeep pass
- * lists and plans every pod entry (~20 MB promoted per pass at 10,000 pods): under the default growth the
- * old generation piled up five passes before a major GC, 211-214 MiB peak against 171-172 MiB tuned
- * (bench/README.md, "webhook RSS"), so that configuration is tuned like reconcile mode.
- * @returns the percent to set, or undefined to keep V8's default
+ * Webhook mode without webhook_resync keeps no caches: its live heap is ~16-17 MB (mostly code, once the
+ * Kubernetes client is no longer loaded), and at 500 admissions/s it promotes ~3.5 KiB per admission
+ * (each SPIRE call's http2 stream outlives the next scavenge). Under V8's default the old generation's
+ * limit is a dynamic factor of the live size that swings with how busy the machine looks: ~1.3x in most
+ * runs (a full GC every ~3 s, each one a burst of admissions over 5 ms), ~4x in one run of five (peak RSS
+ * 205-208 MiB). A fixed 200% gives a full GC every ~10-15 s at 163-164 MiB in every run
+ * (bench/README.md, "webhook tail, fourth round"). With webhook_resync it holds the pods informer and every
+ * upkeep pass lists and plans every pod entry (~20 MB promoted per pass at 10,000 pods): there it is
+ * tuned like reconcile mode (171-172 MiB against 211-214 MiB under the default, "webhook RSS").
  */
+export const WEBHOOK_ADMISSIONS_HEAP_GROWING_PERCENT = 200;
+
+/** @returns the percent to set, or undefined to keep V8's default */
 export function heapGrowingPercent(config: { readonly mode: string; readonly webhookResync?: boolean }): number | undefined {
-  if (config.mode === 'webhook') return config.webhookResync === true ? HEAP_GROWING_PERCENT['reconcile'] : undefined;
+  if (config.mode === 'webhook') return config.webhookResync === true ? HEAP_GROWING_PERCENT['reconcile'] : WEBHOOK_ADMISSIONS_HEAP_GROWING_PERCENT;
   return HEAP_GROWING_PERCENT[config.mode];
 }
 

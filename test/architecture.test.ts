@@ -67,3 +67,32 @@ test('only adapters/client-node.ts imports @kubernetes/client-node (types aside)
   }
   assert.deepEqual(offences, []);
 });
+
+/** Relative modules `file` loads when it is evaluated: static imports and re-exports, not `import type`, not `import()`. */
+function staticImports(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specs = [
+    ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(type\s+)?[^'"();]*?from\s+['"]([^'"]+)['"]/g)].filter((m) => !m[1]).map((m) => m[2] as string),
+    ...[...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)].map((m) => m[1] as string),
+  ];
+  return specs.filter((s) => s.startsWith('.')).map((s) => join(file, '..', s.replace(/\.js$/, '.ts')));
+}
+
+// Webhook mode without webhook_resync serves admissions only; the Kubernetes client is ~6-7 MB of live heap
+// that every full GC would mark again (bench/README.md, "webhook tail, fourth round"), so it is imported
+// only on demand (runtime/webhook/webhook-pod-informer.ts, the kube config loader in modes/webhook.ts).
+test('webhook mode loads the Kubernetes client only on demand (no static import path to adapters/client-node.ts)', () => {
+  const target = join('adapters', 'client-node.ts');
+  const seen = new Map<string, string>([[join('runtime', 'modes', 'webhook.ts'), '']]);
+  const queue = [...seen.keys()];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (const next of staticImports(file)) {
+      if (seen.has(next)) continue;
+      seen.set(next, file);
+      queue.push(next);
+    }
+  }
+  const path: string[] = [];
+  for (let f = seen.has(target) ? target : ''; f; f = seen.get(f) ?? '') path.unshift(f);
+  assert.deepEqual(path, []);
+});

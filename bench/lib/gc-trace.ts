@@ -16,6 +16,8 @@ export type GcEvent = {
   readonly promoted: number;
   /** Bytes copied within the young generation (survived, not yet promoted). */
   readonly survived: number;
+  /** Main-thread time of the incremental marking steps before a mark-compact's pause (`incremental=`). */
+  readonly incrementalMs: number;
 };
 
 /** One `--trace-gc-nvp` line, or undefined for any other line. */
@@ -31,6 +33,7 @@ export function parseGcLine(text: string, at: number): GcEvent | undefined {
     allocated: Number(field('allocated') ?? 0),
     promoted: Number(field('promoted') ?? 0),
     survived: Number(field('new_space_survived') ?? 0),
+    incrementalMs: Number(field('incremental') ?? 0),
   };
 }
 
@@ -44,12 +47,16 @@ export type GcSummary = {
   readonly 'scavenge pause p99 ms': number;
   readonly 'scavenge pause max ms': number;
   readonly 'full GCs': number;
+  /** Pauses plus incremental steps of the full GCs: what they took from the main thread in the window. */
+  readonly 'full GC main-thread ms': number;
+  readonly 'full GC pause max ms': number;
 };
 
 /** The collections in [from, to] per `units` of work (admissions, calls). */
 export function summarizeGc(events: readonly GcEvent[], from: number, to: number, units: number): GcSummary {
   const inWindow = events.filter((e) => e.at >= from && e.at <= to);
   const scavenges = inWindow.filter((e) => e.kind === 's');
+  const full = inWindow.filter((e) => e.kind !== 's');
   const pauses = scavenges.map((e) => e.pauseMs).sort((a, b) => a - b);
   const sum = (xs: readonly GcEvent[], f: (e: GcEvent) => number) => xs.reduce((s, e) => s + f(e), 0);
   const perScavenge = (f: (e: GcEvent) => number) => (scavenges.length === 0 ? 0 : round(sum(scavenges, f) / scavenges.length / 1024, 0));
@@ -62,6 +69,8 @@ export function summarizeGc(events: readonly GcEvent[], from: number, to: number
     'scavenge pause p50 ms': round(percentile(pauses, 50)),
     'scavenge pause p99 ms': round(percentile(pauses, 99)),
     'scavenge pause max ms': round(pauses.length > 0 ? (pauses[pauses.length - 1] as number) : Number.NaN),
-    'full GCs': inWindow.length - scavenges.length,
+    'full GCs': full.length,
+    'full GC main-thread ms': round(sum(full, (e) => e.pauseMs + e.incrementalMs), 1),
+    'full GC pause max ms': round(Math.max(0, ...full.map((e) => e.pauseMs))),
   };
 }

@@ -1,7 +1,6 @@
 // Webhook mode's entry point for runtime/run.ts: the production SPIRE connection (and, for
 // webhook_resync, the Kubernetes client configuration) plugged into runtime/webhook/run-webhook.ts.
 import type { WebhookConfig } from '../config/registrar-config.js';
-import { loadKubeConfig } from '../kube/kube-config.js';
 import { connectRegistrarSpire } from '../spire-connection.js';
 import { runWebhook } from '../webhook/run-webhook.js';
 import type { ModeRunner } from './mode-context.js';
@@ -33,5 +32,6 @@ export const run: ModeRunner<WebhookConfig> = (ctx) =>
   runWebhook(ctx, {
     spireTimeoutMs,
     connect: (cfg, onCall) => connectRegistrarSpire(cfg, ctx.logger, onCall, spireTimeoutMs, webhookSpireTransport()),
-    kubeConfig: () => loadKubeConfig({ log: ctx.logger.child({ component: 'kube' }) }).kubeConfig,
+    // Imported when called (webhook_resync only): without the catch-up, webhook mode never loads the Kubernetes client.
+    kubeConfig: async () => (await import('../kube/kube-config.js')).loadKubeConfig({ log: ctx.logger.child({ component: 'kube' }) }).kubeConfig,
   });

@@ -5,8 +5,7 @@
 // cluster node entry exists, because every pod entry is parented to it.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { EntryStore } from '../../adapters/entry-store.js';
-import { PodSchema, type Pod } from '../../handlers/k8s/pod.js';
-import { federatesWithAnnotation } from '../../handlers/admission-validate/federates-with.js';
+import type { Pod } from '../../handlers/k8s/pod.js';
 import type { WebhookConfig } from '../config/registrar-config.js';
 import type { BackoffOptions } from '../backoff.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -20,9 +19,8 @@ import { createAdmissionApp } from './admission-app.js';
 import { ensureClusterNodeEntry } from './ensure-cluster-node-entry.js';
 import { createPodAdmission } from './pod-admission.js';
 import { aborted } from '../aborted.js';
-import { createInformer, projection, type Informer } from '../kube/informer.js';
-import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
-import { EMPTY_LIST, NO_CONTAINERS, NO_OWNERS, NO_POD_STATUS, createInterner, pickInterned } from '../kube/shared-values.js';
+import type { Informer } from '../kube/informer.js';
+import type { InformerSource } from '../kube/list-watch-source.js';
 import { throttle } from '../throttle.js';
 import { createTrigger, type Trigger } from '../trigger.js';
 import { createWebhookUpkeep, registerMissingNodeEntry } from './webhook-upkeep.js';
@@ -45,7 +43,8 @@ export type WebhookDeps = {
   readonly spireTimeoutMs?: number;
   /** The pods to catch up from (webhook_resync = true); default: a pods informer on `kubeConfig()`. */
   readonly podSource?: () => InformerSource;
-  readonly kubeConfig?: () => KubeConfig;
+  /** May load the client lazily: only webhook_resync calls it. */
+  readonly kubeConfig?: () => KubeConfig | Promise<KubeConfig>;
 };
 
 /** Least time between two node-entry checks asked for by DELETEs that found nothing. */
@@ -127,7 +126,7 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
     if (ensured) {
       ready = true;
       nodeEntryCheck.set(true);
-      const pods = cfg.webhookResync ? podInformer(cfg, deps, log) : undefined;
+      const pods = cfg.webhookResync ? await podInformer(cfg, deps, log) : undefined;
       if (pods) {
         closers.push(() => pods.stop());
         pods.start();
@@ -173,38 +172,10 @@ export async function runWebhook(ctx: ModeContext<WebhookConfig>, deps: WebhookD
   }
 }
 
-/** Namespaces, service accounts and label values repeat across pods: one copy each (shared-values.ts). */
-const podStrings = createInterner();
-
-/**
- * Pods as the catch-up reads them: what webhookPodEntry renders from (name, namespace, deletion, service
- * account, the configured label or annotation, the federation annotation), so other changes cause no events.
- */
-function projectWebhookPod(p: Pod, cfg: WebhookConfig): Pod {
-  const m = p.metadata;
-  return {
-    metadata: {
-      name: m.name,
-      namespace: podStrings(m.namespace),
-      uid: m.uid,
-      labels: pickInterned(podStrings, m.labels, [cfg.podLabel]),
-      annotations: pickInterned(podStrings, m.annotations, [cfg.podAnnotation, federatesWithAnnotation]),
-      ownerReferences: NO_OWNERS,
-      finalizers: EMPTY_LIST,
-      ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
-    },
-    spec: { nodeName: '', serviceAccountName: podStrings(p.spec.serviceAccountName), hostname: '', subdomain: '', containers: NO_CONTAINERS },
-    status: NO_POD_STATUS,
-  };
-}
-
-function podInformer(cfg: WebhookConfig, deps: WebhookDeps, log: ModeContext['logger']): Informer<Pod> {
-  const source = deps.podSource?.() ?? (deps.kubeConfig ? kubeListWatchSource({ kubeConfig: deps.kubeConfig(), version: 'v1', plural: 'pods' }) : undefined);
-  if (!source) throw new Error('webhook_resync needs access to the Kubernetes API (no kube config wired)');
-  return createInformer<Pod>({
-    source,
-    project: projection(PodSchema, (p) => projectWebhookPod(p, cfg), (_raw, issues) =>
-      log.warn({ issues: issues.map((i) => i.message) }, 'Ignoring an object that does not parse')),
-    log,
-  });
+/** Loads the Kubernetes client only here, with webhook_resync (webhook-pod-informer.ts says why). */
+async function podInformer(cfg: WebhookConfig, deps: WebhookDeps, log: ModeContext['logger']): Promise<Informer<Pod>> {
+  const { webhookPodInformer } = await import('./webhook-pod-informer.js');
+  const podSource = deps.podSource?.();
+  const kubeConfig = podSource ? undefined : await deps.kubeConfig?.();
+  return webhookPodInformer(cfg, { ...(podSource ? { podSource } : {}), ...(kubeConfig ? { kubeConfig } : {}) }, log);
 }
