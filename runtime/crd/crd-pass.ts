@@ -21,7 +21,7 @@ import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js'
 import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
 import { withCreated } from '../../handlers/spiffeid/with-created.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
-import { takenOverStatus } from '../../handlers/spiffeid-reconcile/status.js';
+import { takenOverStatus, type DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import { asTakenOver, withTakenOver } from '../../handlers/spiffeid-reconcile/taken-over.js';
 import {
   planSpiffeIdEntries,
@@ -105,21 +105,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   if (index) known.keyedBy(cache.spiffeIds.entryKey);
   let fullNext = true;
   const sliceShare = deps.sliceShare ?? 0.25;
-  return async (signal) => {
-    const started = deps.clock.now();
-    let failed = 0;
-    const attempt = async (what: string, fields: Record<string, unknown>, run: () => Promise<void>) => {
-      try {
-        await run();
-        return true;
-      } catch (err) {
-        failed++;
-        log.error({ err, ...fields }, what);
-        return false;
-      }
-    };
-    const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
-
+  // Steps 0 to 2 up to the SPIRE writes; returns the API writes that follow them. Its own function so that
+  // what it planned (the cluster's view, the plans, SPIRE's answers, the SpiffeIDs it created and the memo
+  // records keyed by them) is garbage once it returns, not held through the status writes: at 10,500
+  // SpiffeIDs those writes take seconds, and what is live then sets the heap limit the next pass runs on.
+  const planAndWrite = async (signal: AbortSignal, started: number, attempt: Attempt, fail: () => void): Promise<Planned> => {
     // 0. Full or sliced. The changes are read and the snapshot taken in one synchronous run: an event is
     // either in both or marks the next pass.
     let slice: CrdSlice | undefined;
@@ -185,7 +175,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
           if (stored) {
             justCreated.push(stored);
-            createdUnseen.set(spiffeIdKey(stored), { stored, at: started });
+            // A copy: the memo records keyed by `stored` (its view, facts, status compare) go with this
+            // pass; a later pass plans the copy only while the watch lags.
+            createdUnseen.set(spiffeIdKey(stored), { stored: { ...stored }, at: started });
           }
         });
         if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
@@ -277,7 +269,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       index.seedEntries(ids, keys);
     }
 
-    const results = { known, log, metrics: deps.metrics, entryEvent, failed: () => void failed++ };
+    const results = { known, log, metrics: deps.metrics, entryEvent, failed: fail };
     const deleted = new Set<string>();
     if (plan.deleteEntries.length > 0) {
       const res = await store.deleteEntries(plan.deleteEntries, { signal }).catch(unknownOutcome);
@@ -289,6 +281,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     // API writes that follow SPIRE writes (statuses, finalizer releases) wait until every SPIRE write of
     // the pass is sent, and then share one pool: the entries of this pass never wait behind them.
+    // Each holds its target as observed now and its status, not this function's variables (statusWrite).
     const statusWrites: (() => Promise<unknown>)[] = [];
     if (plan.createEntries.length > 0) {
       const res = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal }).catch(unknownOutcome);
@@ -296,7 +289,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         const c = plan.createEntries[i];
         if (!c || !tookCreate(r, c.entry, c.owner, results)) return;
         const status = { ...c.status, entryId: c.entry.id };
-        statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(c.owner), () => writer.writeStatus(observed(c.owner), status)));
+        statusWrites.push(statusWrite(attempt, writer, observed(c.owner), status));
       });
     }
 
@@ -312,13 +305,13 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // Adopted legacy entries move to our own IDs; their statuses name ours once the legacy entry is gone.
     if (plan.migrations.length > 0) {
       const moved = await migrateLegacyEntries(plan.migrations, { ...results, store, signal, unknownOutcome });
-      for (const m of moved.done) statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(m.owner), () => writer.writeStatus(observed(m.owner), m.status)));
+      for (const m of moved.done) statusWrites.push(statusWrite(attempt, writer, observed(m.owner), m.status));
     }
 
     for (const st of plan.statuses) {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
       if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
-      statusWrites.push(() => attempt('Failed to write SpiffeID status', refFields(st.owner), () => writer.writeStatus(observed(st.owner), st.status)));
+      statusWrites.push(statusWrite(attempt, writer, observed(st.owner), st.status));
     }
 
     reportedSpiffeIds = reportTransitions(
@@ -335,22 +328,17 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // A finalizer is released only once every entry delete it waits for succeeded (above, in this pass).
     for (const rel of plan.releaseFinalizer) {
       if (!rel.afterDeleting.every((id) => deleted.has(id))) continue;
-      statusWrites.push(() => attempt('Failed to release finalizer', refFields(rel.owner), () => writer.releaseFinalizer(observed(rel.owner), SPIFFEID_FINALIZER)));
+      statusWrites.push(finalizerRelease(attempt, writer, observed(rel.owner)));
     }
-    await forEachLimit(statusWrites, limit, async (write) => {
-      await write();
-    });
-
-    const wrote =
-      dplan.create.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
-      plan.createEntries.length + plan.updateEntries.length + plan.migrations.length + plan.deleteEntries.length;
-    // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
-    log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
-      {
+    return {
+      statusWrites,
+      wrote:
+        dplan.create.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
+        plan.createEntries.length + plan.updateEntries.length + plan.migrations.length + plan.deleteEntries.length,
+      counts: {
         spiffeids: spiffeIds.length,
         sliced: slice !== undefined,
         listed,
-        resyncing: known.resyncing,
         declared_created: dplan.create.length,
         declared_updated: dplan.update.length,
         declared_deleted: dplan.delete.length,
@@ -359,16 +347,60 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         entries_migrated: plan.migrations.length,
         entries_deleted: plan.deleteEntries.length,
         invalid: plan.problems.length,
-        failed,
-        // Until both plans were made (step 1's SpiffeID writes included), then the whole pass.
+        // Until both plans were made (step 1's SpiffeID writes included); the whole pass is durationMs.
         plannedMs: plannedAt - started,
-        durationMs: deps.clock.now() - started,
       },
+    };
+  };
+
+  return async (signal) => {
+    const started = deps.clock.now();
+    let failed = 0;
+    const attempt: Attempt = async (what, fields, run) => {
+      try {
+        await run();
+        return true;
+      } catch (err) {
+        failed++;
+        log.error({ err, ...fields }, what);
+        return false;
+      }
+    };
+    const { statusWrites, wrote, counts } = await planAndWrite(signal, started, attempt, () => void failed++);
+    await forEachLimit(statusWrites, limit, async (write) => {
+      await write();
+    });
+
+    // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
+    log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
+      { ...counts, resyncing: known.resyncing, failed, durationMs: deps.clock.now() - started },
       'CRD pass done',
     );
     if (failed > 0) throw new Error(`crd pass: ${failed} writes failed`);
     fullNext = false;
   };
+}
+
+type Attempt = (what: string, fields: Record<string, unknown>, run: () => Promise<void>) => Promise<boolean>;
+
+/** What planAndWrite leaves for after the SPIRE writes: the API writes, and the pass's counts for its summary. */
+type Planned = {
+  readonly statusWrites: readonly (() => Promise<unknown>)[];
+  /** SpiffeID and entry writes made (not counting statuses and finalizers). */
+  readonly wrote: number;
+  readonly counts: Readonly<Record<string, number | boolean>>;
+};
+
+const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
+
+// Module-level, so a queued write closes over its arguments only: one made inside the pass would keep the
+// pass's whole scope (plans, view, SPIRE's answers) alive until the last write ran.
+function statusWrite(attempt: Attempt, writer: SpiffeIdWriter, target: ObservedSpiffeId, status: DesiredStatus): () => Promise<boolean> {
+  return () => attempt('Failed to write SpiffeID status', refFields(target), () => writer.writeStatus(target, status));
+}
+
+function finalizerRelease(attempt: Attempt, writer: SpiffeIdWriter, target: ObservedSpiffeId): () => Promise<boolean> {
+  return () => attempt('Failed to release finalizer', refFields(target), () => writer.releaseFinalizer(target, SPIFFEID_FINALIZER));
 }
 
 /**

@@ -25,6 +25,8 @@ import {
 import type { Readiness } from '../../handlers/spiffeid-reconcile/status.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import type { CrdTemplates } from '../../handlers/templates/crd-templates.js';
+import { createInterner } from '../kube/shared-values.js';
+import { compactOutcome } from './compact-declared.js';
 
 export type CrdPlanCache = {
   /** spiffeIdKey. */
@@ -42,13 +44,15 @@ export type CrdPlanCache = {
 export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfig, templates: CrdTemplates): CrdPlanCache {
   const fresh = controllerDerivations(cfg, templates);
   const plain = spiffeIdDerivations(cfg);
+  // The declared SpiffeIDs are kept as long as their pods: their repeated strings shared (compact-declared.ts).
+  const intern = createInterner();
 
   const pods = new WeakMap<Pod, { readonly names: readonly string[]; readonly out: PodOutcome }>();
   const pod = (p: Pod, names: readonly string[]): PodOutcome => {
     const hit = pods.get(p);
     // The service DNS names come from other objects (EndpointSlices): part of the key.
     if (hit && sameStrings(hit.names, names)) return hit.out;
-    const out = fresh.pod(p, names);
+    const out = compactOutcome(intern, fresh.pod(p, names));
     pods.set(p, { names, out });
     return out;
   };
@@ -76,7 +80,7 @@ export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfi
   const declaredKeyOf = byObject(declaredKey);
   return {
     key,
-    controllers: { node: byObject(fresh.node), pod },
+    controllers: { node: byObject((n) => compactOutcome(intern, fresh.node(n))), pod },
     declared: { key, declaredKey: declaredKeyOf, verdict: byPair(declaredVerdict) },
     registrarDeclared: { key, declaredKey: declaredKeyOf, view: byPair(withDeclaredSpec) },
     spiffeIds: {
