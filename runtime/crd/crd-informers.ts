@@ -12,6 +12,7 @@ import { createInformer, projection, type Informer, type InformerTiming } from '
 import { kubeListWatchSource, type InformerSource } from '../kube/list-watch-source.js';
 import { createInterner, type Interner } from '../kube/shared-values.js';
 import { crdProjections, type PodProjectionConfig } from './crd-projections.js';
+import { ownCreates } from './own-creates.js';
 import type { CrdResource } from './crd-slice.js';
 import type { RegistrarMetrics } from '../observability/metrics.js';
 
@@ -19,7 +20,10 @@ export type { CrdResource };
 
 export type CrdInformers = {
   readonly all: readonly Informer<unknown>[];
-  /** What the SpiffeID cache keeps of an object (for the writer's created SpiffeIDs: same size, shared strings). */
+  /**
+   * What the SpiffeID cache keeps of an object, for the writer's created SpiffeIDs: same size, shared
+   * strings, and the cache holds the same object once the watch shows it (own-creates.ts).
+   */
   readonly projectSpiffeId: (s: SpiffeId) => SpiffeId;
   /** A fresh view of every cache. */
   snapshot(): ClusterView & { readonly spiffeIds: readonly SpiffeId[] };
@@ -66,7 +70,9 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   const pods = config.podController ? make('pods', projection(PodSchema, project.pod, onInvalid)) : undefined;
   const slices =
     config.podController && config.addSvcDnsName ? make('endpointslices', projection(EndpointSliceSchema, project.slice, onInvalid)) : undefined;
-  const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, project.spiffeId, onInvalid));
+  // The writer's projection of our own creates: the cache takes that very object when the watch brings it.
+  const own = ownCreates<SpiffeId>();
+  const spiffeIds = make('spiffeids', projection(SpiffeIdSchema, (s) => own.watched(project.spiffeId(s)), onInvalid));
   const all = [...(nodes ? [nodes] : []), ...(pods ? [pods] : []), ...(slices ? [slices] : []), spiffeIds] as Informer<unknown>[];
 
   const byResource = { nodes, pods, endpointslices: slices, spiffeids: spiffeIds } as Record<CrdResource, Informer<unknown> | undefined>;
@@ -78,7 +84,7 @@ export function createCrdInformers(opts: CrdInformersOptions): CrdInformers {
   });
   return {
     all,
-    projectSpiffeId: project.spiffeId,
+    projectSpiffeId: (s) => own.created(project.spiffeId(s)),
     snapshot,
     get: (r, key) => byResource[r]?.get(key),
     onChange: (listener) => {

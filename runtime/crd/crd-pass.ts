@@ -72,6 +72,9 @@ export type CrdPassDeps = {
 
 export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
 
+/** Created SpiffeIDs held by a pass from which it checks, before its status writes, which the watch shows. */
+const FORGET_SHOWN_FROM = 1_000;
+
 /** Only the fields a SpiffeID controls are written, so TTLs, admin, hint etc. set in SPIRE survive. */
 const writableMask: EntryMask = { spiffeId: true, parentId: true, selectors: true, dnsNames: true, federatesWith: true, downstream: true };
 
@@ -94,6 +97,12 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // create it again nor take its entry, made one pass earlier, for an orphan and delete it.
   const createdUnseen = new Map<string, { readonly stored: SpiffeId; readonly at: number }>();
   const createdVisibleWithinMs = deps.createdVisibleWithinMs ?? 10_000;
+  /** Drops what the informer now shows, and what it never showed within the window. */
+  const forgetShown = (shown: readonly SpiffeId[], now: number) => {
+    if (createdUnseen.size === 0) return;
+    for (const s of shown) createdUnseen.delete(cache.key(s));
+    for (const [k, c] of createdUnseen) if (now - c.at >= createdVisibleWithinMs) createdUnseen.delete(k);
+  };
   // Per-object planning work, computed once per object version (crd-plan-cache.ts): with it a pass costs
   // what changed, not what the cluster holds.
   const cache = createCrdPlanCache(config, deps.templates);
@@ -137,10 +146,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     const inSlice = slice ? (uid: string) => (slice as CrdSlice).uids.has(uid) : () => true;
 
     // 1. SpiffeIDs declared by the node, pod and endpoints controllers.
-    if (createdUnseen.size > 0) {
-      for (const s of view.spiffeIds) createdUnseen.delete(cache.key(s));
-      for (const [k, c] of createdUnseen) if (started - c.at >= createdVisibleWithinMs) createdUnseen.delete(k);
-    }
+    forgetShown(view.spiffeIds, started);
     const existing = withCreated(view.spiffeIds, Array.from(createdUnseen.values(), (c) => c.stored), cache.key);
     // A slice's view holds every EndpointSlice; their service DNS names are the index's, not computed again.
     const declared = slice
@@ -367,6 +373,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       }
     };
     const { statusWrites, wrote, counts } = await planAndWrite(signal, started, attempt, () => void failed++);
+    // The watch has mostly caught up with this pass's creates by now: what it shows need not be held
+    // through the status writes (at a cold start, a second copy of every SpiffeID). Only for many: it
+    // reads the whole cache, which a sliced pass otherwise never does.
+    if (createdUnseen.size >= FORGET_SHOWN_FROM) forgetShown(deps.snapshot().spiffeIds, started);
     await forEachLimit(statusWrites, limit, async (write) => {
       await write();
     });
