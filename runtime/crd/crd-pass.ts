@@ -75,6 +75,9 @@ export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
 /** Created SpiffeIDs held by a pass from which it checks, before its status writes, which the watch shows. */
 const FORGET_SHOWN_FROM = 1_000;
 
+/** Entry creates per store call within a pass: 20 of the SPIRE store's batches of 50. */
+const CREATE_CHUNK = 1_000;
+
 /** Only the fields a SpiffeID controls are written, so TTLs, admin, hint etc. set in SPIRE survive. */
 const writableMask: EntryMask = { spiffeId: true, parentId: true, selectors: true, dnsNames: true, federatesWith: true, downstream: true };
 
@@ -289,10 +292,14 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // the pass is sent, and then share one pool: the entries of this pass never wait behind them.
     // Each holds its target as observed now and its status, not this function's variables (statusWrite).
     const statusWrites: (() => Promise<unknown>)[] = [];
-    if (plan.createEntries.length > 0) {
-      const res = await store.createEntries(plan.createEntries.map((c) => c.entry), { signal }).catch(unknownOutcome);
+    // In chunks, each taken as soon as SPIRE answered it: SPIRE's answers to 10,500 creates are not all held
+    // at once, and the event loop (and with it the GC's marking) turns between chunks instead of stopping
+    // for the whole cold start's results. Same calls: a chunk is a whole number of the store's batches.
+    for (let from = 0; from < plan.createEntries.length; from += CREATE_CHUNK) {
+      const chunk = plan.createEntries.slice(from, from + CREATE_CHUNK);
+      const res = await store.createEntries(chunk.map((c) => c.entry), { signal }).catch(unknownOutcome);
       res.forEach((r, i) => {
-        const c = plan.createEntries[i];
+        const c = chunk[i];
         if (!c || !tookCreate(r, c.entry, c.owner, results)) return;
         const status = { ...c.status, entryId: c.entry.id };
         statusWrites.push(statusWrite(attempt, writer, observed(c.owner), status));
