@@ -95,9 +95,23 @@ export type SpiffeIdFacts = {
   readonly wantKey: string;
 };
 
-export function spiffeIdFacts(s: SpiffeId, prefix: string): SpiffeIdFacts {
-  return { key: spiffeIdKey(s), ownEntryId: ownEntryId(prefix, s), finalizer: hasFinalizer(s), wantKey: entryKey(spiffeIdEntry(s)) };
+/**
+ * @param parts how the key and the declared entry's key are made (default: afresh); the runtime passes
+ *   memos, the entry key one keyed by the spec object alone, which a new version of a SpiffeID with the
+ *   same spec (a status write, a registrar-declared view) shares.
+ */
+export function spiffeIdFacts(s: SpiffeId, prefix: string, parts: FactParts = freshFactParts): SpiffeIdFacts {
+  return { key: parts.key(s), ownEntryId: ownEntryId(prefix, s), finalizer: hasFinalizer(s), wantKey: parts.wantKey(s.spec) };
 }
+
+export type FactParts = {
+  /** spiffeIdKey. */
+  readonly key: (s: SpiffeId) => string;
+  /** The key of the entry a SpiffeID with this spec declares. */
+  readonly wantKey: (spec: SpiffeId['spec']) => string;
+};
+
+const freshFactParts: FactParts = { key: spiffeIdKey, wantKey: (spec) => entryKey(spiffeIdEntry({ spec })) };
 
 /** The derivations computed afresh on every call. */
 export function spiffeIdDerivations(cfg: SpiffeIdPlanConfig): SpiffeIdDerivations {

@@ -4,7 +4,7 @@ import { spiffeIdSelectors } from './selectors.js';
 import type { SpiffeId } from './spiffeid.js';
 
 /** The SPIRE entry a (validated) SpiffeID declares. The ID is left empty: the caller decides create or update. */
-export function spiffeIdEntry(s: SpiffeId): Entry {
+export function spiffeIdEntry(s: Pick<SpiffeId, 'spec'>): Entry {
   return newEntry({
     spiffeId: s.spec.spiffeId,
     parentId: s.spec.parentId,

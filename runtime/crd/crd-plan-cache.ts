@@ -15,10 +15,14 @@ import type { PodOutcome } from '../../handlers/crd-pod/pod-spiffeid.js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import { declaredKey, declaredVerdict, type DeclaredDerivations } from '../../handlers/spiffeid/plan-declared.js';
 import { withDeclaredSpec, type RegistrarDeclaredDerivations } from '../../handlers/spiffeid/registrar-declared.js';
-import { spiffeIdKey, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
+import { spiffeIdKey, type SpiffeId, type SpiffeIdSpec } from '../../handlers/spiffeid/spiffeid.js';
+import { spiffeIdEntry } from '../../handlers/spiffeid/spiffeid-entry.js';
+import { entryKey } from '../../handlers/entries/entry-key.js';
 import type { SpiffeIdOrigin, SpiffeIdProblem } from '../../handlers/spiffeid/validate-spiffeid.js';
 import {
   spiffeIdDerivations,
+  spiffeIdFacts,
+  type FactParts,
   type SpiffeIdDerivations,
   type SpiffeIdPlanConfig,
 } from '../../handlers/spiffeid-reconcile/plan-spiffeid-entries.js';
@@ -77,6 +81,7 @@ export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfi
   };
 
   const key = byObject(spiffeIdKey);
+  const factParts: FactParts = { key, wantKey: byObject((spec: SpiffeIdSpec) => entryKey(spiffeIdEntry({ spec }))) };
   const declaredKeyOf = byObject(declaredKey);
   return {
     key,
@@ -84,7 +89,8 @@ export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfi
     declared: { key, declaredKey: declaredKeyOf, verdict: byPair(declaredVerdict) },
     registrarDeclared: { key, declaredKey: declaredKeyOf, view: byPair(withDeclaredSpec) },
     spiffeIds: {
-      facts: byObject(plain.facts),
+      // The entry key by the spec object: a status write or a new view of a declared SpiffeID keeps it.
+      facts: byObject((s) => spiffeIdFacts(s, cfg.entryIdPrefix, factParts)),
       problem,
       entryKey: byObject<Entry, string>(plain.entryKey),
       // Not kept: only a SpiffeID whose entry is written needs it.
