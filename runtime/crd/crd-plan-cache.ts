@@ -80,7 +80,9 @@ export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfi
     return changed;
   };
 
-  const key = byObject(spiffeIdKey);
+  // By the metadata object, which a declared SpiffeID's view shares with the stored object: one string for both.
+  const keyOfMeta = byObject((m: SpiffeId['metadata']) => spiffeIdKey({ metadata: m }));
+  const key = (s: SpiffeId) => keyOfMeta(s.metadata);
   const factParts: FactParts = { key, wantKey: byObject((spec: SpiffeIdSpec) => entryKey(spiffeIdEntry({ spec }))) };
   const declaredKeyOf = byObject(declaredKey);
   return {
