@@ -31,9 +31,14 @@ export function desiredStatus(current: SpiffeId, entryId: string | null, readine
 
 /** True when writing `want` would change what the object already says (timestamps aside). */
 export function statusChanged(current: SpiffeId, want: DesiredStatus): boolean {
-  if ((current.status.entryId ?? null) !== want.entryId) return true;
+  return !sameStatus({ entryId: current.status.entryId ?? null, conditions: current.status.conditions ?? [] }, want);
+}
+
+/** True when two statuses say the same (timestamps aside). */
+export function sameStatus(a: DesiredStatus, b: DesiredStatus): boolean {
+  if (a.entryId !== b.entryId) return false;
   const strip = (cs: readonly SpiffeIdCondition[]) => JSON.stringify(cs.map((c) => [c.type, c.status, c.reason, c.message]));
-  return strip(current.status.conditions ?? []) !== strip(want.conditions);
+  return strip(a.conditions) === strip(b.conditions);
 }
 
 export const TAKEN_OVER = 'TakenOver';

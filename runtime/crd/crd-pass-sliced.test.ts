@@ -85,13 +85,17 @@ async function cluster(o: Options) {
     refresh();
     await pass(new AbortController().signal);
   };
+  /** A pass before the watch brought the last pass's writes back (the informer still shows the old copies). */
+  const runStale = async () => {
+    await pass(new AbortController().signal);
+  };
   const settle = async () => {
     for (let i = 0; i < 6; i++) await run();
   };
   const pod = (name: string, uid: string, path = name) =>
     set('pods', pods, `spire/${name}`, aPod({ name, namespace: 'spire', uid, nodeName: 'minikube', annotations: { 'spiffe.io/spiffe-id': path } }));
   const entrySpiffeIds = () => core.entries().map(entryFromWire).map((e) => e.spiffeId).sort();
-  return { core, clock, writer, nodes, pods, slices, entries, run, settle, pod, set, passes, entrySpiffeIds, held: () => held };
+  return { core, clock, writer, nodes, pods, slices, entries, run, runStale, settle, pod, set, passes, entrySpiffeIds, held: () => held };
 }
 
 test('the first pass is full; one after a pod event plans only its slice and writes its SpiffeID and entry', async () => {
@@ -240,4 +244,32 @@ test('sliced passes, then a full pass, end where full passes alone end: take-ove
   assert.equal(sliced.core.calls().BatchCreateEntry, spire.BatchCreateEntry);
   assert.equal(sliced.core.calls().BatchUpdateEntry, spire.BatchUpdateEntry);
   assert.equal(sliced.core.calls().BatchDeleteEntry, spire.BatchDeleteEntry);
+});
+
+test('a sliced pass before the watch shows our status write does not write it again; a full pass does, once', async () => {
+  const c = await cluster({ sliced: true });
+  c.pod('web-0', 'u-web');
+  await c.settle();
+  c.writer.resetCalls();
+  // The pod's SpiffeID, its entry and its status are written in one pass; the watch has not shown any yet.
+  c.pod('api-0', 'u-api');
+  await c.run();
+  assert.deepEqual([c.writer.calls().create, c.writer.calls().writeStatus], [1, 1]);
+  // Another event on the same pod (a duplicate) before the watch caught up: the copy the pass sees is the
+  // one our status write was guarded by, so it is not written again (it would be a 409 and a GET).
+  c.pod('api-0', 'u-api');
+  await c.runStale();
+  assert.equal(c.passes.at(-1)?.sliced, true);
+  assert.deepEqual([c.writer.calls().writeStatus, c.writer.calls().conflicts], [1, 0]);
+  // The watch brings the new version: nothing to write.
+  await c.run();
+  assert.deepEqual([c.writer.calls().writeStatus, c.writer.calls().conflicts], [1, 0]);
+  // A full pass forgets what was written: from a stale copy it writes again (at most once per resync).
+  const before = c.writer.calls().writeStatus;
+  c.pod('db-0', 'u-db');
+  await c.runStale();
+  c.entries.invalidate();
+  await c.runStale();
+  assert.equal(c.passes.at(-1)?.sliced, false);
+  assert.equal(c.writer.calls().writeStatus, before + 2, 'db-0 once in its own pass, again in the full pass from the stale copy');
 });

@@ -37,6 +37,7 @@ import { CrdEntries } from './crd-entries.js';
 import { createCrdPlanCache } from './crd-plan-cache.js';
 import { CrdSliceIndex, type CrdChanges, type CrdSlice } from './crd-slice.js';
 import { tookCreate, tookDelete, tookUpdate } from './entry-write-results.js';
+import { WrittenFrom, type GuardedWrite } from './written-from.js';
 import { migrateLegacyEntries } from './migrate-legacy-entries.js';
 import type { ObservedSpiffeId, SpiffeIdWriter } from './spiffeid-writer.js';
 
@@ -116,6 +117,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // Its entry-key lookup shares the plan's memo of entry keys.
   if (index) known.keyedBy(cache.spiffeIds.entryKey);
   let fullNext = true;
+  // Status and finalizer writes made from a copy the informer may still show (written-from.ts).
+  const written = new WrittenFrom();
   const sliceShare = deps.sliceShare ?? 0.25;
   // Steps 0 to 2 up to the SPIRE writes; returns the API writes that follow them. Its own function so that
   // what it planned (the cluster's view, the plans, SPIRE's answers, the SpiffeIDs it created and the memo
@@ -145,7 +148,10 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     }
     fullNext = true;
     const view = slice ? slice.view : deps.snapshot();
-    if (!slice) index?.sync(view);
+    if (!slice) {
+      index?.sync(view);
+      written.clear();
+    }
     const inSlice = slice ? (uid: string) => (slice as CrdSlice).uids.has(uid) : () => true;
 
     // 1. SpiffeIDs declared by the node, pod and endpoints controllers.
@@ -259,9 +265,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       return { ...r, ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}), finalizers: finalizers ?? [] };
     };
 
-    await forEachLimit(plan.addFinalizer, limit, (r) =>
-      attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(observed(r), SPIFFEID_FINALIZER)).then(() => undefined),
-    );
+    await forEachLimit(plan.addFinalizer, limit, async (r) => {
+      const target = observed(r);
+      if (written.has(target, 'addFinalizer')) return;
+      if (await attempt('Failed to add finalizer', refFields(r), () => writer.addFinalizer(target, SPIFFEID_FINALIZER))) written.record(target, 'addFinalizer');
+    });
 
     // The entries this pass writes, with their keys before: seeds of the next slice (crd-slice.ts).
     if (index) {
@@ -292,6 +300,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // the pass is sent, and then share one pool: the entries of this pass never wait behind them.
     // Each holds its target as observed now and its status, not this function's variables (statusWrite).
     const statusWrites: (() => Promise<unknown>)[] = [];
+    const queue = (w: (() => Promise<unknown>) | undefined) => {
+      if (w) statusWrites.push(w);
+    };
     // In chunks, each taken as soon as SPIRE answered it: SPIRE's answers to 10,500 creates are not all held
     // at once, and the event loop (and with it the GC's marking) turns between chunks instead of stopping
     // for the whole cold start's results. Same calls: a chunk is a whole number of the store's batches.
@@ -302,7 +313,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         const c = chunk[i];
         if (!c || !tookCreate(r, c.entry, c.owner, results)) return;
         const status = { ...c.status, entryId: c.entry.id };
-        statusWrites.push(statusWrite(attempt, writer, observed(c.owner), status));
+        queue(statusWrite(attempt, writer, written, observed(c.owner), status));
       });
     }
 
@@ -318,13 +329,13 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // Adopted legacy entries move to our own IDs; their statuses name ours once the legacy entry is gone.
     if (plan.migrations.length > 0) {
       const moved = await migrateLegacyEntries(plan.migrations, { ...results, store, signal, unknownOutcome });
-      for (const m of moved.done) statusWrites.push(statusWrite(attempt, writer, observed(m.owner), m.status));
+      for (const m of moved.done) queue(statusWrite(attempt, writer, written, observed(m.owner), m.status));
     }
 
     for (const st of plan.statuses) {
       const ready = st.status.conditions.find((c) => c.type === 'Ready');
       if (ready?.status === 'False') log.warn({ ...refFields(st.owner), reason: ready.reason, message: ready.message }, 'SpiffeID has no entry');
-      statusWrites.push(statusWrite(attempt, writer, observed(st.owner), st.status));
+      queue(statusWrite(attempt, writer, written, observed(st.owner), st.status));
     }
 
     reportedSpiffeIds = reportTransitions(
@@ -341,7 +352,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // A finalizer is released only once every entry delete it waits for succeeded (above, in this pass).
     for (const rel of plan.releaseFinalizer) {
       if (!rel.afterDeleting.every((id) => deleted.has(id))) continue;
-      statusWrites.push(finalizerRelease(attempt, writer, observed(rel.owner)));
+      queue(finalizerRelease(attempt, writer, written, observed(rel.owner)));
     }
     return {
       statusWrites,
@@ -412,12 +423,22 @@ const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [Log
 
 // Module-level, so a queued write closes over its arguments only: one made inside the pass would keep the
 // pass's whole scope (plans, view, SPIRE's answers) alive until the last write ran.
-function statusWrite(attempt: Attempt, writer: SpiffeIdWriter, target: ObservedSpiffeId, status: DesiredStatus): () => Promise<boolean> {
-  return () => attempt('Failed to write SpiffeID status', refFields(target), () => writer.writeStatus(target, status));
+// None when the same write was already made from the copy the informer still shows (written-from.ts).
+function statusWrite(attempt: Attempt, writer: SpiffeIdWriter, written: WrittenFrom, target: ObservedSpiffeId, status: DesiredStatus) {
+  return guarded(written, target, status, () => attempt('Failed to write SpiffeID status', refFields(target), () => writer.writeStatus(target, status)));
 }
 
-function finalizerRelease(attempt: Attempt, writer: SpiffeIdWriter, target: ObservedSpiffeId): () => Promise<boolean> {
-  return () => attempt('Failed to release finalizer', refFields(target), () => writer.releaseFinalizer(target, SPIFFEID_FINALIZER));
+function finalizerRelease(attempt: Attempt, writer: SpiffeIdWriter, written: WrittenFrom, target: ObservedSpiffeId) {
+  return guarded(written, target, 'releaseFinalizer', () => attempt('Failed to release finalizer', refFields(target), () => writer.releaseFinalizer(target, SPIFFEID_FINALIZER)));
+}
+
+function guarded(written: WrittenFrom, target: ObservedSpiffeId, write: GuardedWrite, run: () => Promise<boolean>): (() => Promise<boolean>) | undefined {
+  if (written.has(target, write)) return undefined;
+  return async () => {
+    const ok = await run();
+    if (ok) written.record(target, write);
+    return ok;
+  };
 }
 
 /**
