@@ -64,14 +64,14 @@ function dropStaleOnReuse(agent: http.Agent, now: () => number, idleMs: number):
   const addRequest = internals.addRequest.bind(agent);
   internals.addRequest = (req, options) => {
     const t = now();
-    // Runs per request: no allocation unless a socket is stale.
+    // Runs per request, so it looks at one socket per pool: the agent reuses the most recently freed
+    // (scheduling 'lifo', Node's default, which these agents keep); while that one is fresh, nothing
+    // stale can be picked now. When it is stale, every stale socket of the pool is dropped.
     for (const name in internals.freeSockets) {
       const free = internals.freeSockets[name];
-      if (!free) continue;
+      const last = free?.[free.length - 1];
+      if (!free || !last || t - (freedAt.get(last) ?? t) < (last.timeout || idleMs)) continue;
       // socket.timeout is what keepSocketAlive chose: ours, or shorter when the server announced less.
-      let anyStale = false;
-      for (const s of free) if (t - (freedAt.get(s) ?? t) >= (s.timeout || idleMs)) anyStale = true;
-      if (!anyStale) continue;
       const stale = free.filter((s) => t - (freedAt.get(s) ?? t) >= (s.timeout || idleMs));
       // Take them out of the pool here: Node removes a destroyed socket only on its 'close' event, later.
       const fresh = free.filter((s) => !stale.includes(s));
