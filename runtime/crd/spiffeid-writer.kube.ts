@@ -1,14 +1,15 @@
-// SpiffeIdWriter over client-node's CustomObjectsApi. Finalizers and status are JSON merge patches that
+// SpiffeIdWriter over the API server's REST interface (spiffeid-rest.ts: a lean JSON client, or
+// client-node's CustomObjectsApi where the lean one does not handle the credentials). Finalizers and status are JSON merge patches that
 // carry the observed resourceVersion (the API server refuses them with 409 Conflict when the object
 // changed since), so a write whose target the informer cache already holds is one request, not GET + PUT;
 // on 409 (or with nothing observed) the object is read and the patch retried. Status goes through the
 // status subresource (a plain update ignores status when the CRD enables it). A spec update is rare and
 // stays read-modify-write.
 import * as v from 'valibot';
-import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '../../adapters/client-node.js';
-import { SPIFFEID_API_VERSION, SPIFFEID_GROUP, SPIFFEID_KIND, SPIFFEID_PLURAL, SPIFFEID_VERSION, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
-import { withKeepAlive } from '../kube/keep-alive.js';
+import { ApiException, type KubeConfig } from '../../adapters/client-node.js';
+import { SPIFFEID_API_VERSION, SPIFFEID_KIND, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
 import type { DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
+import { spiffeIdRest, type SpiffeIdRestOptions } from './spiffeid-rest.js';
 import { declaredObject, type ObservedSpiffeId, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
 
 type Obj = {
@@ -34,18 +35,15 @@ export type KubeSpiffeIdWriterOptions = {
    * the pass that created them). Default: the parsed answer.
    */
   readonly project?: (s: SpiffeId) => SpiffeId;
-};
+} & SpiffeIdRestOptions;
 
 export function kubeSpiffeIdWriter(kubeConfig: KubeConfig, opts: KubeSpiffeIdWriterOptions = {}): SpiffeIdWriter {
   const project = opts.project ?? ((s: SpiffeId) => s);
-  // Several calls per SpiffeID: reuse connections (client-node alone opens one per call).
-  const api = withKeepAlive(kubeConfig).makeApiClient(CustomObjectsApi);
-  const base = { group: SPIFFEID_GROUP, version: SPIFFEID_VERSION, plural: SPIFFEID_PLURAL };
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const api = spiffeIdRest(kubeConfig, opts);
 
   const get = async (ref: SpiffeIdRef): Promise<Obj | undefined> => {
     try {
-      return (await api.getNamespacedCustomObject({ ...base, namespace: ref.namespace, name: ref.name })) as Obj;
+      return (await api.get(ref)) as Obj;
     } catch (err) {
       if (code(err) === 404) return undefined;
       throw err;
@@ -58,9 +56,7 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig, opts: KubeSpiffeIdWri
       try {
         const obj = await get(ref);
         if (!obj || !change(obj)) return;
-        const req = { ...base, namespace: ref.namespace, name: ref.name, body: obj };
-        if (subresource === 'status') await api.replaceNamespacedCustomObjectStatus(req);
-        else await api.replaceNamespacedCustomObject(req);
+        await api.replace(ref, obj, subresource);
         return;
       } catch (err) {
         if (code(err) === 404) return;
@@ -101,9 +97,7 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig, opts: KubeSpiffeIdWri
         const body = change(seen);
         if (!body) return;
         const meta = (body.metadata ?? {}) as Record<string, unknown>;
-        const req = { ...base, namespace: target.namespace, name: target.name, body: { ...body, metadata: { ...meta, resourceVersion: seen.resourceVersion } } };
-        if (subresource === 'status') await api.patchNamespacedCustomObjectStatus(req, mergePatch);
-        else await api.patchNamespacedCustomObject(req, mergePatch);
+        await api.mergePatch(target, { ...body, metadata: { ...meta, resourceVersion: seen.resourceVersion } }, subresource);
         return;
       } catch (err) {
         if (code(err) === 404) return;
@@ -120,7 +114,7 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig, opts: KubeSpiffeIdWri
     async create(d, finalizers) {
       let stored: unknown;
       try {
-        stored = await api.createNamespacedCustomObject({ ...base, namespace: d.namespace, body: declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND, finalizers) });
+        stored = await api.create(d.namespace, declaredObject(d, SPIFFEID_API_VERSION, SPIFFEID_KIND, finalizers));
       } catch (err) {
         if (code(err) === 409) return undefined;
         throw new Error(`create SpiffeID ${d.namespace}/${d.name}`, { cause: err });
@@ -147,7 +141,7 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig, opts: KubeSpiffeIdWri
       }),
     async delete(ref, uid) {
       try {
-        await api.deleteNamespacedCustomObject({ ...base, namespace: ref.namespace, name: ref.name, body: { preconditions: { uid } } });
+        await api.delete(ref, { preconditions: { uid } });
       } catch (err) {
         if (code(err) === 404 || code(err) === 409) return; // gone, or replaced by a newer object
         throw new Error(`delete SpiffeID ${ref.namespace}/${ref.name}`, { cause: err });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import http, { createServer } from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { makeKubeConfig } from '../../adapters/kube-fake/kubeconfig.js';
 import { withKeepAlive } from './keep-alive.js';
+import { idleClosingServer, SERVER_IDLE_MS } from '../../test/fixtures/idle-closing-server.js';
 
 /** An API server stand-in that answers every GET with a Namespace and counts TCP connections. */
 async function countingServer(t: TestContext): Promise<{ url: string; connections: () => number }> {
@@ -46,40 +46,6 @@ test('withKeepAlive keeps the rest of the KubeConfig (current context, cluster)'
   assert.equal(wrapped.getCurrentContext(), kc.getCurrentContext());
   assert.equal(wrapped.getCurrentCluster()?.server, 'http://127.0.0.1:1');
 });
-
-/**
- * A server that closes connections idle for SERVER_IDLE_MS of the test's clock. The close is made to
- * land exactly when the client reuses the connection (on the first byte of the next request), which is
- * the race a real server's idle timer loses against a client that took the pooled socket.
- */
-const SERVER_IDLE_MS = 5_000;
-async function idleClosingServer(t: TestContext, now: () => number): Promise<{ url: string; connections: () => number }> {
-  let connections = 0;
-  const body = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'spire' } });
-  const server = net.createServer((socket) => {
-    connections++;
-    let answeredAt: number | undefined;
-    let pending = '';
-    socket.on('data', (chunk) => {
-      if (answeredAt !== undefined && now() - answeredAt >= SERVER_IDLE_MS) return void socket.destroy();
-      pending += chunk.toString('latin1');
-      // Bodiless GETs only: one request per blank line.
-      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
-        pending = pending.slice(end + 4);
-        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n${body}`);
-        answeredAt = now();
-      }
-    });
-  });
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    for (const s of sockets) s.destroy();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
-}
 
 function get(url: string, agent: http.Agent): Promise<number> {
   return new Promise((resolve, reject) => {

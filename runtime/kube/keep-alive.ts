@@ -18,13 +18,17 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { KubeConfig } from '@kubernetes/client-node';
 
-type AgentOptions = Record<string, unknown>;
+export type AgentOptions = Record<string, unknown>;
 
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
-function optionsKey(secure: boolean, o: AgentOptions): string {
-  const part = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v === undefined ? '' : String(v));
-  return [secure ? 'https' : 'http', ...TLS_KEYS.map((k) => part(o[k]))].join('\n');
+/** Same TLS material: buffers by content (client-node reads them afresh for every request), the rest by value. */
+function sameTls(a: AgentOptions, b: AgentOptions): boolean {
+  return TLS_KEYS.every((k) => {
+    const x = a[k];
+    const y = b[k];
+    return Buffer.isBuffer(x) && Buffer.isBuffer(y) ? x.equals(y) : x === y;
+  });
 }
 
 /**
@@ -60,11 +64,15 @@ function dropStaleOnReuse(agent: http.Agent, now: () => number, idleMs: number):
   const addRequest = internals.addRequest.bind(agent);
   internals.addRequest = (req, options) => {
     const t = now();
-    for (const [name, free] of Object.entries(internals.freeSockets)) {
-      if (!free) continue;
+    // Runs per request, so it looks at one socket per pool: the agent reuses the most recently freed
+    // (scheduling 'lifo', Node's default, which these agents keep); while that one is fresh, nothing
+    // stale can be picked now. When it is stale, every stale socket of the pool is dropped.
+    for (const name in internals.freeSockets) {
+      const free = internals.freeSockets[name];
+      const last = free?.[free.length - 1];
+      if (!free || !last || t - (freedAt.get(last) ?? t) < (last.timeout || idleMs)) continue;
       // socket.timeout is what keepSocketAlive chose: ours, or shorter when the server announced less.
       const stale = free.filter((s) => t - (freedAt.get(s) ?? t) >= (s.timeout || idleMs));
-      if (stale.length === 0) continue;
       // Take them out of the pool here: Node removes a destroyed socket only on its 'close' event, later.
       const fresh = free.filter((s) => !stale.includes(s));
       if (fresh.length > 0) internals.freeSockets[name] = fresh;
@@ -76,25 +84,40 @@ function dropStaleOnReuse(agent: http.Agent, now: () => number, idleMs: number):
   return agent;
 }
 
-export function withKeepAlive(kubeConfig: KubeConfig, opts: KeepAliveOptions = {}): KubeConfig {
+/** Picks the keep-alive agent for a request's TLS material (`secure`: https; other keys of `options` are ignored), making it on first use. */
+export type KeepAliveAgents = (secure: boolean, options: AgentOptions) => http.Agent;
+
+/**
+ * Keep-alive agents, one per distinct TLS material (a rotated client certificate gets a new one; the old
+ * one's sockets close when idle). At most a few are remembered: an older one is forgotten, not destroyed,
+ * so requests still on it finish.
+ */
+export function keepAliveAgents(opts: KeepAliveOptions = {}): KeepAliveAgents {
   const now = opts.now ?? (() => performance.now());
   const idleMs = opts.idleSocketMs ?? IDLE_SOCKET_MS;
-  const agents = new Map<string, http.Agent>();
+  const pool: { secure: boolean; tls: AgentOptions; agent: http.Agent }[] = [];
+  return (secure, options) => {
+    for (const p of pool) if (p.secure === secure && sameTls(p.tls, options)) return p.agent;
+    // Only the TLS material: whatever else the caller's options hold (headers, a throwaway agent) is not the agent's.
+    const tls: AgentOptions = {};
+    for (const k of TLS_KEYS) if (options[k] !== undefined) tls[k] = options[k];
+    const agentOptions = { ...tls, keepAlive: true, timeout: idleMs };
+    const agent = dropStaleOnReuse(secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions), now, idleMs);
+    pool.unshift({ secure, tls, agent });
+    if (pool.length > 4) pool.pop();
+    return agent;
+  };
+}
+
+export function withKeepAlive(kubeConfig: KubeConfig, opts: KeepAliveOptions = {}): KubeConfig {
+  const agents = keepAliveAgents(opts);
   const wrapped = Object.create(kubeConfig) as KubeConfig;
   wrapped.applySecurityAuthentication = async (context) => {
     await kubeConfig.applySecurityAuthentication(context);
     const fresh = context.getAgent();
     const secure = fresh?.constructor === https.Agent;
     if (!fresh || (!secure && fresh.constructor !== http.Agent)) return;
-    const options = (fresh as unknown as { options: AgentOptions }).options;
-    const key = optionsKey(secure, options);
-    let agent = agents.get(key);
-    if (!agent) {
-      const agentOptions = { ...options, keepAlive: true, timeout: idleMs };
-      agent = dropStaleOnReuse(secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions), now, idleMs);
-      agents.set(key, agent);
-    }
-    context.setAgent(agent);
+    context.setAgent(agents(secure, (fresh as unknown as { options: AgentOptions }).options));
   };
   return wrapped;
 }

@@ -7,7 +7,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { churn } from '../../bench/churn.js';
+import { churn, logLevelFlag } from '../../bench/churn.js';
+import { crdWriteCost } from '../../bench/crd-write-cost.js';
 import { crdPassCost } from '../../bench/crd-pass-cost.js';
 import { coldStart } from '../../bench/cold-start.js';
 import { restart } from '../../bench/restart.js';
@@ -121,4 +122,15 @@ test('crd pass cost: a converged cluster, passes that write nothing, each planne
   const r = await crdPassCost({ nodes: 2, pods: 20, runs: 3 });
   assert.deepEqual([r.spiffeIds, r.entries, r.writes], [22, 22, 0]);
   for (const ms of Object.values(r.medianCpuMs)) assert.ok(Number.isFinite(ms) && ms >= 0);
+});
+
+test('crd write cost: both transports write through a fake API server in a child process, CPU per write counted', async () => {
+  const r = await crdWriteCost({ writes: 10, rounds: 1, tls: 1 });
+  for (const t of [r['client-node'], r.auto]) for (const us of Object.values(t)) assert.ok(Number.isFinite(us) && us > 0);
+});
+
+test('churn --log-level: info unless debug is asked for; the other flags pass through', () => {
+  assert.deepEqual(logLevelFlag(['--pods=10']), { logLevel: 'info', rest: ['--pods=10'] });
+  assert.deepEqual(logLevelFlag(['--log-level=debug', '--rate=5']), { logLevel: 'debug', rest: ['--rate=5'] });
+  assert.throws(() => logLevelFlag(['--log-level=trace']), /info or debug/);
 });
