@@ -62,7 +62,23 @@ async function inSyncRegistrar(mode: Mode, world: Awaited<ReturnType<typeof star
   // At debug, also a pass that found nothing to write (at info such a pass logs nothing: SPIRE and the
   // statuses above are the evidence).
   if (logLevel === 'debug') await reg.waitForLog(passMessage.crd, (l) => l.entries_created === 0 && l.declared_created === 0 && l.failed === 0, p.timeoutS * 1000);
+  // The statuses being stored does not mean the registrar has digested their echoes (10,500 watch events
+  // and the full pass they lead to): the load starts from the steady state, once the registrar is idle.
+  await idle(reg, deadline);
   return reg;
+}
+
+/** Waits until the registrar used under 10 % of a core in each of two consecutive half-seconds. */
+async function idle(reg: RegistrarProcess, deadline: number): Promise<void> {
+  let quiet = 0;
+  let before = reg.cpuSeconds();
+  while (quiet < 2) {
+    if (performance.now() > deadline) throw new Error('crd churn: the registrar did not go idle after converging');
+    await new Promise((r) => setTimeout(r, 500));
+    const now = reg.cpuSeconds();
+    quiet = now - before < 0.05 ? quiet + 1 : 0;
+    before = now;
+  }
 }
 
 async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions, logLevel: LogLevel): Promise<ScenarioResult> {
