@@ -129,7 +129,8 @@ export async function crdWriteCost(p: typeof writeCostDefaults): Promise<WriteCo
     const med = (tr: Transport) => Object.fromEntries(KINDS.map((k) => [k, round(median(samples[tr][k]), 1)])) as Record<Kind, number>;
     return { 'client-node': med('client-node'), auto: med('auto') };
   } finally {
-    server.child.disconnect();
+    // Already gone if the fake API server died: disconnecting then throws and would hide the real error.
+    if (server.child.connected) server.child.disconnect();
   }
 }
 

@@ -44,7 +44,18 @@ test('a compacted pod declaration equals the declared one and shares its node an
 
 test('a node declaration compacts the same way; outcomes that declare nothing are returned as they are', () => {
   const node = nodeSpiffeId(aNode({ name: 'node-1' }), crdTestConfig);
-  assert.deepEqual(compactOutcome(createInterner(), node), node);
+  const interned = new Set<string>();
+  const table = createInterner();
+  const c = compactOutcome((s: string) => {
+    interned.add(s);
+    return table(s);
+  }, node);
+  assert.deepEqual(c, node);
+  if (c.kind !== 'declare' || node.kind !== 'declare') throw new Error('not declared');
+  assert.ok(interned.has(node.spiffeId.spec.parentId));
+  assert.ok(interned.has(node.spiffeId.spec.spiffeId));
+  assert.equal(c.spiffeId.spec.dnsNames, EMPTY_LIST);
+  assert.equal(c.spiffeId.spec.federatesWith, EMPTY_LIST);
   const skip = { kind: 'skip', reason: 'pod is not scheduled to a node yet' } as const;
   assert.equal(compactOutcome(createInterner(), skip), skip);
 });
