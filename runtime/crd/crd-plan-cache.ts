@@ -91,7 +91,8 @@ export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfi
     declared: { key, declaredKey: declaredKeyOf, verdict: byPair(declaredVerdict) },
     registrarDeclared: { key, declaredKey: declaredKeyOf, view: byPair(withDeclaredSpec) },
     spiffeIds: {
-      // The entry key by the spec object: a status write or a new view of a declared SpiffeID keeps it.
+      // By the spec object: a new view of a registrar-declared SpiffeID (which shares its owner's declared
+      // spec) keeps it; a user's SpiffeID gets a new spec object with every version, and is derived again.
       facts: byObject((s) => spiffeIdFacts(s, cfg.entryIdPrefix, factParts)),
       problem,
       entryKey: byObject<Entry, string>(plain.entryKey),

@@ -7,8 +7,8 @@
 // stays read-modify-write.
 import * as v from 'valibot';
 import { ApiException, type KubeConfig } from '../../adapters/client-node.js';
-import { SPIFFEID_API_VERSION, SPIFFEID_KIND, SpiffeIdSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
-import type { DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
+import { SPIFFEID_API_VERSION, SPIFFEID_KIND, SpiffeIdSchema, SpiffeIdStatusSchema, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
+import { sameStatus as sameDesiredStatus, type DesiredStatus } from '../../handlers/spiffeid-reconcile/status.js';
 import { spiffeIdRest, type SpiffeIdRestOptions } from './spiffeid-rest.js';
 import { declaredObject, type ObservedSpiffeId, type SpiffeIdRef, type SpiffeIdWriter } from './spiffeid-writer.js';
 
@@ -167,12 +167,11 @@ export function kubeSpiffeIdWriter(kubeConfig: KubeConfig, opts: KubeSpiffeIdWri
   };
 }
 
-/** Same entryId and the same conditions, transition times aside. */
+/** The status as read from the API server says what `want` says (transition times aside); unreadable: no. */
 function sameStatus(current: unknown, want: DesiredStatus): boolean {
-  const c = (current ?? {}) as { entryId?: string | null; conditions?: { type?: string; status?: string; reason?: string; message?: string }[] | null };
-  const strip = (cs: readonly { type?: string; status?: string; reason?: string; message?: string }[]) =>
-    JSON.stringify(cs.map((x) => [x.type, x.status, x.reason ?? '', x.message ?? '']));
-  return (c.entryId ?? null) === want.entryId && strip(c.conditions ?? []) === strip(want.conditions);
+  const parsed = v.safeParse(SpiffeIdStatusSchema, current ?? {});
+  if (!parsed.success) return false;
+  return sameDesiredStatus({ entryId: parsed.output.entryId ?? null, conditions: parsed.output.conditions ?? [] }, want);
 }
 
 function ownerUid(o: Obj): string | undefined {
