@@ -215,7 +215,7 @@ async function churnIn(mode: Mode, p: ChurnParams, o: RunOptions, logLevel: LogL
           `backlog at stop ${backlogAtStop}, drained in ${round(drainMs)} ms, left ${leftover}; in sync ${inSync}; ` +
             `SPIRE ${callsText(calls)}; registrar peak RSS ${reg.peakRssMiB()} MiB, CPU ${round(reg.cpuSeconds() - cpuBefore, 1)} s over ${round(loadSeconds, 1)} s\n` +
             `API writes ${apiWrites} (${Object.entries(apiRequests).filter(([k]) => !k.startsWith('watch') && !k.startsWith('list') && !k.startsWith('get')).map(([k, n]) => `${k}=${n}`).join(', ')})\n` +
-            `log level ${mode === 'reconcile' ? 'debug' : logLevel}; ${passes} passes${mode === 'crd' && logLevel === 'info' ? ' that wrote' : ''}, duration p50 ${passDurations.p50} / p99 ${passDurations.p99} / max ${passDurations.max} ms; full resyncs (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
+            `log level ${mode === 'reconcile' ? 'debug' : logLevel}; ${passes} passes${mode === 'crd' && logLevel === 'info' ? ' that wrote' : ''}, duration p50 ${passDurations.p50} / p99 ${passDurations.p99} / max ${passDurations.max} ms; full resyncs${mode === 'crd' && logLevel === 'info' ? ' that wrote' : ''} (s into the load: ms): ${fullPasses.map((f) => `${f.atS}: ${f.durationMs}`).join(', ') || 'none'}\n`,
         );
       }
       return result;
