@@ -44,6 +44,22 @@ const ACCEPT = 'application/json, */*;q=0.8';
 const USER_AGENT = 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)';
 const ACCEPT_ENCODING = 'gzip,deflate';
 
+/**
+ * Bounds on what a broken or hostile API server can make a write cost: a SpiffeID (or an error about one)
+ * is a few KiB and etcd stores at most ~1.5 MiB per object, so 8 MiB, also after decompression; and one
+ * deadline per request, generous for a queueing API server, so a server that never answers or never ends
+ * its body cannot hold a pass forever. Hitting either fails the request; it is never resent.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export type KubeJsonClientOptions = KeepAliveOptions & {
+  /** Default REQUEST_TIMEOUT_MS. */
+  readonly requestTimeoutMs?: number;
+  /** Default MAX_ANSWER_BYTES. */
+  readonly maxAnswerBytes?: number;
+};
+
 /** Why the lean path does not handle this KubeConfig (undefined: it does). */
 export function leanUnsupported(kubeConfig: KubeConfig): string | undefined {
   const cluster = kubeConfig.getCurrentCluster();
@@ -64,7 +80,7 @@ export function leanUnsupported(kubeConfig: KubeConfig): string | undefined {
   return undefined;
 }
 
-export function leanKubeClient(kubeConfig: KubeConfig, opts: KeepAliveOptions = {}): KubeJsonClient | undefined {
+export function leanKubeClient(kubeConfig: KubeConfig, opts: KubeJsonClientOptions = {}): KubeJsonClient | undefined {
   if (leanUnsupported(kubeConfig) !== undefined) return undefined;
   const server = (kubeConfig.getCurrentCluster() as { server: string }).server;
   const url = new URL(server);
@@ -75,6 +91,8 @@ export function leanKubeClient(kubeConfig: KubeConfig, opts: KeepAliveOptions = 
   const prefix = server.endsWith('/') ? url.pathname : url.pathname === '/' ? '' : url.pathname;
   const agents = keepAliveAgents(opts);
   const send = secure ? https.request : http.request;
+  const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const maxBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
 
   return {
     async send(r) {
@@ -94,41 +112,57 @@ export function leanKubeClient(kubeConfig: KubeConfig, opts: KeepAliveOptions = 
       const path = prefix + r.path;
       return new Promise<unknown>((resolve, reject) => {
         let settled = false;
+        let deadline: ReturnType<typeof setTimeout> | undefined;
         const fail = (err: unknown) => {
+          clearTimeout(deadline);
           if (settled) return;
           settled = true;
           reject(err);
         };
+        const abandon = (message: string, code: string) => {
+          const err = Object.assign(new Error(message), { code });
+          fail(networkError(url.origin + path, err));
+          req.destroy(err);
+        };
         const req = send({ hostname, port, path, method: r.method, headers, agent, ...(o.auth ? { auth: o.auth } : {}) }, (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let bytes = 0;
+          res.on('data', (c: Buffer) => {
+            bytes += c.length;
+            if (bytes > maxBytes) abandon(`answer larger than ${maxBytes} bytes`, 'E2BIG');
+            else chunks.push(c);
+          });
           res.on('error', (err) => fail(networkError(url.origin + path, err)));
           // The connection ended inside the answer (the status line came, the body did not).
           res.on('close', () => {
             if (!res.complete) fail(networkError(url.origin + path, Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
           });
           res.on('end', () => {
+            clearTimeout(deadline);
             if (settled) return;
             settled = true;
             try {
-              resolve(answer(r, res.statusCode ?? 0, res.headers, Buffer.concat(chunks)));
+              resolve(answer(r, res.statusCode ?? 0, res.headers, Buffer.concat(chunks), maxBytes));
             } catch (err) {
               reject(err);
             }
           });
         });
         req.on('error', (err) => fail(networkError(url.origin + path, err)));
+        deadline = setTimeout(() => abandon(`no complete answer within ${timeoutMs} ms`, 'ETIMEDOUT'), timeoutMs);
         req.end(payload);
       });
     },
   };
 }
 
-function answer(r: KubeJsonRequest, status: number, headers: IncomingHttpHeaders, raw: Buffer): unknown {
+function answer(r: KubeJsonRequest, status: number, headers: IncomingHttpHeaders, raw: Buffer, maxBytes: number): unknown {
   const ok = status >= 200 && status <= 299;
   if (ok && !r.answer) return undefined;
   const encoding = headers['content-encoding'];
-  const body = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw).toString('utf8');
+  // The same bound after decompression: a small compressed answer may expand a thousandfold.
+  const limit = { maxOutputLength: maxBytes };
+  const body = (encoding === 'gzip' ? gunzipSync(raw, limit) : encoding === 'deflate' ? inflateSync(raw, limit) : raw).toString('utf8');
   if (!ok) {
     // As client-node's generated clients: 401 without a body, any other status with the body as text.
     throw status === 401 ? new ApiException(status, 'Unauthorized', undefined, plainHeaders(headers)) : new ApiException(status, 'Unknown API Status Code!', body, plainHeaders(headers));

@@ -249,6 +249,38 @@ test('a gzip answer is decoded (the request asks for gzip, as client-node does)'
   assert.equal(made?.metadata.uid, 'uid-1');
 });
 
+test('a broken or hostile server is bounded: an answer past the size cap (also once decompressed) and a server that never finishes fail the request once', async (t) => {
+  const big = JSON.stringify({ ...stored, pad: 'x'.repeat(64 * 1024) });
+  let calls = 0;
+  const s = await recordingServer(t, {
+    answer: (req, res) => {
+      calls++;
+      if (req.url?.endsWith('/plain')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(big);
+      } else if (req.url?.endsWith('/gzip')) {
+        // ~300 bytes on the wire, 64 KiB once decompressed.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(big));
+      } else {
+        // Headers and half a body, then nothing (the socket stays open).
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"kind":');
+      }
+    },
+  });
+  const client = leanKubeClient(kubeConfigOf({ server: s.url, skipTLSVerify: true }, { token: 't' }), { maxAnswerBytes: 16 * 1024, requestTimeoutMs: 300 });
+  assert.ok(client);
+  const get = (path: string) => client.send({ method: 'GET', path, answer: true });
+  await assert.rejects(get('/plain'), (err: NodeJS.ErrnoException) => err.code === 'E2BIG' && /larger than 16384 bytes/.test(err.message));
+  await assert.rejects(get('/gzip'), (err: NodeJS.ErrnoException) => err.code === 'ERR_BUFFER_TOO_LARGE');
+  await assert.rejects(get('/stall'), (err: NodeJS.ErrnoException) => err.code === 'ETIMEDOUT' && /within 300 ms/.test(err.message));
+  // Within the bounds, the same answer is read.
+  const roomy = leanKubeClient(kubeConfigOf({ server: s.url, skipTLSVerify: true }, { token: 't' }));
+  assert.equal(((await roomy?.send({ method: 'GET', path: '/gzip', answer: true })) as { pad: string }).pad.length, 64 * 1024);
+  assert.equal(calls, 4, 'nothing was sent twice');
+});
+
 test('a request the server read is never sent again: the connection cut before the answer fails the write once', async (t) => {
   let cut = 0;
   const s = await recordingServer(t, {
