@@ -9,6 +9,8 @@ import { SPIFFEID_API_VERSION, SPIFFEID_KIND, SpiffeIdSchema } from '../../handl
 import { declaredSpec } from '../../handlers/spiffeid/declared-spiffeid.js';
 import { crdProjections } from '../../runtime/crd/crd-projections.js';
 import { kubeSpiffeIdWriter } from '../../runtime/crd/spiffeid-writer.kube.js';
+import { spiffeIdRest } from '../../runtime/crd/spiffeid-rest.js';
+import type { KubeConfig } from '../../adapters/client-node.js';
 import { createInterner } from '../../runtime/kube/shared-values.js';
 import { ids, startCrdWorld } from './crd-harness.js';
 
@@ -21,10 +23,15 @@ const declared = {
 };
 const ref = { namespace: 'spire', name: 'web-0' };
 
+// 'auto' falls back to client-node silently: each test first checks the transport it claims to test.
+const onTransport = (kubeConfig: KubeConfig, transport: 'auto' | 'client-node', label: 'lean' | 'client-node') =>
+  assert.equal(spiffeIdRest(kubeConfig, { transport }).transport, label, `the ${label} test runs on ${label}`);
+
 for (const [label, transport] of [['lean', 'auto'], ['client-node', 'client-node']] as const) {
   test(`${label} writer: create, status subresource with 409 retry, finalizers, update, UID-guarded delete`, async (t) => {
     const w = await startCrdWorld(t);
     w.putPod({ name: 'web-0', namespace: 'spire', uid: 'u1' }); // the owner: the garbage collector deletes SpiffeIDs whose owner is gone
+    onTransport(w.kube.kubeConfig(), transport, label);
     const writer = kubeSpiffeIdWriter(w.kube.kubeConfig(), { transport });
     const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
 
@@ -68,6 +75,7 @@ for (const [label, transport] of [['lean', 'auto'], ['client-node', 'client-node
   test(`${label} writer: created with the finalizer in one request; observed writes are one patch each, a stale one re-reads`, async (t) => {
     const w = await startCrdWorld(t);
     w.putPod({ name: 'web-0', namespace: 'spire', uid: 'u1' }); // the owner: the garbage collector deletes SpiffeIDs whose owner is gone
+    onTransport(w.kube.kubeConfig(), transport, label);
     const writer = kubeSpiffeIdWriter(w.kube.kubeConfig(), { transport });
     const fin = 'finalizers.spiffeid.spiffe.io';
     const get = () => w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
@@ -125,6 +133,7 @@ for (const [label, transport] of [['lean', 'auto'], ['client-node', 'client-node
     w.putPod({ name: 'web-0', namespace: 'spire', uid: 'u1' });
     const intern = createInterner();
     const project = crdProjections({}, intern).spiffeId;
+    onTransport(w.kube.kubeConfig(), transport, label);
     const writer = kubeSpiffeIdWriter(w.kube.kubeConfig(), { project, transport });
     const stored = await writer.create(declared, ['finalizers.spiffeid.spiffe.io']);
     const raw = w.kube.store.get(SPIFFEID_API_VERSION, SPIFFEID_KIND, 'web-0', 'spire');
