@@ -43,6 +43,8 @@ export type CrdPlanCache = {
   readonly registrarDeclared: RegistrarDeclaredDerivations;
   /** For planSpiffeIdEntries. */
   readonly spiffeIds: SpiffeIdDerivations;
+  /** The key of the entry a SpiffeID with this spec wants, by the spec object (also the slice index's). */
+  readonly wantKey: (spec: SpiffeIdSpec) => string;
 };
 
 export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfig, templates: CrdTemplates): CrdPlanCache {
@@ -87,6 +89,7 @@ export function createCrdPlanCache(cfg: CrdControllersConfig & SpiffeIdPlanConfi
   const declaredKeyOf = byObject(declaredKey);
   return {
     key,
+    wantKey: factParts.wantKey,
     controllers: { node: byObject((n) => compactOutcome(intern, fresh.node(n))), pod },
     declared: { key, declaredKey: declaredKeyOf, verdict: byPair(declaredVerdict) },
     registrarDeclared: { key, declaredKey: declaredKeyOf, view: byPair(withDeclaredSpec) },

@@ -31,8 +31,6 @@ import type { Node } from '../../handlers/k8s/node.js';
 import type { Pod } from '../../handlers/k8s/pod.js';
 import { controllerOwner, type DeclaredSpiffeId } from '../../handlers/spiffeid/declared-spiffeid.js';
 import type { SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
-import { spiffeIdEntry } from '../../handlers/spiffeid/spiffeid-entry.js';
-import { entryKey } from '../../handlers/entries/entry-key.js';
 import type { CrdPlanCache } from './crd-plan-cache.js';
 
 export type CrdResource = 'nodes' | 'pods' | 'endpointslices' | 'spiffeids';
@@ -125,7 +123,6 @@ export class CrdSliceIndex {
   #byWantKey: Multi = new Map();
   /** Wanted entry key of an owner's declaration -> owner keys. */
   #declByWantKey: Multi = new Map();
-  readonly #declKeys = new WeakMap<DeclaredSpiffeId, string>();
   /** Exactly the objects held above (pods, nodes, SpiffeIDs, EndpointSlices), to check a snapshot against. */
   #held = new WeakSet<object>();
 
@@ -188,13 +185,14 @@ export class CrdSliceIndex {
     this.#sliceList = view.endpointSlices;
     this.#svcNames = serviceNamesOf(view.endpointSlices, this.#cfg);
     this.#seeds = newSeeds();
+    // Before the objects: indexing one may find the slice inexact (#declaration), which must stand.
+    this.#exact = true;
     if (this.#cfg.podController) {
       for (const n of view.nodes) this.#addNode(n.metadata.name, n);
       for (const p of view.pods) this.#addPod(`${p.metadata.namespace}/${p.metadata.name}`, p);
     }
     for (const s of view.spiffeIds) this.#addSpiffeId(`${s.metadata.namespace}/${s.metadata.name}`, s);
     this.#ready = true;
-    this.#exact = true;
   }
 
   /**
@@ -440,15 +438,9 @@ export class CrdSliceIndex {
     return d;
   }
 
-  /** The key of the entry a declaration wants (what the SpiffeID carrying its spec wants). */
+  /** The key of the entry a declaration wants (what the SpiffeID carrying its spec wants): the plan memo's. */
   #declKey(d: DeclaredSpiffeId): string {
-    let k = this.#declKeys.get(d);
-    if (k === undefined) {
-      // spiffeIdEntry reads the spec alone.
-      k = entryKey(spiffeIdEntry({ spec: d.spec } as SpiffeId));
-      this.#declKeys.set(d, k);
-    }
-    return k;
+    return this.#cache.wantKey(d.spec);
   }
 
   #seedOwnerFacts(o: string, obj: Pod | Node): void {
