@@ -61,7 +61,7 @@ export function podServiceNames(svcNames: ServiceDnsNames | undefined, pod: Pod)
 
 /**
  * Every SpiffeID the node, pod and endpoints controllers want, from one view of the cluster.
- * `svcNames` is serviceNamesOf(view.endpointSlices) (a caller that keeps it passes it, see crd-slice.ts).
+ * `known.svcNames` is serviceNamesOf(view.endpointSlices), for a caller that keeps it (see crd-slice.ts).
  * `pod_controller = false` turns off the node and pod controllers together, as in the original (where
  * the key gated both): only hand-made SpiffeIDs are mirrored, and nothing is declared or cleaned up here.
  */
@@ -70,8 +70,10 @@ export function declaredSpiffeIds(
   cfg: CrdControllersConfig,
   templates: CrdTemplates,
   derive: ControllerDerivations = controllerDerivations(cfg, templates),
-  svcNames: ServiceDnsNames | undefined = serviceNamesOf(view.endpointSlices, cfg),
+  known?: { readonly svcNames: ServiceDnsNames | undefined },
 ): DeclaredSet {
+  // Wrapped: `undefined` (no ready endpoints) is a value here, which a parameter default would recompute.
+  const svcNames = known ? known.svcNames : serviceNamesOf(view.endpointSlices, cfg);
   const declared: DeclaredSpiffeId[] = [];
   const live = new Set<string>();
   const invalid: DeclaredSet['invalid'][number][] = [];

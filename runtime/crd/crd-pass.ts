@@ -159,7 +159,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     const existing = withCreated(view.spiffeIds, Array.from(createdUnseen.values(), (c) => c.stored), cache.key);
     // A slice's view holds every EndpointSlice; their service DNS names are the index's, not computed again.
     const declared = slice
-      ? declaredSpiffeIds(view, config, deps.templates, cache.controllers, index?.serviceNames)
+      ? declaredSpiffeIds(view, config, deps.templates, cache.controllers, index ? { svcNames: index.serviceNames } : undefined)
       : declaredSpiffeIds(view, config, deps.templates, cache.controllers);
     for (const bad of declared.invalid) {
       log.debug({ kind: bad.kind, [LogField.namespace]: bad.namespace, [LogField.name]: bad.name, reason: bad.reason }, 'No SpiffeID declared for an object');

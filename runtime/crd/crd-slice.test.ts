@@ -52,7 +52,7 @@ function passPlans(
 ): PassPlans {
   const existing = withCreated(spiffeIds, unseen, cache.key);
   // A sliced pass takes the service DNS names the index keeps (crd-pass.ts).
-  const declared = index ? declaredSpiffeIds(view, c, templates, cache.controllers, index.serviceNames) : declaredSpiffeIds(view, c, templates, cache.controllers);
+  const declared = index ? declaredSpiffeIds(view, c, templates, cache.controllers, { svcNames: index.serviceNames }) : declaredSpiffeIds(view, c, templates, cache.controllers);
   const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
   const created = dplan.create.flatMap((d) => made(declaredKey(d)) ?? []);
   const effective = withDeclaredSpecs(withCreated(existing, created, cache.key), declared.declared, cache.registrarDeclared);
