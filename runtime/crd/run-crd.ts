@@ -29,6 +29,7 @@ import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
 import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
 import type { SpiffeIdWriter } from './spiffeid-writer.js';
 import { aborted } from '../aborted.js';
+import { eventBatch } from '../event-batch.js';
 import type { EventSink } from '../events/event-sink.js';
 import { kubeEventRecorder } from '../events/kube-event-recorder.js';
 
@@ -70,6 +71,8 @@ export type CrdDeps = {
   readonly onWebhookListening?: (port: number) => void;
   /** Replaces the client-node Kubernetes Events sink (tests). */
   readonly eventSink?: EventSink;
+  /** How long the first event of a burst waits for others before the pass runs; default 5 ms, 0 = none. */
+  readonly eventBatchMs?: number;
 };
 
 /** Past this many objects marked between two passes, the next pass is full (and no more are kept). */
@@ -178,10 +181,13 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       recordEvent: (e) => events.record(e),
     });
 
+    // A burst of events shares one pass (with it one SPIRE batch per kind), as in reconcile mode.
+    const burst = eventBatch(clock, deps.eventBatchMs ?? 5, () => trigger?.fire());
     informers.onChange((r, key) => {
       changes.mark(r, key);
-      trigger?.fire();
+      burst.add();
     });
+    closers.push(async () => burst.cancel());
     // SPIRE back after an outage: a pass now rather than on the retry (its backoff may have grown).
     spire.onReconnect?.(() => {
       if (!trigger) return;

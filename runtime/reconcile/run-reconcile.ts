@@ -17,7 +17,7 @@ import { ownNamespace } from '../kube/kube-config.js';
 import { createLeaderElector, leaderElectionLeaseName, leaderIdentity, type LeaderElector } from '../kube/leader-election.js';
 import { shutDownGracefully } from '../kube/shutdown.js';
 import { kubeLeaseClient } from '../kube/lease-client.js';
-import { eventBatch } from './event-batch.js';
+import { eventBatch } from '../event-batch.js';
 import { createReconciler } from './reconciler.js';
 import { aborted } from '../aborted.js';
 import type { EventRecorder } from '../events/event-recorder.js';

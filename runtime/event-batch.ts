@@ -3,7 +3,7 @@
 // at 200 creates + 200 deletes per second), and each gRPC call's objects outlived enough young-generation
 // GCs to be promoted, growing the old generation by megabytes per second. The first event of a burst
 // starts a short window; the pass fires when it closes, with every object marked dirty meanwhile.
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 export type EventBatch = {
   /** An event arrived: fire within `windowMs` (at once for a window of 0). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { manualClock } from '../../test/fixtures/manual-clock.js';
+import { manualClock } from '../test/fixtures/manual-clock.js';
 import { eventBatch } from './event-batch.js';
 
 test('a burst of events fires once, when the window opened by its first event closes', async () => {
