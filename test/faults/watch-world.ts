@@ -55,7 +55,7 @@ export async function watchesOpen(kube: FakeKubeApi): Promise<void> {
 
 export async function startFaultWorld(t: TestContext, mode: FaultMode, opts: { clock?: Clock; pods: readonly string[] }): Promise<FaultWorld> {
   let logs: readonly LogLine[] = [];
-  const deps = opts.clock ? { clock: opts.clock, ...(mode === 'reconcile' ? { eventBatchMs: 0 } : {}) } : {};
+  const deps = opts.clock ? { clock: opts.clock, eventBatchMs: 0 } : {};
   if (mode === 'reconcile') {
     const w = await startWorld(t);
     const expected = (pods: readonly string[]) =>
