@@ -1,8 +1,9 @@
 // The lean JSON client (runtime/kube/kube-json-client.ts) and the SpiffeID writer over it, on real
 // sockets: the requests it sends are client-node's, byte for byte in what the API server reads (method,
 // path, headers, body), for each credential type it takes over; a rotated token file is picked up when
-// client-node picks it up; TLS is verified against the kubeconfig's CA, client certificates are
-// presented; failures are client-node's ApiException; a request the server may have read is never sent
+// client-node picks it up; TLS is verified against the kubeconfig's CA (or its tls-server-name, or not
+// at all with insecure-skip-tls-verify), client certificates are presented, a certificate rewritten on
+// disk from the next write on; failures are client-node's ApiException; a request the server may have read is never sent
 // twice; a socket the server closed while idle is not reused. Credential types it does not handle fall
 // back to client-node.
 import assert from 'node:assert/strict';
@@ -43,7 +44,7 @@ type Seen = { method: string; url: string; headers: Record<string, string | stri
 async function recordingServer(
   t: TestContext,
   o: { tls?: { cert: string; key: string; ca?: string }; answer?: (req: IncomingMessage, res: ServerResponse, body: string) => void } = {},
-): Promise<{ url: string; seen: Seen[] }> {
+): Promise<{ url: string; seen: Seen[]; connections: () => number; serverNames: (string | undefined)[] }> {
   const seen: Seen[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -61,9 +62,14 @@ async function recordingServer(
   const server: Server = o.tls
     ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
     : createHttpServer(handler);
+  // Per TLS connection, the name the client asked for (SNI; undefined when it sent none).
+  const serverNames: (string | undefined)[] = [];
+  server.on('secureConnection', (socket: TLSSocket) => serverNames.push(socket.servername || undefined));
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, connections: () => connections, serverNames };
 }
 
 function kubeConfigOf(cluster: Record<string, unknown>, user: Record<string, unknown>): KubeConfig {
@@ -177,6 +183,74 @@ test('TLS: the kubeconfig CA is checked, the client certificate is presented, an
     return true;
   });
   assert.equal(impostor.seen.length, 0);
+});
+
+test('TLS: tls-server-name is the name checked against the server certificate (and sent as SNI), as in client-node', async (t) => {
+  const ca = await createCa({ commonName: 'kube-json test CA' });
+  // Only a DNS name: reached at 127.0.0.1, the certificate matches nothing unless the client names it.
+  const serving = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', dnsNames: ['kubernetes.default.svc'], usage: 'server' });
+  const s = await recordingServer(t, { tls: { cert: serving.certPem, key: serving.keyPem } });
+  const caData = Buffer.from(ca.certPem).toString('base64');
+  const named = kubeConfigOf({ server: s.url, caData, tlsServerName: 'kubernetes.default.svc' }, { token: 't' });
+  assert.equal(spiffeIdRest(named).transport, 'lean');
+  await kubeSpiffeIdWriter(named).writeStatus(observed, { entryId: 'e1', conditions: [] });
+  await kubeSpiffeIdWriter(named, { transport: 'client-node' }).writeStatus(observed, { entryId: 'e1', conditions: [] });
+  assert.equal(s.seen.length, 2);
+  assert.deepEqual(s.serverNames, ['kubernetes.default.svc', 'kubernetes.default.svc']);
+
+  // Without it the certificate's name does not match the address: refused, before any request is sent.
+  const unnamed = kubeConfigOf({ server: s.url, caData }, { token: 't' });
+  await assert.rejects(kubeSpiffeIdWriter(unnamed).writeStatus(observed, { entryId: 'e1', conditions: [] }), (err: Error) => {
+    assert.equal((err.cause as NodeJS.ErrnoException).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+    return true;
+  });
+  assert.equal(s.seen.length, 2);
+});
+
+test('TLS: insecure-skip-tls-verify over https accepts a certificate from an unknown CA; without it and without a CA, it is refused', async (t) => {
+  const unknown = await createCa({ commonName: 'a CA the kubeconfig does not name' });
+  const serving = await issueKeyAndCert(unknown, { commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const s = await recordingServer(t, { tls: { cert: serving.certPem, key: serving.keyPem } });
+  const skip = kubeConfigOf({ server: s.url, skipTLSVerify: true }, { token: 't' });
+  assert.equal(spiffeIdRest(skip).transport, 'lean');
+  await kubeSpiffeIdWriter(skip).writeStatus(observed, { entryId: 'e1', conditions: [] });
+  await kubeSpiffeIdWriter(skip, { transport: 'client-node' }).writeStatus(observed, { entryId: 'e1', conditions: [] });
+  assert.equal(s.seen.length, 2);
+
+  const verify = kubeConfigOf({ server: s.url, skipTLSVerify: false }, { token: 't' });
+  await assert.rejects(kubeSpiffeIdWriter(verify).writeStatus(observed, { entryId: 'e1', conditions: [] }), (err: Error) => {
+    assert.equal((err.cause as NodeJS.ErrnoException).code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    return true;
+  });
+  assert.equal(s.seen.length, 2);
+});
+
+test('TLS: a client certificate rewritten on disk is presented from the next write on (a new connection), as client-node reads the files per request', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kube-json-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const ca = await createCa({ commonName: 'kube-json test CA' });
+  const serving = await issueKeyAndCert(ca, { commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const s = await recordingServer(t, { tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem } });
+  const certFile = join(dir, 'client.crt');
+  const keyFile = join(dir, 'client.key');
+  const install = async (commonName: string) => {
+    const leaf = await issueKeyAndCert(ca, { commonName, usage: 'client' });
+    await writeFile(certFile, leaf.certPem);
+    await writeFile(keyFile, leaf.keyPem);
+  };
+  await install('registrar-1');
+  const kc = kubeConfigOf({ server: s.url, caData: Buffer.from(ca.certPem).toString('base64') }, { certFile, keyFile });
+  assert.equal(spiffeIdRest(kc).transport, 'lean');
+  const w = kubeSpiffeIdWriter(kc);
+  const write = () => w.writeStatus(observed, { entryId: 'e1', conditions: [] });
+  await write();
+  await write();
+  assert.equal(s.connections(), 1, 'the same certificate, read afresh from the files, keeps the connection');
+  await install('registrar-2');
+  await write();
+  await write();
+  assert.deepEqual(s.seen.map((x) => x.peer), ['registrar-1', 'registrar-1', 'registrar-2', 'registrar-2']);
+  assert.equal(s.connections(), 2, 'one new connection for the new certificate, then kept');
 });
 
 test('against the fake API server over HTTPS with a token: writes land; a refused token is client-node ApiException 401', async (t) => {
