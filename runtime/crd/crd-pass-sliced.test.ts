@@ -27,7 +27,7 @@ import { fakeSpiffeIdWriter, type FakeSpiffeIdWriter } from './spiffeid-writer.f
 const config = crdTestConfig;
 const RESYNC_MS = 10_000;
 
-type Options = { readonly sliced: boolean; readonly markLimit?: number; readonly writer?: FakeSpiffeIdWriter; readonly store?: (s: EntryStore) => EntryStore };
+type Options = { readonly sliced: boolean; readonly markLimit?: number; readonly sliceShare?: number; readonly writer?: FakeSpiffeIdWriter; readonly store?: (s: EntryStore) => EntryStore };
 
 /** A cluster whose informers are maps: every change marks the object, as run-crd.ts wires the informers. */
 async function cluster(o: Options) {
@@ -80,6 +80,7 @@ async function cluster(o: Options) {
     log,
     clock,
     ...(o.sliced ? { changes } : {}),
+    ...(o.sliceShare !== undefined ? { sliceShare: o.sliceShare } : {}),
   });
   const run = async () => {
     refresh();
@@ -272,4 +273,51 @@ test('a sliced pass before the watch shows our status write does not write it ag
   await c.runStale();
   assert.equal(c.passes.at(-1)?.sliced, false);
   assert.equal(c.writer.calls().writeStatus, before + 2, 'db-0 once in its own pass, again in the full pass from the stale copy');
+});
+
+test('a slice reaching more than the limit makes the pass full, and that pass covers what was marked; a larger share slices it', async () => {
+  // An EndpointSlice naming 60 pods re-indexes all of them: each is about five units (owner, name, key,
+  // entry, UID), ~300 in all, past the 256 floor of the limit (5 x 0.25 x ~121 objects is below it).
+  const run = async (sliceShare: number) => {
+    const c = await cluster({ sliced: true, sliceShare, markLimit: 10_000 });
+    const names = Array.from({ length: 60 }, (_, i) => `web-${i}`);
+    for (const n of names) c.pod(n, `u-${n}`);
+    await c.settle();
+    c.passes.length = 0;
+    c.set('endpointslices', c.slices, 'spire/web-a', anEndpointSlice({ service: 'web', namespace: 'spire', name: 'web-a', addresses: names.map((n) => ({ pod: n, uid: `u-${n}` })) }));
+    await c.run();
+    const first = c.passes[0]?.sliced;
+    await c.settle();
+    // Whichever way the pass ran, every pod the EndpointSlice names got its service DNS name.
+    const missing = names.filter((n) => JSON.stringify(c.held().get(`spire/${n}`)?.spec.dnsNames) !== JSON.stringify([n, 'web.spire.svc']));
+    return { first, missing };
+  };
+  assert.deepEqual(await run(0.25), { first: false, missing: [] }, 'past the limit: a full pass');
+  assert.deepEqual(await run(1), { first: true, missing: [] }, 'within 5 x 1 x the objects: sliced');
+});
+
+test('the entries a pass wrote seed the next slice: a masked duplicate gets its entry in the next pass, before the watch shows its status', async () => {
+  const c = await cluster({ sliced: true });
+  c.pod('w-0', 'u-w-0');
+  c.pod('w-1', 'u-w-1');
+  await c.settle();
+  // A SpiffeID made by hand with w-1's spec: masked by w-1's entry (DuplicateEntry).
+  const w1 = c.held().get('spire/w-1');
+  assert.ok(w1);
+  await c.writer.create({ namespace: 'spire', name: 'dup', labels: {}, owner: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'cm', controller: false }, spec: w1.spec }, []);
+  await c.settle();
+  assert.equal(c.entrySpiffeIds().filter((x) => x === 'spiffe://example.org/w-1').length, 1);
+  // The pod goes and the garbage collector deletes its SpiffeID: this pass deletes w-1's entry, which
+  // leaves the key free for the duplicate (refused in this pass: the entry was still there when planned).
+  c.set('pods', c.pods, 'spire/w-1', undefined);
+  await c.writer.delete({ namespace: 'spire', name: 'w-1' }, w1.metadata.uid);
+  await c.run();
+  assert.ok(!c.entrySpiffeIds().includes('spiffe://example.org/w-1'), 'the pass deleted the entry and did not create the duplicate\'s');
+  // The next pass runs on another event before the watch shows any of that pass's writes: only the seeds of
+  // the deleted entry bring the duplicate into the slice.
+  c.passes.length = 0;
+  c.pod('w-0', 'u-w-0', 'w-0-renamed');
+  await c.runStale();
+  assert.deepEqual(c.passes.map((p) => p.sliced), [true]);
+  assert.ok(c.entrySpiffeIds().includes('spiffe://example.org/w-1'), 'the duplicate got its entry');
 });
