@@ -247,6 +247,14 @@ function evolve(seed: number, passes: number, c: typeof cfg): Reach {
     const before2 = copy(w);
     beforeEvents = before2;
     g.apply(applied, now);
+    // The entries it wrote seed the next slice, with their keys before, as crd-pass.ts does.
+    const p = applied.plan;
+    const wrote = [...p.deleteEntries, ...p.createEntries.map((x) => x.entry.id), ...p.updateEntries.map((e) => e.id), ...p.migrations.flatMap((m) => [m.deleteLegacy, ...(m.create ? [m.create.id] : [])])];
+    const keysBefore = wrote.flatMap((id) => {
+      const e = before2.entries.get(id);
+      return e ? [entryKey(e)] : [];
+    });
+    index.seedEntries(wrote, keysBefore);
     unseen = new Map();
     for (const s of createdNow) {
       const k = spiffeIdKey(s);
