@@ -36,3 +36,21 @@ export function tuneHeapGrowth(config: { readonly mode: string; readonly webhook
   const percent = heapGrowingPercent(config);
   if (percent !== undefined) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
+
+/**
+ * The young generation a mode runs with, in Node's `resourceLimits.maxYoungGenerationSizeMb` (three
+ * semi-spaces: 6 is two 2 MiB semi-spaces). V8 sizes the young generation only when an isolate is made,
+ * so a process cannot shrink its own after start-up; runtime/run.ts runs such a mode in a worker thread
+ * made with this limit (runtime/mode-thread/), which costs ~8 MiB for the second isolate.
+ * Crd mode: a cold start at 10,500 SpiffeIDs keeps enough alive across scavenges to grow V8's default
+ * young generation to its 32 MiB maximum and hold it there. In its own thread with 2 MiB semi-spaces its
+ * cold-start peak RSS went from 257 to 222-229 MiB and its CPU from 9.2 to 7.6-8.2 s (bench/README.md,
+ * "crd young generation"). Reconcile and webhook modes are under their RSS targets on the default, and
+ * the webhook's tail did not move with a smaller young generation.
+ */
+export const YOUNG_GENERATION_MIB: Readonly<Record<string, number>> = { crd: 6 };
+
+/** @returns the young generation to run the mode with, or undefined to run it on the main thread with V8's default */
+export function modeYoungGenerationMiB(config: { readonly mode: string }): number | undefined {
+  return YOUNG_GENERATION_MIB[config.mode];
+}

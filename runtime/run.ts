@@ -8,11 +8,11 @@ import { processIo, type CommandIo } from './commands/command-io.js';
 import { FlagError, parseGoFlags } from './commands/go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
 import { loadConfigForCommand } from './config/load-config.js';
-import { tuneHeapGrowth } from './heap-tuning.js';
+import { modeYoungGenerationMiB, tuneHeapGrowth } from './heap-tuning.js';
 import type { Mode } from './config/registrar-config.js';
-import { importIfPresent } from './import-if-present.js';
 import { createLogger, type LogSink } from './logger.js';
-import type { ModeRunner } from './modes/mode-context.js';
+import type { RunModeInThread } from './mode-thread/run-in-thread.js';
+import { loadModeFile, runMode, type LoadMode } from './run-mode.js';
 
 type SignalName = 'SIGTERM' | 'SIGINT';
 
@@ -20,7 +20,7 @@ export type RunDeps = {
   readonly io: CommandIo;
   /** Where the process's signals come from (tests pass an EventEmitter). */
   readonly signals: { on(signal: SignalName, listener: () => void): unknown; off(signal: SignalName, listener: () => void): unknown };
-  readonly loadMode: (mode: Mode) => Promise<{ run?: unknown } | undefined>;
+  readonly loadMode: LoadMode;
   /** Replaces the logger's stderr/log_path destination (tests). */
   readonly logSink?: LogSink;
   readonly exitNow: (code: number) => void;
@@ -30,9 +30,12 @@ export type RunDeps = {
    * run is always the parsed one, loaded through loadMode.
    */
   readonly prefetchMode?: (configPath: string) => void;
+  /**
+   * Runs a mode with a young generation of its own size in a thread of its own (heap-tuning.ts says
+   * which); without it every mode runs on this thread (tests that run modes in-process).
+   */
+  readonly runInThread?: RunModeInThread;
 };
-
-const loadModeFile = (mode: Mode) => importIfPresent<{ run?: unknown }>(new URL(`./modes/${mode}.js`, import.meta.url));
 
 const defaultDeps: RunDeps = {
   io: processIo,
@@ -41,9 +44,12 @@ const defaultDeps: RunDeps = {
   exitNow: (code) => process.exit(code),
   prefetchMode: (configPath) => {
     void sniffMode(configPath)
-      .then((mode) => (mode ? loadModeFile(mode) : undefined))
+      // A mode that runs in its own thread loads its modules there: loading them here too would only add
+      // this thread's copy to the process's memory.
+      .then((mode) => (mode && modeYoungGenerationMiB({ mode }) === undefined ? loadModeFile(mode) : undefined))
       .catch(() => undefined); // any problem surfaces when the parsed mode is loaded
   },
+  runInThread: (o) => import('./mode-thread/run-in-thread.js').then((m) => m.runModeInThread(o)),
 };
 
 /** The `mode = "..."` line of an HCL file, if there is a plain one (start-up prefetch only, never trusted). */
@@ -84,9 +90,6 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   }
   for (const warning of warnings) logger.warn({ warning }, 'Configuration warning');
 
-  const mod = await loadModeModule(deps, config.mode, logger);
-  if (!mod) return 1;
-
   const controller = new AbortController();
   const onSignal = (signal: SignalName) => () => {
     if (controller.signal.aborted) {
@@ -100,33 +103,12 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   const handlers = { SIGTERM: onSignal('SIGTERM'), SIGINT: onSignal('SIGINT') };
   for (const [signal, handler] of Object.entries(handlers)) deps.signals.on(signal as SignalName, handler);
   try {
-    logger.info({ mode: config.mode, config: path }, 'Starting k8s-workload-registrar');
-    await mod.run({ config, logger, signal: controller.signal, onReady: () => logger.info('Ready') });
-    logger.info('Stopped');
-    return 0;
-  } catch (err) {
-    logger.fatal({ err }, 'Registrar failed');
-    return 1;
+    const youngGenerationMiB = modeYoungGenerationMiB(config);
+    if (youngGenerationMiB !== undefined && deps.runInThread) {
+      return await deps.runInThread({ config, path, youngGenerationMiB, logger, signal: controller.signal });
+    }
+    return await runMode({ config, path, logger, loadMode: deps.loadMode, signal: controller.signal });
   } finally {
     for (const [signal, handler] of Object.entries(handlers)) deps.signals.off(signal as SignalName, handler);
   }
-}
-
-async function loadModeModule(deps: RunDeps, mode: Mode, logger: Logger): Promise<{ run: ModeRunner } | undefined> {
-  let mod: { run?: unknown } | undefined;
-  try {
-    mod = await deps.loadMode(mode);
-  } catch (err) {
-    logger.fatal({ err, mode }, 'Failed to load the mode');
-    return undefined;
-  }
-  if (mod === undefined) {
-    logger.fatal({ mode, module: `runtime/modes/${mode}` }, 'This build has no implementation of the configured mode');
-    return undefined;
-  }
-  if (typeof mod.run !== 'function') {
-    logger.fatal({ mode, module: `runtime/modes/${mode}` }, 'The mode module does not export a run function');
-    return undefined;
-  }
-  return { run: mod.run as ModeRunner };
 }

@@ -6,14 +6,18 @@
 // (pino's `time`) and split into heap spaces and what lies outside the heap.
 // BENCH_MEMORY_SNAPSHOT_MIB=<n>: writes one heap snapshot (next to BENCH_MEMORY_OUT) the first time VmRSS
 // reaches n MiB; the snapshot itself costs memory, so the run's later figures are then not comparable.
-// SIGUSR2 writes a heap snapshot on demand.
+// SIGUSR2 writes a heap snapshot on demand (main thread only: a worker thread gets no signals).
+// A worker thread inherits the preload (crd mode runs in one: runtime/mode-thread/): its files are named
+// <pid>-t<threadId>, and its V8 figures are its own isolate's; VmRSS and VmHWM are the whole process's.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 const out = process.env.BENCH_MEMORY_OUT;
 if (out) {
   const origin = performance.timeOrigin;
+  const id = isMainThread ? `${process.pid}` : `${process.pid}-t${threadId}`;
   const every = Number(process.env.BENCH_MEMORY_EVERY_MS ?? 20);
   const snapshotAt = Number(process.env.BENCH_MEMORY_SNAPSHOT_MIB ?? 0);
   const gc = [];
@@ -26,7 +30,7 @@ if (out) {
     return [kb('VmRSS'), kb('VmHWM'), kb('RssAnon'), kb('RssFile')];
   };
   const snapshot = (why) => {
-    const file = v8.writeHeapSnapshot(`${out}.${why}.${process.pid}.heapsnapshot`);
+    const file = v8.writeHeapSnapshot(`${out}.${why}.${id}.heapsnapshot`);
     process.stderr.write(`memory-probe: wrote ${file}\n`);
   };
   new PerformanceObserver((list) => {
@@ -44,10 +48,10 @@ if (out) {
     }
   };
   setInterval(sample, every).unref();
-  process.on('SIGUSR2', () => snapshot(`sig${Date.now()}`));
+  if (isMainThread) process.on('SIGUSR2', () => snapshot(`sig${Date.now()}`));
   process.once('exit', () => {
     sample();
-    writeFileSync(`${out}.${process.pid}.json`, JSON.stringify({ pid: process.pid, gc, samples }));
-    writeFileSync(`${out}.${process.pid}.smaps`, readFileSync('/proc/self/smaps', 'utf8'));
+    writeFileSync(`${out}.${id}.json`, JSON.stringify({ pid: process.pid, threadId, gc, samples }));
+    writeFileSync(`${out}.${id}.smaps`, readFileSync('/proc/self/smaps', 'utf8'));
   });
 }
