@@ -8,9 +8,7 @@ import type { SvidMinter } from '../../adapters/svid-minter.js';
 import { checkCrdTemplates } from '../../handlers/templates/crd-templates.js';
 import type { CrdConfig } from '../config/registrar-config.js';
 import { type Clock, systemClock } from '../clock.js';
-import { startHttpsServer } from '../https/https-server.js';
 import { ownNamespace } from '../kube/kube-config.js';
-import { selfUsername } from '../kube/self-username.js';
 import type { InformerSource } from '../kube/list-watch-source.js';
 import type { ModeContext } from '../modes/mode-context.js';
 import { createMetrics, spireCallRecorder } from '../observability/metrics.js';
@@ -24,8 +22,6 @@ import { createCrdInformers, type CrdResource } from './crd-informers.js';
 import { createInterner } from '../kube/shared-values.js';
 import { createCrdPass } from './crd-pass.js';
 import { createCrdChanges } from './crd-slice.js';
-import { prepareServingCert } from './serving-cert.js';
-import { createSpiffeIdWebhookApp } from './spiffeid-webhook.js';
 import { kubeSpiffeIdWriter } from './spiffeid-writer.kube.js';
 import type { SpiffeIdWriter } from './spiffeid-writer.js';
 import { aborted } from '../aborted.js';
@@ -109,32 +105,22 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
     closers.push(() => spire.close());
 
     if (cfg.webhookEnabled) {
-      const cert = await prepareServingCert({
-        dir: cfg.webhookCertDir,
-        minter: spire.svid,
-        trustDomain: cfg.trustDomain,
-        cluster: cfg.cluster,
-        serviceName: cfg.webhookServiceName,
+      // Loaded only here: its certificate code is a large share of what crd mode would otherwise load.
+      const { startSpiffeIdWebhook } = await import('./spiffeid-webhook-server.js');
+      const port = await startSpiffeIdWebhook({
+        cfg,
+        spire,
+        kubeConfig,
+        rules,
         namespace,
         log,
         clock,
-      });
-      closers.push(async () => cert.stop());
-      const registrarUsername = deps.username ?? (await selfUsername(kubeConfig));
-      log.info({ username: registrarUsername }, 'Only this user may write SpiffeID status');
-      const https = await startHttpsServer({
-        app: createSpiffeIdWebhookApp({ store: spire.entries, rules, registrarUsername, log }),
+        closers,
         addr: deps.webhookAddr ?? `:${cfg.webhookPort}`,
-        certPath: cert.certPath,
-        keyPath: cert.keyPath,
-        requireClientCert: false,
-        logger: log,
-        ...(deps.certReloadIntervalMs !== undefined ? { reloadIntervalMs: deps.certReloadIntervalMs } : {}),
+        ...(deps.username !== undefined ? { username: deps.username } : {}),
+        ...(deps.certReloadIntervalMs !== undefined ? { certReloadIntervalMs: deps.certReloadIntervalMs } : {}),
       });
-      closers.push(() => https.close());
-      cert.startRotation(() => https.reload());
-      log.info({ port: https.port }, 'Serving SpiffeID validating webhook');
-      deps.onWebhookListening?.(https.port);
+      deps.onWebhookListening?.(port);
     }
 
     // One string table for the caches and SPIRE's entries: a SpiffeID and its entry share their IDs.
