@@ -27,7 +27,14 @@ import { fakeSpiffeIdWriter, type FakeSpiffeIdWriter } from './spiffeid-writer.f
 const config = crdTestConfig;
 const RESYNC_MS = 10_000;
 
-type Options = { readonly sliced: boolean; readonly markLimit?: number; readonly sliceShare?: number; readonly writer?: FakeSpiffeIdWriter; readonly store?: (s: EntryStore) => EntryStore };
+type Options = {
+  readonly sliced: boolean;
+  readonly markLimit?: number;
+  readonly sliceShare?: number;
+  readonly writer?: FakeSpiffeIdWriter;
+  readonly store?: (s: EntryStore) => EntryStore;
+  readonly createsPerPass?: number;
+};
 
 /** A cluster whose informers are maps: every change marks the object, as run-crd.ts wires the informers. */
 async function cluster(o: Options) {
@@ -61,10 +68,15 @@ async function cluster(o: Options) {
   const templates = checkCrdTemplates({ ...config, dnsNameTemplates: ['{{.Pod.Name}}'] });
   assert.ok(templates.ok);
   const passes: { sliced: boolean; spiffeids: number }[] = [];
+  /** SpiffeIDs each pass created, and those it left for later (createsPerPass). */
+  const creates: { created: number; deferred: number }[] = [];
+  let again = 0;
   const log = pino({ level: 'debug' }, {
     write: (line: string) => {
-      const l = JSON.parse(line) as { msg: string; sliced: boolean; spiffeids: number };
-      if (l.msg === 'CRD pass done') passes.push({ sliced: l.sliced, spiffeids: l.spiffeids });
+      const l = JSON.parse(line) as { msg: string; sliced: boolean; spiffeids: number; declared_created: number; declared_deferred?: number };
+      if (l.msg !== 'CRD pass done') return;
+      passes.push({ sliced: l.sliced, spiffeids: l.spiffeids });
+      creates.push({ created: l.declared_created, deferred: l.declared_deferred ?? 0 });
     },
   });
   const plainStore = memoryEntryStore(core);
@@ -81,6 +93,8 @@ async function cluster(o: Options) {
     clock,
     ...(o.sliced ? { changes } : {}),
     ...(o.sliceShare !== undefined ? { sliceShare: o.sliceShare } : {}),
+    ...(o.createsPerPass !== undefined ? { createsPerPass: o.createsPerPass } : {}),
+    again: () => void again++,
   });
   const run = async () => {
     refresh();
@@ -96,7 +110,7 @@ async function cluster(o: Options) {
   const pod = (name: string, uid: string, path = name) =>
     set('pods', pods, `spire/${name}`, aPod({ name, namespace: 'spire', uid, nodeName: 'minikube', annotations: { 'spiffe.io/spiffe-id': path } }));
   const entrySpiffeIds = () => core.entries().map(entryFromWire).map((e) => e.spiffeId).sort();
-  return { core, clock, writer, nodes, pods, slices, entries, run, runStale, settle, pod, set, passes, entrySpiffeIds, held: () => held };
+  return { core, clock, writer, nodes, pods, slices, entries, run, runStale, settle, pod, set, passes, creates, again: () => again, entrySpiffeIds, held: () => held };
 }
 
 test('the first pass is full; one after a pod event plans only its slice and writes its SpiffeID and entry', async () => {
@@ -321,3 +335,30 @@ test('the entries a pass wrote seed the next slice: a masked duplicate gets its 
   assert.deepEqual(c.passes.map((p) => p.sliced), [true]);
   assert.ok(c.entrySpiffeIds().includes('spiffe://example.org/w-1'), 'the duplicate got its entry');
 });
+
+for (const sliced of [true, false]) {
+  test(`a pass creates at most createsPerPass SpiffeIDs and asks for another; the passes it asks for create the rest (sliced: ${sliced})`, async () => {
+    const c = await cluster({ sliced, createsPerPass: 2 });
+    for (let i = 0; i < 5; i++) c.pod(`web-${i}`, `u-web-${i}`);
+    // The node's SpiffeID and five pods' SpiffeIDs: three passes of two, each asked for by the one before.
+    await c.run();
+    let asked = c.again();
+    for (let guard = 0; asked > c.passes.length - 1 && guard < 10; guard++) {
+      await c.run();
+      asked = c.again();
+    }
+    // A sliced pass sees only the owners the pass before marked for it; a full pass sees all that wait.
+    const expected = sliced ? [[2, 4], [2, 0], [2, 0]] : [[2, 4], [2, 2], [2, 0]];
+    assert.deepEqual(c.creates, expected.map(([created, deferred]) => ({ created, deferred })));
+    assert.equal(c.again(), 2, 'the last pass asks for none');
+    assert.deepEqual(c.passes.map((p) => p.sliced), sliced ? [false, true, true] : [false, false, false]);
+    assert.deepEqual(c.entrySpiffeIds(), [
+      'spiffe://example.org/k8s-workload-registrar/k8stest/node/minikube',
+      ...Array.from({ length: 5 }, (_, i) => `spiffe://example.org/web-${i}`),
+    ].sort());
+    // Nothing left: the next pass writes nothing and asks for nothing.
+    await c.run();
+    assert.deepEqual(c.creates.at(-1), { created: 0, deferred: 0 });
+    assert.equal(c.again(), 2);
+  });
+}

@@ -69,12 +69,25 @@ export type CrdPassDeps = {
   readonly changes?: CrdChanges;
   /** A slice reaching more than this share of the cluster's objects makes the pass full; default 0.25. */
   readonly sliceShare?: number;
+  /** SpiffeIDs one pass creates at most; default DECLARED_CREATES_PER_PASS. */
+  readonly createsPerPass?: number;
+  /** Asks for another pass right after this one: it left SpiffeIDs to create (createsPerPass). */
+  readonly again?: () => void;
 };
 
 export const DEFAULT_CRD_WRITE_CONCURRENCY = 16;
 
 /** Created SpiffeIDs held by a pass from which it checks, before its status writes, which the watch shows. */
 const FORGET_SHOWN_FROM = 1_000;
+
+/**
+ * SpiffeIDs one pass creates at most; the rest are the next pass's, which follows at once. What a pass
+ * holds while it writes grows with what it creates (the SpiffeIDs as stored, their entries, SPIRE's
+ * answers, the queued status writes), and at a cold start that is every SpiffeID of the cluster: in
+ * passes of this size the cold start's peak is that of a few thousand (bench/README.md, "crd young
+ * generation"), at the cost of one more full or sliced plan per thousand.
+ */
+export const DECLARED_CREATES_PER_PASS = 1_000;
 
 /** Entry creates per store call within a pass: 20 of the SPIRE store's batches of 50. */
 const CREATE_CHUNK = 1_000;
@@ -120,6 +133,9 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   // Status and finalizer writes made from a copy the informer may still show (written-from.ts).
   const written = new WrittenFrom();
   const sliceShare = deps.sliceShare ?? 0.25;
+  const createsPerPass = deps.createsPerPass ?? DECLARED_CREATES_PER_PASS;
+  /** Owners of declared SpiffeIDs left for later passes, oldest first (createsPerPass). */
+  let waiting: OwnerMark[] = [];
   // Steps 0 to 2 up to the SPIRE writes; returns the API writes that follow them. Its own function so that
   // what it planned (the cluster's view, the plans, SPIRE's answers, the SpiffeIDs it created and the memo
   // records keyed by them) is garbage once it returns, not held through the status writes: at 10,500
@@ -179,13 +195,18 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       inSlice,
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
+    const creates = dplan.create.length > createsPerPass ? dplan.create.slice(0, createsPerPass) : dplan.create;
+    const deferred = dplan.create.length - creates.length;
+    // The rest wait for the passes that follow (a full pass knows them all; a sliced one only its own).
+    const left = dplan.create.slice(creates.length).map(ownerMark);
+    waiting = slice ? [...left, ...waiting] : left;
     const justCreated: SpiffeId[] = [];
     /** Hand-made SpiffeIDs taken over above, as the take-over left them (taken-over.ts). */
     const takenOver: SpiffeId[] = [];
     // The four lists name distinct SpiffeIDs, so their writes share one pool (no step waits for the
     // slowest write of the one before).
     const declaredWrites: (() => Promise<void>)[] = [
-      ...dplan.create.map((d) => async () => {
+      ...creates.map((d) => async () => {
         const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
           const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
           if (stored) {
@@ -357,13 +378,14 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     return {
       statusWrites,
       wrote:
-        dplan.create.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
+        creates.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
         plan.createEntries.length + plan.updateEntries.length + plan.migrations.length + plan.deleteEntries.length,
       counts: {
         spiffeids: spiffeIds.length,
         sliced: slice !== undefined,
         listed,
-        declared_created: dplan.create.length,
+        declared_created: creates.length,
+        ...(deferred > 0 ? { declared_deferred: deferred } : {}),
         declared_updated: dplan.update.length,
         declared_deleted: dplan.delete.length,
         entries_created: plan.createEntries.length,
@@ -406,6 +428,13 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     );
     if (failed > 0) throw new Error(`crd pass: ${failed} writes failed`);
     fullNext = false;
+    if (waiting.length > 0) {
+      // The next pass creates the next ones. Between full passes a pass plans what events marked, so their
+      // owners are marked as an event would mark them (a mark only widens a slice); without slicing every
+      // pass is full and finds them itself.
+      for (const m of waiting.splice(0, createsPerPass)) deps.changes?.mark(m.resource, m.key);
+      deps.again?.();
+    }
   };
 }
 
@@ -418,6 +447,12 @@ type Planned = {
   readonly wrote: number;
   readonly counts: Readonly<Record<string, number | boolean>>;
 };
+
+type OwnerMark = { readonly resource: 'nodes' | 'pods'; readonly key: string };
+
+/** The informer object a declared SpiffeID comes from, as a change mark names it (crd-slice.ts). */
+const ownerMark = (d: { readonly namespace: string; readonly owner: { readonly kind: string; readonly name: string } }): OwnerMark =>
+  d.owner.kind === 'Node' ? { resource: 'nodes', key: d.owner.name } : { resource: 'pods', key: `${d.namespace}/${d.owner.name}` };
 
 const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
 

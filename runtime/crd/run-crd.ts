@@ -165,6 +165,7 @@ export async function runCrd(ctx: ModeContext<CrdConfig>, deps: CrdDeps): Promis
       createdVisibleWithinMs: Math.max(cfg.resyncIntervalMs, 30_000),
       metrics,
       recordEvent: (e) => events.record(e),
+      again: () => trigger?.fire(),
     });
 
     // A burst of events shares one pass (with it one SPIRE batch per kind), as in reconcile mode.
