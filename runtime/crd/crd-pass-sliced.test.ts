@@ -362,3 +362,29 @@ for (const sliced of [true, false]) {
     assert.equal(c.again(), 2);
   });
 }
+
+test('creates that keep failing go after the others, so they never hold back the rest of the cluster (createsPerPass)', async () => {
+  const base = fakeSpiffeIdWriter();
+  // Say their namespace is terminating: every create of these two is refused.
+  const refused = new Set(['web-0', 'web-1']);
+  const writer: FakeSpiffeIdWriter = {
+    ...base,
+    create: async (d, f) => {
+      if (refused.has(d.owner.name)) throw new Error('forbidden: namespace is being terminated');
+      return base.create(d, f);
+    },
+  };
+  const c = await cluster({ sliced: true, writer, createsPerPass: 2 });
+  for (let i = 0; i < 5; i++) c.pod(`web-${i}`, `u-web-${i}`);
+  for (let i = 0; i < 6; i++) await c.run().catch(() => {});
+  assert.deepEqual(c.entrySpiffeIds(), [
+    'spiffe://example.org/k8s-workload-registrar/k8stest/node/minikube',
+    'spiffe://example.org/web-2',
+    'spiffe://example.org/web-3',
+    'spiffe://example.org/web-4',
+  ]);
+  // Still tried: once they can be created, they are.
+  refused.clear();
+  for (let i = 0; i < 3; i++) await c.run();
+  assert.equal(c.entrySpiffeIds().length, 6);
+});

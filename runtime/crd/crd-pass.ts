@@ -136,6 +136,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
   const createsPerPass = deps.createsPerPass ?? DECLARED_CREATES_PER_PASS;
   /** Owners of declared SpiffeIDs left for later passes, oldest first (createsPerPass). */
   let waiting: OwnerMark[] = [];
+  /** namespace/name of declared SpiffeIDs whose last create failed: they go after the others. */
+  let failingCreates = new Set<string>();
   // Steps 0 to 2 up to the SPIRE writes; returns the API writes that follow them. Its own function so that
   // what it planned (the cluster's view, the plans, SPIRE's answers, the SpiffeIDs it created and the memo
   // records keyed by them) is garbage once it returns, not held through the status writes: at 10,500
@@ -195,10 +197,17 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       inSlice,
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
-    const creates = dplan.create.length > createsPerPass ? dplan.create.slice(0, createsPerPass) : dplan.create;
-    const deferred = dplan.create.length - creates.length;
+    // Creates that failed before go last, so that a thousand that keep failing (a terminating namespace, a
+    // quota) never hold back the rest of the cluster; what is no longer declared is forgotten by a full pass.
+    const ordered = failingCreates.size === 0 ? dplan.create : [
+      ...dplan.create.filter((d) => !failingCreates.has(refKey(d))),
+      ...dplan.create.filter((d) => failingCreates.has(refKey(d))),
+    ];
+    if (!slice && failingCreates.size > 0) failingCreates = new Set(dplan.create.map(refKey).filter((k) => failingCreates.has(k)));
+    const creates = ordered.length > createsPerPass ? ordered.slice(0, createsPerPass) : ordered;
+    const deferred = ordered.length - creates.length;
     // The rest wait for the passes that follow (a full pass knows them all; a sliced one only its own).
-    const left = dplan.create.slice(creates.length).map(ownerMark);
+    const left = ordered.slice(creates.length).map(ownerMark);
     waiting = slice ? [...left, ...waiting] : left;
     const justCreated: SpiffeId[] = [];
     /** Hand-made SpiffeIDs taken over above, as the take-over left them (taken-over.ts). */
@@ -209,6 +218,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       ...creates.map((d) => async () => {
         const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
           const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
+          failingCreates.delete(refKey(d));
           if (stored) {
             justCreated.push(stored);
             // A copy: the memo records keyed by `stored` (its view, facts, status compare) go with this
@@ -217,6 +227,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           }
         });
         if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
+        else failingCreates.add(refKey(d));
       }),
       ...dplan.update.map(({ declared: d }) => async () => {
         if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {
@@ -377,6 +388,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     }
     return {
       statusWrites,
+      moreToCreate: deferred > 0 && justCreated.length > 0,
       wrote:
         creates.length + dplan.update.length + dplan.delete.length + dplan.takeOver.length +
         plan.createEntries.length + plan.updateEntries.length + plan.migrations.length + plan.deleteEntries.length,
@@ -412,7 +424,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         return false;
       }
     };
-    const { statusWrites, wrote, counts } = await planAndWrite(signal, started, attempt, () => void failed++);
+    const { statusWrites, moreToCreate, wrote, counts } = await planAndWrite(signal, started, attempt, () => void failed++);
     // The watch has mostly caught up with this pass's creates by now: what it shows need not be held
     // through the status writes (at a cold start, a second copy of every SpiffeID). Only for many: it
     // reads the whole cache, which a sliced pass otherwise never does.
@@ -426,7 +438,12 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       { ...counts, resyncing: known.resyncing, failed, durationMs: deps.clock.now() - started },
       'CRD pass done',
     );
-    if (failed > 0) throw new Error(`crd pass: ${failed} writes failed`);
+    if (failed > 0) {
+      // The next pass is full, as after any failure; it follows at once rather than after the retry's
+      // backoff when this one made progress and left creates waiting (failing ones are tried last).
+      if (moreToCreate) deps.again?.();
+      throw new Error(`crd pass: ${failed} writes failed`);
+    }
     fullNext = false;
     if (waiting.length > 0) {
       // The next pass creates the next ones. Between full passes a pass plans what events marked, so their
@@ -444,6 +461,8 @@ type Attempt = (what: string, fields: Record<string, unknown>, run: () => Promis
 type Planned = {
   readonly statusWrites: readonly (() => Promise<unknown>)[];
   /** SpiffeID and entry writes made (not counting statuses and finalizers). */
+  /** It created SpiffeIDs and left others for later passes (createsPerPass). */
+  readonly moreToCreate: boolean;
   readonly wrote: number;
   readonly counts: Readonly<Record<string, number | boolean>>;
 };
@@ -453,6 +472,8 @@ type OwnerMark = { readonly resource: 'nodes' | 'pods'; readonly key: string };
 /** The informer object a declared SpiffeID comes from, as a change mark names it (crd-slice.ts). */
 const ownerMark = (d: { readonly namespace: string; readonly owner: { readonly kind: string; readonly name: string } }): OwnerMark =>
   d.owner.kind === 'Node' ? { resource: 'nodes', key: d.owner.name } : { resource: 'pods', key: `${d.namespace}/${d.owner.name}` };
+
+const refKey = (r: SpiffeIdRef) => `${r.namespace}/${r.name}`;
 
 const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
 
