@@ -4,7 +4,8 @@
 // SIGTERM exiting 0 after a graceful stop, a fatal error exiting 1.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,8 @@ async function startBinary(t: TestContext, w: CrdWorld, kubeconfig: string) {
     env: { ...process.env, KUBECONFIG: kubeconfig, MY_POD_NAMESPACE: 'spire' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the output is complete only once the pipes are drained.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   t.after(() => void (child.exitCode === null && child.kill('SIGKILL')));
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -59,4 +61,19 @@ test('a fatal error inside the mode thread is logged once and the binary exits 1
   const fatal = r.lines().filter((l) => l.level === 'fatal' || l.level === 60);
   assert.equal(fatal.length, 1, r.output());
   assert.equal(fatal[0]?.msg, 'Registrar failed');
+});
+
+test('a crd configuration with a problem is reported from the thread on stderr, as on the main thread, and the binary exits 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'crd-process-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const conf = join(dir, 'bad.conf');
+  await writeFile(conf, 'server_socket_path = "/tmp/x.sock"\ncluster = "k8stest"\nmode = "crd"\nno_such_key = "x"\n');
+  const child = spawn(process.execPath, [bin, '-config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /unknown configuration key "no_such_key"/);
+  assert.match(stderr, /trust_domain must be specified/);
 });
