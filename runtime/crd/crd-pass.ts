@@ -197,13 +197,15 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       inSlice,
     );
     const dplan = planDeclaredSpiffeIds(declared.declared, existing, declared.liveOwnerUids, cache.declared);
-    // Creates that failed before go last, so that a thousand that keep failing (a terminating namespace, a
-    // quota) never hold back the rest of the cluster; what is no longer declared is forgotten by a full pass.
-    const ordered = failingCreates.size === 0 ? dplan.create : [
-      ...dplan.create.filter((d) => !failingCreates.has(refKey(d))),
-      ...dplan.create.filter((d) => failingCreates.has(refKey(d))),
-    ];
-    if (!slice && failingCreates.size > 0) failingCreates = new Set(dplan.create.map(refKey).filter((k) => failingCreates.has(k)));
+    // Creates that failed before go last, the longest-failed first among them, so that a thousand that keep
+    // failing (a terminating namespace, a quota) never hold back the rest of the cluster, nor one that
+    // failed once behind them; what is no longer declared is forgotten by a full pass.
+    let ordered = dplan.create;
+    if (failingCreates.size > 0) {
+      const byKey = new Map(dplan.create.map((d) => [refKey(d), d] as const));
+      ordered = [...dplan.create.filter((d) => !failingCreates.has(refKey(d))), ...[...failingCreates].flatMap((k) => byKey.get(k) ?? [])];
+      if (!slice) failingCreates = new Set([...failingCreates].filter((k) => byKey.has(k)));
+    }
     const creates = ordered.length > createsPerPass ? ordered.slice(0, createsPerPass) : ordered;
     const deferred = ordered.length - creates.length;
     // The rest wait for the passes that follow (a full pass knows them all; a sliced one only its own).
@@ -227,7 +229,11 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
           }
         });
         if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
-        else failingCreates.add(refKey(d));
+        else {
+          // To the end of the failing ones: tried again after those that failed longer ago.
+          failingCreates.delete(refKey(d));
+          failingCreates.add(refKey(d));
+        }
       }),
       ...dplan.update.map(({ declared: d }) => async () => {
         if (await attempt('Failed to update SpiffeID', refFields(d), () => writer.update(d))) {

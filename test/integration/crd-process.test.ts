@@ -63,7 +63,7 @@ test('a fatal error inside the mode thread is logged once and the binary exits 1
   assert.equal(fatal[0]?.msg, 'Registrar failed');
 });
 
-test('a crd configuration with a problem is reported from the thread on stderr, as on the main thread, and the binary exits 1', async (t) => {
+test('a crd configuration with a problem is reported on stderr before any thread starts, and the binary exits 1', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'crd-process-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const conf = join(dir, 'bad.conf');
