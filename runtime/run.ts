@@ -8,7 +8,7 @@ import { processIo, type CommandIo } from './commands/command-io.js';
 import { FlagError, parseGoFlags } from './commands/go-flags.js';
 import { DEFAULT_CONFIG_PATH } from './commands/validate.js';
 import { loadConfigForCommand } from './config/load-config.js';
-import { modeYoungGenerationMiB, tuneHeapGrowth } from './heap-tuning.js';
+import { modeYoungGenerationMiB, tuneHeapGrowth, tuneModeThread } from './heap-tuning.js';
 import type { Mode } from './config/registrar-config.js';
 import { createLogger, type LogSink } from './logger.js';
 import type { RunModeInThread } from './mode-thread/run-in-thread.js';
@@ -105,6 +105,7 @@ export async function run(argv: readonly string[], deps: RunDeps = defaultDeps):
   try {
     const youngGenerationMiB = modeYoungGenerationMiB(config);
     if (youngGenerationMiB !== undefined && deps.runInThread) {
+      tuneModeThread(config);
       return await deps.runInThread({ config, path, youngGenerationMiB, logger, signal: controller.signal });
     }
     return await runMode({ config, path, logger, loadMode: deps.loadMode, signal: controller.signal });
