@@ -7,7 +7,8 @@
 //   (last byte handed to the socket), with the harness's sequence number (header x-bench-seq),
 // and writes them as JSON when the process exits. bench/webhook.ts joins this with its own per-request
 // times (bench/lib/latency-attribution.ts) to say what the slowest admissions overlapped.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { Session } from 'node:inspector';
 import http from 'node:http';
 import https from 'node:https';
@@ -63,6 +64,9 @@ if (out) {
   }
 
   process.once('exit', () => {
+    // A worker thread inherits the preload (crd and webhook modes run in one: runtime/mode-thread/) and
+    // ends before the main thread: the main thread, which then served nothing, keeps the thread's file.
+    if (isMainThread && requests.length === 0 && existsSync(out)) return;
     writeFileSync(out, JSON.stringify({ pid: process.pid, origin, gc, loop, requests }));
   });
 }
