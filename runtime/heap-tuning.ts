@@ -63,8 +63,9 @@ export function modeYoungGenerationMiB(config: { readonly mode: string }): numbe
  * the thread starts (process-wide; the main thread's isolate already exists and keeps what it had).
  * Crd mode: TurboFan compiles on the registrar's thread instead of V8's background threads. Each of those
  * kept the memory of its largest compile jobs in a malloc arena of its own; on the registrar's thread the
- * jobs reuse one. At 10,500 SpiffeIDs the cold-start peak went from 195-197 to 185-187 MiB, restart 164-165
- * to 156-158, at the same CPU (bench/README.md, "crd young generation, fifth round"). A compile job then
+ * jobs reuse one. At 10,500 SpiffeIDs the cold-start peak went from 195-197 to 188-191 MiB, restart 164-165
+ * to 153-157, at the same CPU (185-187 as a node flag, which covers the main thread's isolate too;
+ * bench/README.md, "crd young generation, fifth round"). A compile job then
  * holds the pass for its few milliseconds, which a batch controller can spare and an admission webhook not.
  */
 export const MODE_THREAD_V8_FLAGS: Readonly<Record<string, readonly string[]>> = { crd: ['--no-concurrent-recompilation'] };

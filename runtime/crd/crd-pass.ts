@@ -17,7 +17,7 @@ import type { EntryMask, EntryStore } from '../../adapters/entry-store.js';
 import type { Entry } from '../../handlers/entries/entry.js';
 import { entryChangedEvent, podNoIdentityEvent, spiffeIdProblemEvent, spiffeIdRef, type EntryChange, type RegistrarEvent } from '../../handlers/events/registrar-event.js';
 import { declaredSpiffeIds, type ClusterView, type CrdControllersConfig } from '../../handlers/crd-pod/declared-spiffeids.js';
-import { planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
+import { declaredKey, planDeclaredSpiffeIds } from '../../handlers/spiffeid/plan-declared.js';
 import { withDeclaredSpecs } from '../../handlers/spiffeid/registrar-declared.js';
 import { withCreated } from '../../handlers/spiffeid/with-created.js';
 import { SPIFFEID_FINALIZER, spiffeIdKey, type SpiffeId } from '../../handlers/spiffeid/spiffeid.js';
@@ -202,8 +202,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     // failed once behind them; what is no longer declared is forgotten by a full pass.
     let ordered = dplan.create;
     if (failingCreates.size > 0) {
-      const byKey = new Map(dplan.create.map((d) => [refKey(d), d] as const));
-      ordered = [...dplan.create.filter((d) => !failingCreates.has(refKey(d))), ...[...failingCreates].flatMap((k) => byKey.get(k) ?? [])];
+      const byKey = new Map(dplan.create.map((d) => [declaredKey(d), d] as const));
+      ordered = [...dplan.create.filter((d) => !failingCreates.has(declaredKey(d))), ...[...failingCreates].flatMap((k) => byKey.get(k) ?? [])];
       if (!slice) failingCreates = new Set([...failingCreates].filter((k) => byKey.has(k)));
     }
     const creates = ordered.length > createsPerPass ? ordered.slice(0, createsPerPass) : ordered;
@@ -220,7 +220,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
       ...creates.map((d) => async () => {
         const ok = await attempt('Failed to create SpiffeID', refFields(d), async () => {
           const stored = await writer.create(d, [SPIFFEID_FINALIZER]);
-          failingCreates.delete(refKey(d));
+          failingCreates.delete(declaredKey(d));
           if (stored) {
             justCreated.push(stored);
             // A copy: the memo records keyed by `stored` (its view, facts, status compare) go with this
@@ -231,8 +231,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
         if (ok) log.info({ ...refFields(d), [LogField.spiffeId]: d.spec.spiffeId }, 'Created SpiffeID');
         else {
           // To the end of the failing ones: tried again after those that failed longer ago.
-          failingCreates.delete(refKey(d));
-          failingCreates.add(refKey(d));
+          failingCreates.delete(declaredKey(d));
+          failingCreates.add(declaredKey(d));
         }
       }),
       ...dplan.update.map(({ declared: d }) => async () => {
@@ -466,9 +466,9 @@ type Attempt = (what: string, fields: Record<string, unknown>, run: () => Promis
 /** What planAndWrite leaves for after the SPIRE writes: the API writes, and the pass's counts for its summary. */
 type Planned = {
   readonly statusWrites: readonly (() => Promise<unknown>)[];
-  /** SpiffeID and entry writes made (not counting statuses and finalizers). */
   /** It created SpiffeIDs and left others for later passes (createsPerPass). */
   readonly moreToCreate: boolean;
+  /** SpiffeID and entry writes made (not counting statuses and finalizers). */
   readonly wrote: number;
   readonly counts: Readonly<Record<string, number | boolean>>;
 };
@@ -478,8 +478,6 @@ type OwnerMark = { readonly resource: 'nodes' | 'pods'; readonly key: string };
 /** The informer object a declared SpiffeID comes from, as a change mark names it (crd-slice.ts). */
 const ownerMark = (d: { readonly namespace: string; readonly owner: { readonly kind: string; readonly name: string } }): OwnerMark =>
   d.owner.kind === 'Node' ? { resource: 'nodes', key: d.owner.name } : { resource: 'pods', key: `${d.namespace}/${d.owner.name}` };
-
-const refKey = (r: SpiffeIdRef) => `${r.namespace}/${r.name}`;
 
 const refFields = (r: SpiffeIdRef) => ({ [LogField.namespace]: r.namespace, [LogField.name]: r.name });
 
