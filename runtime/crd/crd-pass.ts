@@ -150,6 +150,8 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
     if (index && changes) {
       if (changes === 'overflow') index.invalidate();
       else {
+        // The watch brought versions of SpiffeIDs back, most of them our own writes' (written-from.ts).
+        for (const c of changes) if (c.resource === 'spiffeids') written.settle(c.key, c.now as SpiffeId | undefined);
         try {
           index.applyAll(changes);
         } catch (err) {
@@ -441,7 +443,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
-      { ...counts, resyncing: known.resyncing, failed, durationMs: deps.clock.now() - started },
+      { ...counts, resyncing: known.resyncing, failed, guardedWrites: written.size, durationMs: deps.clock.now() - started },
       'CRD pass done',
     );
     if (failed > 0) {
