@@ -59,20 +59,21 @@ export function modeYoungGenerationMiB(config: { readonly mode: string }): numbe
 }
 
 /**
- * V8 flags a mode's thread is made with: V8 reads them when an isolate is made, so they are set just before
- * the thread starts (process-wide; the main thread's isolate already exists and keeps what it had).
+ * V8 flags a mode's thread is made with, set just before the thread starts (V8's flags are process-wide).
  * Crd mode:
  * - `--no-concurrent-recompilation`: TurboFan compiles on the registrar's thread instead of V8's background
  *   threads. Each of those kept the memory of its largest compile jobs in a malloc arena of its own; on the
  *   registrar's thread the jobs reuse one. At 10,500 SpiffeIDs the cold-start peak went from 195-197 to
  *   188-191 MiB, restart 164-165 to 153-157, at the same CPU (bench/README.md, "crd young generation, fifth
- *   round"). A compile job then holds the pass while it runs.
+ *   round"). V8 reads it when an isolate is made, so the main thread's isolate, made earlier, keeps
+ *   compiling in the background. A compile job then holds the pass while it runs.
  * - `--max-optimized-bytecode-size=3000`: the two functions that run once per pass and are 4.7 and 6.3 KB of
  *   bytecode each (crd-pass.ts's planAndWrite, planSpiffeIdEntries) are left to the baseline compiler,
  *   because of the flag above. Each pass hands them objects and arrays of shapes the last optimization had not seen, so
  *   under churn they were deoptimized and compiled again every few seconds, 50-110 ms on the registrar's
- *   thread each time: churn p99 75-88 became 163-200 ms. The functions they call are small and are still
- *   optimized. Churn p99 92-101 ms, cold start the same (bench/README.md, "crd, sixth round").
+ *   thread each time: churn p99 75-88 became 163-204 ms. The functions they call are small and are still
+ *   optimized. V8 reads this one at every tier-up decision, so it holds for the main thread too, which
+ *   runs nothing that large. Churn p99 92-101 ms, cold start the same (bench/README.md, "crd, sixth round").
  */
 export const MODE_THREAD_V8_FLAGS: Readonly<Record<string, readonly string[]>> = {
   crd: ['--no-concurrent-recompilation', '--max-optimized-bytecode-size=3000'],

@@ -70,16 +70,16 @@ async function cluster(o: Options) {
   const passes: { sliced: boolean; spiffeids: number }[] = [];
   /** SpiffeIDs each pass created, and those it left for later (createsPerPass). */
   const creates: { created: number; deferred: number }[] = [];
-  /** Status and finalizer writes each pass still remembered at its end (written-from.ts). */
+  /** SpiffeIDs whose status or finalizer writes each pass still remembered at its end (written-from.ts). */
   const guarded: number[] = [];
   let again = 0;
   const log = pino({ level: 'debug' }, {
     write: (line: string) => {
-      const l = JSON.parse(line) as { msg: string; sliced: boolean; spiffeids: number; declared_created: number; declared_deferred?: number; guardedWrites: number };
+      const l = JSON.parse(line) as { msg: string; sliced: boolean; spiffeids: number; declared_created: number; declared_deferred?: number; guardedSpiffeIds: number };
       if (l.msg !== 'CRD pass done') return;
       passes.push({ sliced: l.sliced, spiffeids: l.spiffeids });
       creates.push({ created: l.declared_created, deferred: l.declared_deferred ?? 0 });
-      guarded.push(l.guardedWrites);
+      guarded.push(l.guardedSpiffeIds);
     },
   });
   const plainStore = memoryEntryStore(core);

@@ -443,7 +443,7 @@ export function createCrdPass(deps: CrdPassDeps): (signal: AbortSignal) => Promi
 
     // One summary line per pass: at info when it changed something, else at debug (resyncs are frequent).
     log[wrote > 0 || failed > 0 ? 'info' : 'debug'](
-      { ...counts, resyncing: known.resyncing, failed, guardedWrites: written.size, durationMs: deps.clock.now() - started },
+      { ...counts, resyncing: known.resyncing, failed, guardedSpiffeIds: written.size, durationMs: deps.clock.now() - started },
       'CRD pass done',
     );
     if (failed > 0) {
