@@ -67,11 +67,11 @@ export function modeYoungGenerationMiB(config: { readonly mode: string }): numbe
  *   188-191 MiB, restart 164-165 to 153-157, at the same CPU (bench/README.md, "crd young generation, fifth
  *   round"). V8 reads it when an isolate is made, so the main thread's isolate, made earlier, keeps
  *   compiling in the background. A compile job then holds the pass while it runs.
- * - `--max-optimized-bytecode-size=3000`: the two functions that run once per pass and are 4.7 and 6.3 KB of
- *   bytecode each (crd-pass.ts's planAndWrite, planSpiffeIdEntries) are left to the baseline compiler,
- *   because of the flag above. Each pass hands them objects and arrays of shapes the last optimization had not seen, so
- *   under churn they were deoptimized and compiled again every few seconds, 50-110 ms on the registrar's
- *   thread each time: churn p99 75-88 became 163-204 ms. The functions they call are small and are still
+ * - `--max-optimized-bytecode-size=3000`: the two functions that run once per pass, 4.7 and 6.3 KB of
+ *   bytecode (planSpiffeIdEntries, crd-pass.ts's planAndWrite), are left to the baseline compiler. Each
+ *   pass hands them objects and arrays of shapes their last optimization had not seen, so under churn they
+ *   were deoptimized and compiled again every few seconds; with the flag above each compile held the pass
+ *   50-110 ms, and churn p99 went from 75-88 to 163-204 ms. The functions they call are small and are still
  *   optimized. V8 reads this one at every tier-up decision, so it holds for the main thread too, which
  *   runs nothing that large. Churn p99 92-101 ms, cold start the same (bench/README.md, "crd, sixth round").
  */
